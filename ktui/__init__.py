@@ -1,0 +1,1 @@
+"""ktui: the traffic posture of a Kubernetes cluster, live, in a terminal."""

@@ -1,0 +1,167 @@
+"""Decoding API JSON and manifest dicts into the slim structs, with messages that name the object."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from ktui.model.core import NS_NAME_LABEL, Namespace
+from ktui.model.kinds import KindInfo, lookup
+from ktui.model.validate import VALIDATORS, ValidationError
+
+T = TypeVar("T")
+
+
+class DecodeError(ValueError):
+    """An object that cannot be read; the message names it and the field at fault."""
+
+
+class ListMeta(msgspec.Struct, frozen=True, rename="camel"):
+    resource_version: str = ""
+    continue_: str = msgspec.field(default="", name="continue")
+
+
+class ObjectList(msgspec.Struct, Generic[T], frozen=True):
+    items: list[T] = msgspec.field(default_factory=list)
+    metadata: ListMeta = msgspec.field(default_factory=ListMeta)
+
+
+def describe(doc: dict[str, Any]) -> str:
+    """`Kind ns/name` for messages, from whatever the document has."""
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    assert isinstance(meta, dict)
+    name = str(meta.get("name") or "<no name>")
+    ns = meta.get("namespace")
+    kind = str(doc.get("kind") or "<no kind>")
+    return f"{kind} {ns}/{name}" if ns else f"{kind} {name}"
+
+
+def _legacy_backend(backend: Any) -> Any:
+    """networking.k8s.io/v1beta1 backend {serviceName, servicePort} -> v1 {service: ...}."""
+    if not isinstance(backend, dict) or "serviceName" not in backend:
+        return backend
+    port = backend.get("servicePort")
+    port_ref = {"number": port} if isinstance(port, int) else {"name": str(port or "")}
+    return {"service": {"name": backend["serviceName"], "port": port_ref}}
+
+
+def _upgrade_legacy_ingress(doc: dict[str, Any]) -> dict[str, Any]:
+    spec = dict(doc.get("spec") or {})
+    if "backend" in spec and "defaultBackend" not in spec:
+        spec["defaultBackend"] = _legacy_backend(spec.pop("backend"))
+    rules = []
+    for rule in spec.get("rules") or []:
+        if isinstance(rule, dict) and isinstance(rule.get("http"), dict):
+            paths = [
+                {**p, "backend": _legacy_backend(p.get("backend"))} if isinstance(p, dict) else p
+                for p in rule["http"].get("paths") or []
+            ]
+            rule = {**rule, "http": {**rule["http"], "paths": paths}}
+        rules.append(rule)
+    spec["rules"] = rules
+    return {**doc, "spec": spec}
+
+
+def _finish(info: KindInfo, obj: Any, default_ns: str) -> Any:
+    """Apply the API server's defaults ktui relies on and validate."""
+    meta = obj.metadata
+    changes: dict[str, Any] = {}
+    if info.namespaced and not meta.namespace:
+        changes["namespace"] = default_ns
+    if info.kind == "Namespace" and meta.labels.get(NS_NAME_LABEL) != meta.name:
+        changes["labels"] = {**meta.labels, NS_NAME_LABEL: meta.name}
+    if changes:
+        obj = msgspec.structs.replace(obj, metadata=msgspec.structs.replace(meta, **changes))
+    if getattr(obj, "kind", info.kind) != info.kind:
+        obj = msgspec.structs.replace(obj, kind=info.kind)
+    validator = VALIDATORS.get(info.kind)
+    if validator is not None:
+        validator(obj)
+    return obj
+
+
+def _drop_nulls(value: Any) -> Any:
+    """The API treats an explicit null like an absent field (`annotations: null`)."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value if v is not None]
+    return value
+
+
+def decode_document(
+    doc: dict[str, Any], default_ns: str = "default"
+) -> tuple[KindInfo | None, Any]:
+    """Decode one manifest document. (None, None) for a kind ktui does not read.
+
+    Raises DecodeError with a message naming the object for anything malformed.
+    """
+    api_version = doc.get("apiVersion")
+    kind = doc.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise DecodeError(f"{describe(doc)}: object has no kind")
+    if not isinstance(api_version, str) or not api_version:
+        raise DecodeError(f"{describe(doc)}: object has no apiVersion")
+    info = lookup(api_version, kind)
+    if info is None:
+        return None, None
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise DecodeError(f"{describe(doc)}: metadata.name is required")
+    doc = _drop_nulls(doc)
+    meta = doc["metadata"]
+    if kind == "Ingress" and api_version.endswith("v1beta1"):
+        doc = _upgrade_legacy_ingress(doc)
+    if info.metadata_only:
+        doc = {"kind": kind, "metadata": meta, "type": doc.get("type", "")}
+    try:
+        obj = msgspec.convert(doc, info.type)
+        return info, _finish(info, obj, default_ns)
+    except msgspec.ValidationError as exc:
+        raise DecodeError(f"{describe(doc)}: {_field_message(exc)}") from None
+    except ValidationError as exc:
+        raise DecodeError(f"{describe(doc)}: {exc}") from None
+
+
+def _field_message(exc: msgspec.ValidationError) -> str:
+    """msgspec says `... - at `$.spec.ports[0]``; say it as `spec.ports[0]: ...`."""
+    text = str(exc)
+    if " - at `$." in text:
+        msg, _, path = text.partition(" - at `$.")
+        return f"{path.rstrip('`')}: {msg}"
+    return text
+
+
+_LIST_TYPES: dict[type[Any], Any] = {}
+
+
+def decode_list(info: KindInfo, data: bytes) -> tuple[list[Any], ListMeta, list[str]]:
+    """Decode an API list response. Items that fail validation are skipped with a message."""
+    list_type = _LIST_TYPES.get(info.type)
+    if list_type is None:
+        list_type = _LIST_TYPES[info.type] = msgspec.json.Decoder(ObjectList[info.type])  # type: ignore[name-defined]
+    decoded = list_type.decode(data)
+    items: list[Any] = []
+    errors: list[str] = []
+    for obj in decoded.items:
+        try:
+            items.append(_finish(info, obj, ""))
+        except ValidationError as exc:
+            errors.append(f"{info.kind} {obj.metadata.namespace}/{obj.metadata.name}: {exc}")
+    return items, decoded.metadata, errors
+
+
+def finish_object(info: KindInfo, obj: Any) -> Any:
+    """Defaults and validation for one object decoded from a watch event."""
+    try:
+        return _finish(info, obj, "")
+    except ValidationError as exc:
+        raise DecodeError(f"{info.kind} {obj.metadata.namespace}/{obj.metadata.name}: {exc}") from None
+
+
+def synth_namespace(name: str) -> Namespace:
+    """A namespace that objects refer to but nobody defined (manifests mode)."""
+    from ktui.model.meta import ObjectMeta
+
+    return Namespace(metadata=ObjectMeta(name=name, labels={NS_NAME_LABEL: name}))

@@ -1,0 +1,99 @@
+"""The kinds ktui reads, as data: group, plural, scope, struct and served versions.
+
+Adding a kind is one entry here (plus its struct); the sources, the decoder and the embedded API
+server's clients all read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ktui.model.core import (
+    EndpointSlice,
+    Namespace,
+    Node,
+    Pod,
+    Secret,
+    Service,
+    Workload,
+)
+from ktui.model.gateway import (
+    Gateway,
+    GatewayClass,
+    ListenerSet,
+    ReferenceGrant,
+    Route,
+)
+from ktui.model.networking import Ingress, IngressClass, NetworkPolicy
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    kind: str
+    group: str
+    plural: str
+    namespaced: bool
+    type: type[Any]
+    versions: tuple[str, ...]  # served versions, preferred first
+    metadata_only: bool = False  # list/watch as PartialObjectMetadata (Secrets)
+    optional: bool = False  # a CRD: absent until installed
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.versions[0]}" if self.group else self.versions[0]
+
+
+GW = "gateway.networking.k8s.io"
+_GW_VERSIONS = ("v1", "v1beta1")
+_GW_ALPHA = ("v1", "v1alpha3", "v1alpha2")
+
+KINDS: tuple[KindInfo, ...] = (
+    KindInfo("Namespace", "", "namespaces", False, Namespace, ("v1",)),
+    KindInfo("Node", "", "nodes", False, Node, ("v1",)),
+    KindInfo("Pod", "", "pods", True, Pod, ("v1",)),
+    KindInfo("Service", "", "services", True, Service, ("v1",)),
+    KindInfo("Secret", "", "secrets", True, Secret, ("v1",), metadata_only=True),
+    KindInfo("ReplicationController", "", "replicationcontrollers", True, Workload, ("v1",)),
+    KindInfo("EndpointSlice", "discovery.k8s.io", "endpointslices", True, EndpointSlice, ("v1",)),
+    KindInfo("Deployment", "apps", "deployments", True, Workload, ("v1",)),
+    KindInfo("ReplicaSet", "apps", "replicasets", True, Workload, ("v1",)),
+    KindInfo("StatefulSet", "apps", "statefulsets", True, Workload, ("v1",)),
+    KindInfo("DaemonSet", "apps", "daemonsets", True, Workload, ("v1",)),
+    KindInfo("Job", "batch", "jobs", True, Workload, ("v1",)),
+    KindInfo("CronJob", "batch", "cronjobs", True, Workload, ("v1",)),
+    KindInfo("NetworkPolicy", "networking.k8s.io", "networkpolicies", True, NetworkPolicy, ("v1",)),
+    KindInfo("Ingress", "networking.k8s.io", "ingresses", True, Ingress, ("v1", "v1beta1")),
+    KindInfo("IngressClass", "networking.k8s.io", "ingressclasses", False, IngressClass, ("v1",)),
+    KindInfo("GatewayClass", GW, "gatewayclasses", False, GatewayClass, _GW_VERSIONS, optional=True),
+    KindInfo("Gateway", GW, "gateways", True, Gateway, _GW_VERSIONS, optional=True),
+    KindInfo("ListenerSet", GW, "listenersets", True, ListenerSet, ("v1",), optional=True),
+    KindInfo("HTTPRoute", GW, "httproutes", True, Route, _GW_VERSIONS, optional=True),
+    KindInfo("GRPCRoute", GW, "grpcroutes", True, Route, ("v1",), optional=True),
+    KindInfo("TLSRoute", GW, "tlsroutes", True, Route, _GW_ALPHA, optional=True),
+    KindInfo("TCPRoute", GW, "tcproutes", True, Route, _GW_ALPHA, optional=True),
+    KindInfo("UDPRoute", GW, "udproutes", True, Route, _GW_ALPHA, optional=True),
+    KindInfo("ReferenceGrant", GW, "referencegrants", True, ReferenceGrant, _GW_VERSIONS, optional=True),
+)
+
+# Extra groups a kind may be written with in manifests (older or alternative API groups).
+_GROUP_ALIASES = {("extensions", "Ingress"): "networking.k8s.io"}
+
+BY_KIND: dict[str, KindInfo] = {k.kind: k for k in KINDS}
+
+
+def register(info: KindInfo) -> None:
+    """Add a kind (used by modules that define further kinds, e.g. admin policies)."""
+    global KINDS
+    KINDS = (*KINDS, info)
+    BY_KIND[info.kind] = info
+
+
+def lookup(api_version: str, kind: str) -> KindInfo | None:
+    """The KindInfo for an apiVersion/kind pair, or None for a kind ktui does not read."""
+    info = BY_KIND.get(kind)
+    if info is None:
+        return None
+    group = api_version.rpartition("/")[0] if "/" in api_version else ""
+    group = _GROUP_ALIASES.get((group, kind), group)
+    return info if group == info.group else None

@@ -1,0 +1,193 @@
+"""ClusterState: every object by (kind, namespace, name), with the indexes selection needs.
+
+Sources turn what they see into events; `apply` and `replace` are the only ways in, and each says
+what changed so that the analysis can recompute only what a change touches. No analysis here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from ktui.model.core import NS_NAME_LABEL, EndpointSlice, Pod
+from ktui.model.networking import NetworkPolicy
+from ktui.model.selectors import LabelSelector
+
+EventType = Literal["ADDED", "MODIFIED", "DELETED"]
+ObjKey = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
+
+
+class Origin(NamedTuple):
+    """Where a manifest object was read from, for messages and SARIF."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: EventType
+    kind: str
+    obj: Any
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: str
+    namespace: str
+    name: str
+    old: Any
+    new: Any
+
+
+class ClusterState:
+    """The objects a source has seen, with indexes; mutated only through apply/replace."""
+
+    def __init__(self) -> None:
+        self._objs: dict[str, dict[ObjKey, Any]] = defaultdict(dict)
+        self.origins: dict[tuple[str, str, str], Origin] = {}
+        self.version = 0
+        self._pods_by_ns: dict[str, dict[str, Pod]] = defaultdict(dict)
+        self._pod_labels: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        self._by_ns: dict[str, dict[str, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
+        self._slices_by_service: dict[ObjKey, set[str]] = defaultdict(set)
+
+    # ---------------------------------------------------------------- writing
+    def apply(self, event: Event) -> Change | None:
+        obj = event.obj
+        meta = obj.metadata
+        key = (meta.namespace, meta.name)
+        table = self._objs[event.kind]
+        old = table.get(key)
+        if event.type == "DELETED":
+            if old is None:
+                return None
+            self._unindex(event.kind, old)
+            del table[key]
+            self.origins.pop((event.kind, *key), None)
+            self.version += 1
+            return Change(event.kind, key[0], key[1], old, None)
+        if old is not None:
+            if old == obj:
+                return None
+            self._unindex(event.kind, old)
+        table[key] = obj
+        self._index(event.kind, obj)
+        if event.origin is not None:
+            self.origins[(event.kind, *key)] = event.origin
+        self.version += 1
+        return Change(event.kind, key[0], key[1], old, obj)
+
+    def replace(self, kind: str, objs: Iterable[Any], namespace: str | None = None) -> list[Change]:
+        """A relist: the objects of `kind` (in `namespace`, or all) are now exactly `objs`."""
+        changes: list[Change] = []
+        seen: set[ObjKey] = set()
+        for obj in objs:
+            seen.add((obj.metadata.namespace, obj.metadata.name))
+            change = self.apply(Event("ADDED", kind, obj))
+            if change is not None:
+                changes.append(change)
+        for key, old in list(self._objs[kind].items()):
+            if key not in seen and (namespace is None or key[0] == namespace):
+                change = self.apply(Event("DELETED", kind, old))
+                if change is not None:
+                    changes.append(change)
+        return changes
+
+    def _index(self, kind: str, obj: Any) -> None:
+        ns, name = obj.metadata.namespace, obj.metadata.name
+        if kind == "Pod":
+            self._pods_by_ns[ns][name] = obj
+            for kv in obj.metadata.labels.items():
+                self._pod_labels[ns][kv].add(name)
+        elif kind == "EndpointSlice":
+            self._slices_by_service[(ns, obj.service_name())].add(name)
+        if ns:
+            self._by_ns[kind][ns][name] = obj
+
+    def _unindex(self, kind: str, obj: Any) -> None:
+        ns, name = obj.metadata.namespace, obj.metadata.name
+        if kind == "Pod":
+            self._pods_by_ns[ns].pop(name, None)
+            index = self._pod_labels[ns]
+            for kv in obj.metadata.labels.items():
+                names = index.get(kv)
+                if names is not None:
+                    names.discard(name)
+                    if not names:
+                        del index[kv]
+        elif kind == "EndpointSlice":
+            self._slices_by_service[(ns, obj.service_name())].discard(name)
+        if ns:
+            self._by_ns[kind][ns].pop(name, None)
+
+    # ---------------------------------------------------------------- reading
+    def get(self, kind: str, namespace: str, name: str) -> Any | None:
+        return self._objs[kind].get((namespace, name))
+
+    def objects(self, kind: str, namespace: str | None = None) -> list[Any]:
+        if namespace is None:
+            return list(self._objs[kind].values())
+        return list(self._by_ns[kind][namespace].values())
+
+    def count(self, kind: str) -> int:
+        return len(self._objs[kind])
+
+    def kinds(self) -> list[str]:
+        return [k for k, v in self._objs.items() if v]
+
+    def namespace_names(self) -> list[str]:
+        """Every namespace that exists or that some object lives in, sorted."""
+        names = {ns for ns, _ in self._objs["Namespace"]} | {
+            name for _, name in self._objs["Namespace"]
+        }
+        for per_ns in self._by_ns.values():
+            names.update(ns for ns, objs in per_ns.items() if objs)
+        names.discard("")
+        return sorted(names)
+
+    def namespace_labels(self, namespace: str) -> dict[str, str]:
+        """The namespace's labels; always with kubernetes.io/metadata.name, as the API sets it."""
+        ns = self._objs["Namespace"].get(("", namespace))
+        labels: dict[str, str] = dict(ns.metadata.labels) if ns is not None else {}
+        labels[NS_NAME_LABEL] = namespace
+        return labels
+
+    def pods(self, namespace: str | None = None) -> Iterator[Pod]:
+        if namespace is not None:
+            yield from self._pods_by_ns.get(namespace, {}).values()
+            return
+        for per_ns in self._pods_by_ns.values():
+            yield from per_ns.values()
+
+    def pods_matching(self, namespace: str, selector: LabelSelector) -> list[Pod]:
+        """Pods of `namespace` selected by `selector`, narrowed first by the label index."""
+        pods = self._pods_by_ns.get(namespace)
+        if not pods:
+            return []
+        if selector.match_labels:
+            index = self._pod_labels.get(namespace, {})
+            names: set[str] | None = None
+            for kv in selector.match_labels.items():
+                found = index.get(kv)
+                if not found:
+                    return []
+                names = set(found) if names is None else names & found
+            candidates: Iterable[Pod] = (pods[n] for n in sorted(names or ()))
+        else:
+            candidates = pods.values()
+        if not selector.match_expressions:
+            return list(candidates)
+        return [p for p in candidates if selector.matches(p.metadata.labels)]
+
+    def policies(self, namespace: str | None = None) -> list[NetworkPolicy]:
+        return self.objects("NetworkPolicy", namespace)
+
+    def endpoint_slices(self, namespace: str, service: str) -> list[EndpointSlice]:
+        names = self._slices_by_service.get((namespace, service), ())
+        return [self._objs["EndpointSlice"][(namespace, n)] for n in sorted(names)]
