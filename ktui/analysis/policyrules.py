@@ -1,0 +1,217 @@
+"""NetworkPolicy compiled for evaluation: peers, ports and ipBlocks in directly testable form.
+
+Compiling once per policy object (the structs are immutable) keeps the hot loops of the
+connectivity list free of parsing; every compiled rule keeps its indexes for the reasons.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ktui.analysis.portset import ALL, EMPTY, PortSet, single
+from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.model.networking import IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
+from ktui.model.selectors import LabelSelector
+
+Interval = tuple[int, int, int]  # (ip version, first, last)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledBlock:
+    """cidr minus every except, as disjoint address intervals."""
+
+    cidr: str
+    excepts: tuple[str, ...]
+    intervals: tuple[Interval, ...]
+
+    def contains_ip(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        value = int(ip)
+        return any(v == ip.version and lo <= value <= hi for v, lo, hi in self.intervals)
+
+    def contains_range(self, r: ExternalRange) -> bool:
+        return any(v == r.version and lo <= r.first and r.last <= hi for v, lo, hi in self.intervals)
+
+    def boundaries(self) -> list[tuple[int, int]]:
+        """(version, address) points where membership may change: starts and ends+1."""
+        nets = [ipaddress.ip_network(self.cidr, strict=False)]
+        nets += [ipaddress.ip_network(e, strict=False) for e in self.excepts]
+        points: list[tuple[int, int]] = []
+        for net in nets:
+            points.append((net.version, int(net.network_address)))
+            points.append((net.version, int(net.broadcast_address) + 1))
+        return points
+
+
+def compile_block(block: IPBlock) -> CompiledBlock:
+    net = ipaddress.ip_network(block.cidr, strict=False)
+    intervals = [(int(net.network_address), int(net.broadcast_address))]
+    for text in block.except_:
+        ex = ipaddress.ip_network(text, strict=False)
+        lo_ex, hi_ex = int(ex.network_address), int(ex.broadcast_address)
+        nxt = []
+        for lo, hi in intervals:
+            if hi_ex < lo or lo_ex > hi:
+                nxt.append((lo, hi))
+                continue
+            if lo < lo_ex:
+                nxt.append((lo, lo_ex - 1))
+            if hi_ex < hi:
+                nxt.append((hi_ex + 1, hi))
+        intervals = nxt
+    return CompiledBlock(
+        block.cidr, tuple(block.except_), tuple((net.version, lo, hi) for lo, hi in intervals)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPeer:
+    index: int
+    pod_selector: LabelSelector | None
+    namespace_selector: LabelSelector | None
+    block: CompiledBlock | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPort:
+    index: int
+    protocol: str
+    first: int | None  # None: every port of the protocol
+    last: int | None
+    name: str | None  # a named port, resolved on the destination
+
+    def resolve(self, dst_ports: Mapping[tuple[str, str], tuple[int, ...]] | None) -> PortSet:
+        """The ports this entry allows towards a destination with the given named ports."""
+        if self.name is not None:
+            numbers = (dst_ports or {}).get((self.name, self.protocol), ())
+            return PortSet({self.protocol: [(n, n) for n in numbers]}) if numbers else EMPTY
+        if self.first is None:
+            return single(self.protocol, 1, 65535)
+        return single(self.protocol, self.first, self.last)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    direction: str  # "ingress" | "egress"
+    index: int
+    peers: tuple[CompiledPeer, ...] | None  # None: no peers listed, every peer matches
+    ports: tuple[CompiledPort, ...] | None  # None: no ports listed, every port matches
+    numeric: PortSet  # the union of the ports that need no name resolution
+
+    @property
+    def has_named_ports(self) -> bool:
+        return self.ports is not None and any(p.name is not None for p in self.ports)
+
+    def port_set(self, dst_ports: Mapping[tuple[str, str], tuple[int, ...]] | None) -> PortSet:
+        if self.ports is None:
+            return ALL
+        allowed = self.numeric
+        for p in self.ports:
+            if p.name is not None:
+                allowed = allowed | p.resolve(dst_ports)
+        return allowed
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledPolicy:
+    policy: NetworkPolicy
+    namespace: str
+    name: str
+    selector: LabelSelector
+    ingress: bool
+    egress: bool
+    ingress_rules: tuple[CompiledRule, ...]
+    egress_rules: tuple[CompiledRule, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def rules(self, direction: str) -> tuple[CompiledRule, ...]:
+        return self.ingress_rules if direction == "ingress" else self.egress_rules
+
+    def applies(self, direction: str) -> bool:
+        return self.ingress if direction == "ingress" else self.egress
+
+
+def _compile_port(index: int, port: NetworkPolicyPort) -> CompiledPort:
+    proto = port.protocol or "TCP"
+    if isinstance(port.port, str):
+        return CompiledPort(index, proto, None, None, port.port)
+    if port.port is None:
+        return CompiledPort(index, proto, None, None, None)
+    return CompiledPort(index, proto, port.port, port.end_port or port.port, None)
+
+
+def _compile_peer(index: int, peer: NetworkPolicyPeer) -> CompiledPeer:
+    block = compile_block(peer.ip_block) if peer.ip_block is not None else None
+    return CompiledPeer(index, peer.pod_selector, peer.namespace_selector, block)
+
+
+def _compile_rule(
+    direction: str,
+    index: int,
+    peers: list[NetworkPolicyPeer] | None,
+    ports: list[NetworkPolicyPort] | None,
+) -> CompiledRule:
+    cpeers = tuple(_compile_peer(i, p) for i, p in enumerate(peers)) if peers else None
+    cports = tuple(_compile_port(i, p) for i, p in enumerate(ports)) if ports else None
+    numeric = EMPTY
+    for p in cports or ():
+        if p.name is None:
+            numeric = numeric | p.resolve(None)
+    return CompiledRule(direction, index, cpeers, cports, numeric if cports else ALL)
+
+
+def compile_policy(np: NetworkPolicy) -> CompiledPolicy:
+    spec = np.spec
+    return CompiledPolicy(
+        policy=np,
+        namespace=np.metadata.namespace,
+        name=np.metadata.name,
+        selector=spec.pod_selector,
+        ingress=np.affects_ingress(),
+        egress=np.affects_egress(),
+        ingress_rules=tuple(
+            _compile_rule("ingress", i, r.from_, r.ports) for i, r in enumerate(spec.ingress or [])
+        ),
+        egress_rules=tuple(
+            _compile_rule("egress", i, r.to, r.ports) for i, r in enumerate(spec.egress or [])
+        ),
+    )
+
+
+NamespaceLabels = Callable[[str], Mapping[str, str]]
+
+
+def peer_matches_subject(
+    peer: CompiledPeer, policy_ns: str, subject: Subject, ns_labels: NamespaceLabels
+) -> bool:
+    """podSelector alone: the policy's namespace; namespaceSelector alone: all its pods; both: AND.
+
+    An ipBlock matches a pod only by a known IP inside the block (what enforcing CNIs do).
+    """
+    if peer.block is not None:
+        return any(peer.block.contains_ip(ip) for ip in subject.ips)
+    if peer.namespace_selector is None:
+        if subject.namespace != policy_ns:
+            return False
+    elif not peer.namespace_selector.matches(ns_labels(subject.namespace)):
+        return False
+    return peer.pod_selector is None or peer.pod_selector.matches(subject.labels)
+
+
+def peer_matches_external(peer: CompiledPeer, r: ExternalRange) -> bool:
+    """Only ipBlocks match addresses outside the cluster."""
+    return peer.block is not None and peer.block.contains_range(r)
+
+
+def named_ports(subject: Subject) -> dict[tuple[str, str], tuple[int, ...]]:
+    """(name, protocol) -> container port numbers, for resolving named ports on a destination."""
+    out: dict[tuple[str, str], tuple[int, ...]] = {}
+    for p in subject.ports:
+        if p.name:
+            key = (p.name, p.protocol or "TCP")
+            out[key] = (*out.get(key, ()), p.container_port)
+    return out

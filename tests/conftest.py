@@ -1,0 +1,31 @@
+"""Shared test helpers: where the shared corpus is, and building a state from dicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ktui.model.decode import decode_document
+from ktui.store import ClusterState, Event
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def state_from(docs: list[dict[str, Any]], default_ns: str = "default") -> ClusterState:
+    """A ClusterState holding the decoded documents, as a source would fill it."""
+    state = ClusterState()
+    for doc in docs:
+        info, obj = decode_document(doc, default_ns)
+        assert info is not None, doc
+        state.apply(Event("ADDED", info.kind, obj))
+    return state
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    assert CORPUS.is_dir(), f"the shared corpus is expected at {CORPUS}"
+    return CORPUS
