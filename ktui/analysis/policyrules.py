@@ -34,13 +34,15 @@ class CompiledBlock:
         return any(v == r.version and lo <= r.first and r.last <= hi for v, lo, hi in self.intervals)
 
     def boundaries(self) -> list[tuple[int, int]]:
-        """(version, address) points where membership may change: starts and ends+1."""
-        nets = [ipaddress.ip_network(self.cidr, strict=False)]
-        nets += [ipaddress.ip_network(e, strict=False) for e in self.excepts]
+        """(version, address) points where membership changes: each interval's start and end+1.
+
+        Taken from the address set, not the written cidr/except, so two spellings of the same
+        set split the address space the same way.
+        """
         points: list[tuple[int, int]] = []
-        for net in nets:
-            points.append((net.version, int(net.network_address)))
-            points.append((net.version, int(net.broadcast_address) + 1))
+        for version, lo, hi in self.intervals:
+            points.append((version, lo))
+            points.append((version, hi + 1))
         return points
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-PROTOCOLS = ("TCP", "UDP", "SCTP")
+PROTOCOLS = ("SCTP", "TCP", "UDP")  # alphabetical: the order connection sets are written in
 MIN_PORT, MAX_PORT = 1, 65535
 Ranges = tuple[tuple[int, int], ...]
 
@@ -83,7 +83,10 @@ class PortSet:
         return any(lo <= port <= hi for lo, hi in self.by_proto.get(protocol, ()))
 
     def describe(self) -> str:
-        """`All Connections`, or e.g. `TCP 80,8080-8090,UDP 53`; empty is `No Connections`."""
+        """`All Connections`, or e.g. `TCP 80,8080-8090,UDP 53`; empty is `No Connections`.
+
+        Protocols in alphabetical order, ports ascending, adjacent ports merged into ranges.
+        """
         if self.is_all():
             return "All Connections"
         if not self.by_proto:

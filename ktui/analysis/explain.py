@@ -1,0 +1,70 @@
+"""One pod's NetworkPolicy picture: what selects it per direction, and who can reach it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ktui.analysis.connectivity import Connection, ConnectivityBuilder
+from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.policyrules import CompiledPolicy
+from ktui.analysis.subjects import Subject, cluster_subjects, pod_subject, template_subject
+from ktui.model.core import WORKLOAD_KINDS
+from ktui.store import ClusterState
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionExplanation:
+    direction: str
+    isolated: bool
+    policies: tuple[CompiledPolicy, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    subject: Subject
+    ingress: DirectionExplanation
+    egress: DirectionExplanation
+    inbound: tuple[Connection, ...]  # who can reach it
+    outbound: tuple[Connection, ...]  # what it can reach
+
+
+def resolve_subject(state: ClusterState, ref: str, default_ns: str = "default") -> Subject | None:
+    """`ns/name` or `name`: a pod by name, else a workload (its template, or one of its pods)."""
+    ns, _, name = ref.rpartition("/")
+    ns = ns or default_ns
+    pod = state.get("Pod", ns, name)
+    if pod is not None:
+        return pod_subject(pod)
+    for kind in WORKLOAD_KINDS:
+        workload = state.get(kind, ns, name)
+        if workload is None:
+            continue
+        for s in cluster_subjects(state):
+            if s.workload.namespace == ns and s.workload.name == name:
+                return s
+        return template_subject(workload)
+    for s in cluster_subjects(state):
+        if s.namespace == ns and s.workload.name == name:
+            return s
+    return None
+
+
+def explain(state: ClusterState, subject: Subject, engine: NetpolEngine | None = None,
+            with_reachability: bool = True) -> Explanation:
+    engine = engine or NetpolEngine(state)
+    ingress = tuple(engine.selecting(subject, "ingress"))
+    egress = tuple(engine.selecting(subject, "egress"))
+    inbound: tuple[Connection, ...] = ()
+    outbound: tuple[Connection, ...] = ()
+    if with_reachability:
+        conns = ConnectivityBuilder(state, engine).build(focus=subject.workload)
+        me = str(subject.workload)
+        inbound = tuple(c for c in conns if c.dst == me)
+        outbound = tuple(c for c in conns if c.src == me)
+    return Explanation(
+        subject,
+        DirectionExplanation("ingress", bool(ingress), ingress),
+        DirectionExplanation("egress", bool(egress), egress),
+        inbound,
+        outbound,
+    )

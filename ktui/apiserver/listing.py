@@ -1,0 +1,124 @@
+"""list: selectors, resourceVersion rules and limit/continue pagination.
+
+A paginated list keeps its filtered snapshot (references to immutable entries) under the continue
+token, so later pages come from the same snapshot, as the real server promises. The snapshot cache
+is small; a token that fell out of it is served from current state after the token's last key.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import msgspec
+
+from ktui.apiserver.errors import ApiError
+from ktui.apiserver.routing import RequestInfo
+from ktui.apiserver.selectors import combine, field_matcher, label_matcher
+from ktui.apiserver.store import Entry, Store
+from ktui.apiserver.views import View
+
+MAX_SNAPSHOTS = 64
+
+
+def parse_rv(value: str | None) -> int | None:
+    """None for "any" ("" or "0"), else the int; 400 when it is not a number."""
+    if value in (None, "", "0"):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise ApiError.bad_request(f"invalid resourceVersion {value!r}") from None
+
+
+def too_large(requested: int, current: int) -> ApiError:
+    return ApiError(504, f"Too large resource version: {requested}, current: {current}", "Timeout",
+                    {"causes": [{"reason": "ResourceVersionTooLarge",
+                                 "message": "Too large resource version"}], "retryAfterSeconds": 1})
+
+
+class Lister:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._snapshots: OrderedDict[str, tuple[list[Entry], int, int]] = OrderedDict()
+        self._ids = itertools.count(1)
+
+    def list(self, info: RequestInfo, view: View) -> bytes:
+        q = info.query
+        assert info.rt is not None
+        limit = _int(q.get("limit"), "limit")
+        token = q.get("continue") or ""
+        if token:
+            items, offset, list_rv = self._resume(token, info)
+        else:
+            entries, list_rv = self._store.list(info.rt, info.namespace)
+            self._check_rv(q, list_rv)
+            match = combine(label_matcher(q.get("labelSelector")),
+                            field_matcher(q.get("fieldSelector")))
+            items = entries if match is None else [e for e in entries if match(e.obj)]
+            offset = 0
+        end = len(items) if not limit else min(len(items), offset + limit)
+        meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
+        if end < len(items):
+            meta["continue"] = self._save(items, end, list_rv)
+            meta["remainingItemCount"] = len(items) - end
+        return view.list_bytes(meta, [view.raw(e.obj, e.raw) for e in items[offset:end]])
+
+    def _check_rv(self, q: dict[str, str], current: int) -> None:
+        requested = parse_rv(q.get("resourceVersion"))
+        if requested is None:
+            return
+        if requested > current:
+            raise too_large(requested, current)
+        if q.get("resourceVersionMatch") == "Exact" and requested != current:
+            # No snapshots of the past are kept: an exact read of an older version has expired.
+            raise ApiError.gone(requested, current)
+
+    def _save(self, items: list[Entry], offset: int, list_rv: int) -> str:
+        last = items[offset - 1].obj["metadata"]
+        start = [last.get("namespace", ""), last["name"]]
+        payload = {"rv": list_rv, "start": start, "id": next(self._ids)}
+        token = base64.urlsafe_b64encode(msgspec.json.encode(payload)).decode()
+        with self._lock:
+            self._snapshots[token] = (items, offset, list_rv)
+            while len(self._snapshots) > MAX_SNAPSHOTS:
+                self._snapshots.popitem(last=False)
+        return token
+
+    def _resume(self, token: str, info: RequestInfo) -> tuple[list[Entry], int, int]:
+        with self._lock:
+            saved = self._snapshots.pop(token, None)
+        if saved is not None:
+            return saved
+        try:
+            payload = msgspec.json.decode(base64.urlsafe_b64decode(token.encode()))
+            list_rv = int(payload["rv"])
+            start = (str(payload["start"][0]), str(payload["start"][1]))
+        except Exception:
+            raise ApiError.bad_request("continue key is not valid") from None
+        if list_rv < self._store.min_rv:
+            raise ApiError(410, "The provided continue parameter is too old to display a "
+                           "consistent list result. You can start a new list without the "
+                           "continue parameter.", "Expired")
+        assert info.rt is not None
+        entries, _ = self._store.list(info.rt, info.namespace)
+        q = info.query
+        match = combine(label_matcher(q.get("labelSelector")),
+                        field_matcher(q.get("fieldSelector")))
+        items = [e for e in entries
+                 if (e.obj["metadata"].get("namespace", ""), e.obj["metadata"]["name"]) > start
+                 and (match is None or match(e.obj))]
+        return items, 0, list_rv
+
+
+def _int(value: str | None, name: str) -> int:
+    if not value:
+        return 0
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise ApiError.bad_request(f"invalid {name} {value!r}") from None

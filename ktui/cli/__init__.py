@@ -1,0 +1,69 @@
+"""The `ktui` command (also `kubectl ktui`): the TUI by default, subcommands for scripts and CI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ktui.cli.common import EXIT_ERROR, CliError, add_source_options
+from ktui.render.safe import clean
+
+# Subcommand modules: each has register(subparsers). Listed here, in the order `--help` shows.
+_COMMAND_MODULES = (
+    "ktui.cli.tui_cmds",
+    "ktui.cli.netpol_cmds",
+    "ktui.cli.exposure_cmds",
+    "ktui.cli.check_cmds",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ktui",
+        description="The traffic posture of a Kubernetes cluster: exposure, egress, policies.",
+    )
+    add_source_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # a command group not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from ktui.cli import tui_cmds
+
+        handler = getattr(tui_cmds, "run_tui", None)
+        if handler is None:
+            parser.print_help()
+            return 0
+    try:
+        return int(handler(args) or 0)
+    except CliError as exc:
+        print(f"ktui: {clean(exc)}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # last line of defence: one line, never a traceback
+        if "KTUI_DEBUG" in __import__("os").environ:
+            raise
+        print(f"ktui: internal error: {type(exc).__name__}: {clean(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Options every subcommand shares (kubectl conventions) and getting a ClusterState from them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ktui.sources.base import KindStatus, Problem
+from ktui.store import ClusterState
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit code 2 unless said otherwise."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_source_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+    """--manifests, --kubeconfig, --context, -n, -A. On subparsers they default to SUPPRESS so a
+    value given before the subcommand is not overwritten."""
+    d = argparse.SUPPRESS if sub else None
+    parser.add_argument(
+        "--manifests", "-f", action="append", metavar="PATH", default=d,
+        help="read manifests (files or directories, recursive) instead of a cluster",
+    )
+    parser.add_argument("--kubeconfig", metavar="FILE", default=d, help="kubeconfig file")
+    parser.add_argument("--context", metavar="NAME", default=d, help="kubeconfig context")
+    parser.add_argument(
+        "-n", "--namespace", metavar="NS", default=d,
+        help="namespace (default namespace for manifests; scope for a cluster)",
+    )
+    parser.add_argument(
+        "-A", "--all-namespaces", action="store_true", default=d if sub else False,
+        help="all namespaces (the default)",
+    )
+
+
+def add_output_option(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str) -> None:
+    parser.add_argument("-o", "--output", choices=choices, default=default, help="output format")
+
+
+@dataclass
+class Loaded:
+    state: ClusterState
+    problems: list[Problem] = field(default_factory=list)
+    statuses: dict[str, KindStatus] = field(default_factory=dict)
+    origin: str = ""  # "manifests" or the context name
+
+
+def load_state(args: argparse.Namespace) -> Loaded:
+    """The objects to analyse: from --manifests, or one full list of the live cluster."""
+    manifests = getattr(args, "manifests", None)
+    namespace = getattr(args, "namespace", None)
+    if manifests:
+        from ktui.sources.manifests import load_paths
+
+        state, report = load_paths(manifests, namespace or "default")
+        if report.files == 0 and report.problems:
+            raise CliError("; ".join(str(p) for p in report.problems))
+        return Loaded(state, report.problems, {}, "manifests")
+    try:
+        from ktui.sources.cluster import snapshot
+    except ImportError as exc:
+        raise CliError(f"live clusters are not available in this build: {exc}") from None
+    return snapshot(
+        kubeconfig=getattr(args, "kubeconfig", None),
+        context=getattr(args, "context", None),
+        namespace=namespace,
+    )
+
+
+def report_problems(loaded: Loaded) -> None:
+    """Problems go to stderr, one line each, so stdout stays machine-readable."""
+    from ktui.render.safe import clean
+
+    for problem in loaded.problems:
+        print(f"ktui: warning: {clean(problem)}", file=sys.stderr)
+
+
+def emit(data: Any, fmt: str) -> None:
+    if fmt == "json":
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "yaml":
+        yaml.safe_dump(data, sys.stdout, sort_keys=False)
+    else:
+        raise CliError(f"unknown output format {fmt}")

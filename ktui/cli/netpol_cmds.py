@@ -1,0 +1,91 @@
+"""`ktui explain`, `ktui can-reach`, `ktui connectivity`: NetworkPolicy answers for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+
+from ktui.analysis.connectivity import connectivity
+from ktui.analysis.explain import explain, resolve_subject
+from ktui.analysis.netpol import NetpolEngine, Peer
+from ktui.analysis.portset import PortSpecError, parse_port_spec
+from ktui.analysis.subjects import ExternalRange
+from ktui.cli.common import CliError, add_output_option, add_source_options, emit, load_state, report_problems
+from ktui.render import netpol_text
+from ktui.store import ClusterState
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("explain", help="which rules apply to a pod, both directions, in words")
+    p.add_argument("pod", metavar="NS/POD", help="a pod, or a workload (ns/name)")
+    add_source_options(p, sub=True)
+    add_output_option(p, ("txt", "json", "yaml"), "txt")
+    p.set_defaults(handler=cmd_explain)
+
+    p = sub.add_parser("can-reach", help="can SRC open a connection to DST on a port?")
+    p.add_argument("src", metavar="SRC", help="ns/pod, ns/workload or an IP address")
+    p.add_argument("dst", metavar="DST", help="ns/pod, ns/workload or an IP address")
+    p.add_argument("--port", required=True, help="PORT[/PROTO], e.g. 443/TCP or 53/UDP")
+    add_source_options(p, sub=True)
+    add_output_option(p, ("txt", "json", "yaml"), "txt")
+    p.set_defaults(handler=cmd_can_reach)
+
+    p = sub.add_parser("connectivity", help="the allowed connections between workloads")
+    add_source_options(p, sub=True)
+    add_output_option(p, ("txt", "json", "yaml"), "txt")
+    p.set_defaults(handler=cmd_connectivity)
+
+
+def _peer(state: ClusterState, ref: str, default_ns: str) -> Peer:
+    try:
+        return ExternalRange.of_ip(ipaddress.ip_address(ref))
+    except ValueError:
+        pass
+    subject = resolve_subject(state, ref, default_ns)
+    if subject is None:
+        raise CliError(f"no pod or workload {ref!r} (use NS/NAME, or an IP address)")
+    return subject
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    loaded = load_state(args)
+    report_problems(loaded)
+    subject = resolve_subject(loaded.state, args.pod, args.namespace or "default")
+    if subject is None:
+        raise CliError(f"no pod or workload {args.pod!r}")
+    e = explain(loaded.state, subject)
+    if args.output == "txt":
+        print("\n".join(netpol_text.explanation_lines(e)))
+    else:
+        emit(netpol_text.explanation_json(e), args.output)
+    return 0
+
+
+def cmd_can_reach(args: argparse.Namespace) -> int:
+    try:
+        port, proto = parse_port_spec(args.port)
+    except PortSpecError as exc:
+        raise CliError(f"--port {args.port}: {exc}") from None
+    loaded = load_state(args)
+    report_problems(loaded)
+    ns = args.namespace or "default"
+    src, dst = _peer(loaded.state, args.src, ns), _peer(loaded.state, args.dst, ns)
+    verdict = NetpolEngine(loaded.state).can_reach(src, dst, port, proto)
+    if args.output == "txt":
+        print("\n".join(netpol_text.verdict_lines(verdict)))
+    else:
+        emit(netpol_text.verdict_json(verdict), args.output)
+    return 0 if verdict.allowed else 1
+
+
+def cmd_connectivity(args: argparse.Namespace) -> int:
+    loaded = load_state(args)
+    report_problems(loaded)
+    conns = connectivity(loaded.state)
+    if args.output == "txt":
+        lines = netpol_text.connectivity_lines(conns)
+        if lines:
+            print("\n".join(lines))
+    else:
+        emit(netpol_text.connectivity_json(conns), args.output)
+    return 0
