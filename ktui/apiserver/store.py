@@ -1,7 +1,7 @@
 """Objects, the global resourceVersion and the bounded event history, like etcd behind an apiserver.
 
 One lock guards everything; writes encode the object once (msgspec) and hand the event to the
-queues of the watchers of that resource, so a write costs O(watchers of that kind), never O(objects).
+queues of the watchers of that resource: a write costs O(watchers of that kind), never O(objects).
 Stored dicts are never mutated after they are stored: readers may share them without copying.
 """
 
@@ -41,7 +41,7 @@ class Event:
     rv: int
     key: ResKey
     old: dict[str, Any] | None = None
-    """The previous state of a MODIFIED object, so selector watches can turn it into ADDED/DELETED."""
+    """Previous state of a MODIFIED object: selector watches may turn it into ADDED/DELETED."""
 
 
 class Signal:
@@ -80,7 +80,7 @@ def _content(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal apart from metadata.resourceVersion: such a write changes nothing and emits no event."""
+    """Equal apart from metadata.resourceVersion: such a write changes nothing, emits no event."""
     ma = {k: v for k, v in a.get("metadata", {}).items() if k != "resourceVersion"}
     mb = {k: v for k, v in b.get("metadata", {}).items() if k != "resourceVersion"}
     return ma == mb and {k: v for k, v in a.items() if k != "metadata"} == {
@@ -151,7 +151,8 @@ class Store:
                 else:
                     new.pop("status", None)
             else:
-                new = obj
+                new = dict(obj)
+                new["metadata"] = dict(obj["metadata"])
                 if rt.status and not replace_status:
                     new.pop("status", None)
                     if "status" in old.obj:

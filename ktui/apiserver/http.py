@@ -1,0 +1,172 @@
+"""HTTP/1.1 on loopback: one thread per connection, chunked watch streams, faults applied first.
+
+Open connections are tracked so a restart can cut them all at once, the way clients see an
+apiserver go away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import msgspec
+
+from ktui.apiserver.api import Api
+from ktui.apiserver.errors import ApiError, status_body
+from ktui.apiserver.faults import Fault
+from ktui.apiserver.requestlog import RequestRecord
+from ktui.apiserver.routing import RequestInfo, parse_request
+from ktui.apiserver.watching import Dropped, WatchStream, error_line
+
+_FAULT_MESSAGES = {
+    403: "forbidden (injected fault)",
+    404: "the server could not find the requested resource",
+    410: "too old resource version (injected fault)",
+    500: "Internal error occurred: injected fault",
+}
+
+
+class Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], api: Api) -> None:
+        self.api = api
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def track(self, conn: socket.socket, open_: bool) -> None:
+        with self._conns_lock:
+            if open_:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+    def cut_connections(self) -> None:
+        """Shut every open connection down, mid-response or idle: the client sees a reset."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: Listener
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log is the record."""
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _handle(self) -> None:
+        api = self.server.api
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        info = parse_request(self.command, self.path, api.table)
+        accept = self.headers.get("Accept", "")
+        self._record = api.log.add(RequestRecord(
+            self.command, info.verb, info.path, info.query, accept, info.group, info.resource,
+            info.namespace, info.name, info.subresource))
+        self._streaming = False
+        try:
+            fault = api.faults.take(info.verb, info.group, info.resource, info.namespace,
+                                    info.path)
+            if fault is not None and self._apply_fault(fault, info):
+                return
+            if info.watch:
+                api.resolve(info)
+                drop_after = fault.drop_after_events if fault is not None else None
+                WatchStream(api.store, info, api.view(info, accept), self,
+                            api.bookmark_interval, drop_after).run()
+                return
+            resp = api.handle(info, body, self.headers.get("Content-Type", ""), accept)
+            self._send(resp.status, resp.body, resp.content_type)
+        except ApiError as err:
+            self._send(err.code, msgspec.json.encode(err.body))
+        except Dropped:
+            self.drop()
+        except OSError:
+            self.close_connection = True
+        except Exception as exc:  # a bug here must not look like a hung server
+            self._send(500, msgspec.json.encode(status_body(500, f"internal error: {exc!r}")))
+
+    def _apply_fault(self, fault: Fault, info: RequestInfo) -> bool:
+        """Delay, then fail or drop; True when the fault answered the request itself."""
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.status is not None:
+            message = fault.message or _FAULT_MESSAGES.get(fault.status, "injected fault")
+            err = ApiError(fault.status, message)
+            if info.watch and fault.status == 410:
+                self.start()
+                self.write(error_line(err))
+                self.end()
+            else:
+                self._send(err.code, msgspec.json.encode(err.body))
+            return True
+        if fault.drop_after_events is not None and not info.watch:
+            self.drop()
+            return True
+        return False
+
+    def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+        if self._streaming:  # too late for a status line: all we can do is cut the stream
+            self.drop()
+            return
+        self._record.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    # StreamSink, for WatchStream
+
+    def start(self) -> None:
+        self._streaming = True
+        self._record.status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def write(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def end(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+
+    def drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def client_gone(self) -> bool:
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
