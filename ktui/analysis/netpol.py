@@ -118,7 +118,7 @@ class NetpolEngine:
             if cp.applies(direction) and cp.selector.matches(subject.labels)
         ]
 
-    def peer_matches(self, cp: CompiledPolicy, rule: CompiledRule, peer: Peer) -> int | None | bool:
+    def peer_matches(self, cp: CompiledPolicy, rule: CompiledRule, peer: Peer) -> int | bool | None:
         """The index of the first matching peer entry, None if the rule has no peers, else False."""
         if rule.peers is None:
             return None
@@ -201,7 +201,7 @@ def _port_match(
     dst_ports: dict[tuple[str, str], tuple[int, ...]] | None,
     port: int,
     protocol: str,
-) -> int | None | bool:
+) -> int | bool | None:
     if rule.ports is None:
         return None
     for p in rule.ports:

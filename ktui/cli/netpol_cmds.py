@@ -10,7 +10,14 @@ from ktui.analysis.explain import explain, resolve_subject
 from ktui.analysis.netpol import NetpolEngine, Peer
 from ktui.analysis.portset import PortSpecError, parse_port_spec
 from ktui.analysis.subjects import ExternalRange
-from ktui.cli.common import CliError, add_output_option, add_source_options, emit, load_state, report_problems
+from ktui.cli.common import (
+    CliError,
+    add_output_option,
+    add_source_options,
+    emit,
+    load_state,
+    report_problems,
+)
 from ktui.render import netpol_text
 from ktui.store import ClusterState
 

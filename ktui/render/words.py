@@ -44,10 +44,7 @@ def describe_rule(rule: CompiledRule, policy_ns: str) -> str:
         peers = "anywhere (every pod and every address)"
     else:
         peers = " or ".join(describe_peer(p, policy_ns) for p in rule.peers)
-    if rule.ports is None:
-        ports = "any port"
-    else:
-        ports = ", ".join(describe_port(p) for p in rule.ports)
+    ports = "any port" if rule.ports is None else ", ".join(describe_port(p) for p in rule.ports)
     return f"allow {verb} {peers}, on {ports}"
 
 
