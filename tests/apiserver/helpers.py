@@ -44,3 +44,21 @@ def raw_get(server: ApiServer, path: str, headers: dict[str, str] | None = None,
             method: str = "GET", body: bytes | None = None) -> urllib3.BaseHTTPResponse:
     """A plain HTTP request, for what the generated client cannot say."""
     return _HTTP.request(method, server.url + path, headers=headers, body=body)
+
+
+def until_bookmark(resp: Any) -> list[dict[str, Any]]:
+    """Events before the first BOOKMARK, then the stream is closed.
+
+    The server sends a bookmark only once a watcher is drained, so this is "every event up to
+    now", without waiting for a timeoutSeconds to pass.
+    """
+    events = []
+    try:
+        for event in watch_lines(resp):
+            if event["type"] == "BOOKMARK":
+                return events
+            events.append(event)
+    finally:
+        resp.close()
+        resp.release_conn()
+    raise AssertionError(f"stream ended without a bookmark after {events}")
