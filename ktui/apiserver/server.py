@@ -94,11 +94,12 @@ class ApiServer:
         self._thread.start()
 
     def _shutdown(self) -> None:
-        listener, self._listener = self._listener, None
+        listener = self._listener
         if listener is None:
             return
         listener.shutdown()
         listener.server_close()
+        self._listener = None
         self.api.store.signal_watchers(DROP)
         listener.cut_connections()
         if self._thread is not None:
