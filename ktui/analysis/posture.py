@@ -1,34 +1,41 @@
-"""Per-namespace posture summaries, recomputed only for the namespaces a change touches.
+"""Per-namespace posture summaries, recomputed only for what a change touches.
 
-A pod or policy change touches its own namespace; a Namespace label change, or a change to the
-DNS pods, can change answers anywhere (namespaceSelectors, the DNS flag), so it touches all.
+A pod's NetworkPolicy posture depends on its namespace's policies and its labels (plus its IPs
+when the DNS pods are guarded by ipBlocks), so a namespace is recomputed per distinct label set,
+and a pod event recomputes that pod alone. A Namespace label change, or a change to the DNS pods
+or to policies in their namespace, can change answers anywhere (namespaceSelectors, the DNS
+flag), so it recomputes everything.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ktui.analysis.egress import EgressClass, EgressPosture, dns_subjects, egress_posture
+from ktui.analysis.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.subjects import Subject, cluster_subjects
+from ktui.analysis.subjects import Subject, is_running, pod_subject, template_subject
+from ktui.model.core import WORKLOAD_KINDS
+from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
 
 # Kinds whose changes can alter NetworkPolicy answers.
-POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *(
-    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController",
-)})
+POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})
 GLOBAL_KINDS = frozenset({"Namespace", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
                           "ClusterNetworkPolicy"})
 
 
 @dataclass(frozen=True, slots=True)
 class PodPosture:
-    subject: Subject
+    subject: Subject = field(compare=False)
     ingress_isolated: bool
     ingress_policies: tuple[str, ...]
     egress: EgressPosture
+    ident: tuple[str, str] = field(init=False)  # (name, kind): what equality compares the subject by
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ident", (self.subject.name, self.subject.workload.kind))
 
     @property
     def egress_isolated(self) -> bool:
@@ -60,21 +67,138 @@ class NamespacePosture:
         return min((p.egress.cls for p in self.pods), key=lambda c: c.rank, default=None)
 
 
-def namespace_posture(
-    state: ClusterState,
-    engine: NetpolEngine,
-    namespace: str,
-    subjects: Iterable[Subject],
-    dns: list[Subject],
-) -> NamespacePosture:
-    pods = []
-    for s in subjects:
-        ingress = engine.selecting(s, "ingress")
-        pods.append(
-            PodPosture(s, bool(ingress), tuple(cp.ref for cp in ingress), egress_posture(engine, s, dns))
+def level(count: int, total: int) -> str:
+    """'none', 'some' or 'all': how the UI and the feed speak about per-pod counts."""
+    if total == 0 or count == 0:
+        return "none"
+    return "all" if count == total else "some"
+
+
+@dataclass(frozen=True, slots=True)
+class PostureSummary:
+    """The figures a posture change is judged on; pod churn that keeps them is not a change."""
+
+    pods: int
+    policies: int
+    ingress_isolated: int
+    egress_isolated: int
+    dns_blocked: int
+    most_open: EgressClass | None
+
+    def material(self) -> tuple[object, ...]:
+        return (
+            self.policies,
+            level(self.ingress_isolated, self.pods),
+            level(self.egress_isolated, self.pods),
+            level(self.dns_blocked, self.pods),
+            self.most_open,
         )
-    counts = Counter(p.egress.cls for p in pods)
-    return NamespacePosture(namespace, tuple(pods), len(state.policies(namespace)), dict(counts))
+
+
+def summarize(np: NamespacePosture) -> PostureSummary:
+    return PostureSummary(len(np.pods), np.policies, np.ingress_isolated, np.egress_isolated,
+                          np.dns_blocked, np.most_open_egress)
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """An object change that came with a posture change: what to look at."""
+
+    kind: str
+    namespace: str
+    name: str
+    verb: str  # added | changed | removed
+
+
+@dataclass(frozen=True, slots=True)
+class PostureDelta:
+    namespace: str
+    before: PostureSummary | None
+    after: PostureSummary | None
+    causes: tuple[Cause, ...]
+
+    def facts(self) -> list[tuple[str, str, str]]:
+        """(what, before, after) for each figure whose meaning changed."""
+        b, a = self.before, self.after
+        if b is None or a is None:
+            return [("namespace", "absent" if b is None else "present", "absent" if a is None else "present")]
+        out: list[tuple[str, str, str]] = []
+        if b.most_open != a.most_open:
+            out.append(("egress", _cls(b.most_open), _cls(a.most_open)))
+        for what, bn, an in (("ingress isolated", b.ingress_isolated, a.ingress_isolated),
+                             ("egress isolated", b.egress_isolated, a.egress_isolated),
+                             ("DNS blocked", b.dns_blocked, a.dns_blocked)):
+            if level(bn, b.pods) != level(an, a.pods):
+                out.append((what, f"{bn}/{b.pods}", f"{an}/{a.pods}"))
+        if b.policies != a.policies:
+            out.append(("policies", str(b.policies), str(a.policies)))
+        return out
+
+
+def _cls(c: EgressClass | None) -> str:
+    return "no pods" if c is None else c.value
+
+
+_CAUSE_ORDER = {"NetworkPolicy": 0, "Namespace": 1}
+
+
+def posture_deltas(
+    before: Mapping[str, NamespacePosture], after: Mapping[str, NamespacePosture],
+    namespaces: Iterable[str], changes: Iterable[Change],
+) -> list[PostureDelta]:
+    """The material posture changes among `namespaces`, each with the object changes behind it."""
+    by_ns: dict[str, list[Cause]] = {}
+    global_causes: list[Cause] = []
+    for c in changes:
+        verb = "added" if c.old is None else "removed" if c.new is None else "changed"
+        cause = Cause(c.kind, c.namespace, c.name, verb)
+        if c.kind in GLOBAL_KINDS:
+            global_causes.append(cause)
+        else:
+            by_ns.setdefault(c.namespace, []).append(cause)
+    out = []
+    for ns in sorted(namespaces):
+        b, a = before.get(ns), after.get(ns)
+        sb = summarize(b) if b is not None else None
+        sa = summarize(a) if a is not None else None
+        if sb is not None and sa is not None and sb.material() == sa.material():
+            continue
+        causes = by_ns.get(ns, []) + [g for g in global_causes if g.name == ns] + global_causes
+        causes.sort(key=lambda c: _CAUSE_ORDER.get(c.kind, 2))
+        out.append(PostureDelta(ns, sb, sa, tuple(dict.fromkeys(causes))))
+    return out
+
+
+def namespace_subjects(state: ClusterState, namespace: str) -> list[Subject]:
+    """`cluster_subjects` for one namespace (owner chains never cross namespaces)."""
+    subjects = [pod_subject(p) for p in state.pods(namespace) if is_running(p)]
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
+    for kind in WORKLOAD_KINDS:
+        for w in state.objects(kind, namespace):
+            ref = controller_of(w.metadata)
+            if ref is not None:
+                owners[(kind, w.metadata.name)] = (ref.kind, ref.name)
+    owned: set[tuple[str, str]] = set()
+    for pod in state.pods(namespace):
+        ref = controller_of(pod.metadata)
+        key = (ref.kind, ref.name) if ref is not None else None
+        while key is not None and key not in owned:
+            owned.add(key)
+            key = owners.get(key)
+    for kind in WORKLOAD_KINDS:
+        for w in state.objects(kind, namespace):
+            if controller_of(w.metadata) is not None or (kind, w.metadata.name) in owned:
+                continue
+            subject = template_subject(w)
+            if subject is not None:
+                subjects.append(subject)
+    subjects.sort(key=lambda s: (s.name, s.workload.kind))
+    return subjects
+
+
+def _is_dns_pod(obj: object) -> bool:
+    labels = getattr(getattr(obj, "metadata", None), "labels", None) or {}
+    return any(labels.get(k) == v for k, v in DNS_LABELS)
 
 
 class PostureIndex:
@@ -84,40 +208,89 @@ class PostureIndex:
         self.state = state
         self.engine = engine or NetpolEngine(state)
         self.by_namespace: dict[str, NamespacePosture] = {}
+        self._dns: list[Subject] = []
+        self._dns_ip_sensitive = False
+        # per namespace: posture parts by label set (and IPs when they matter)
+        self._memo: dict[str, dict[object, tuple[bool, tuple[str, ...], EgressPosture]]] = {}
         self.recompute(None)
+
+    @property
+    def dns_pods(self) -> list[Subject]:
+        return list(self._dns)
+
+    def _refresh_dns(self) -> None:
+        self._dns = dns_subjects(self.state)
+        self._dns_ip_sensitive = any(
+            peer.block is not None
+            for s in self._dns
+            for cp in self.engine.selecting(s, "ingress")
+            for rule in cp.ingress_rules
+            for peer in rule.peers or ()
+        )
+
+    def _pod(self, ns: str, s: Subject) -> PodPosture:
+        memo = self._memo.setdefault(ns, {})
+        key: object = (frozenset(s.labels.items()), s.ips if self._dns_ip_sensitive else ())
+        parts = memo.get(key)
+        if parts is None:
+            ingress = self.engine.selecting(s, "ingress")
+            parts = (bool(ingress), tuple(cp.ref for cp in ingress), egress_posture(self.engine, s, self._dns))
+            memo[key] = parts
+        return PodPosture(s, *parts)
+
+    def _build(self, ns: str, pods: list[PodPosture]) -> NamespacePosture:
+        counts = Counter(p.egress.cls for p in pods)
+        return NamespacePosture(ns, tuple(pods), len(self.state.policies(ns)), dict(counts))
+
+    def _store(self, ns: str, new: NamespacePosture, changed: set[str]) -> None:
+        if self.by_namespace.get(ns) != new:
+            self.by_namespace[ns] = new
+            changed.add(ns)
 
     def recompute(self, namespaces: set[str] | None) -> set[str]:
         """Recompute the given namespaces (None: all). Returns those whose posture changed."""
-        subjects = cluster_subjects(self.state)
-        dns = dns_subjects(self.state)
-        by_ns: dict[str, list[Subject]] = {}
-        for s in subjects:
-            by_ns.setdefault(s.namespace, []).append(s)
+        if namespaces is None:
+            self._refresh_dns()
+            self._memo.clear()
         names = set(self.state.namespace_names())
         targets = names if namespaces is None else namespaces & names
-        changed = set()
+        changed: set[str] = set()
         for ns in sorted(targets):
-            new = namespace_posture(self.state, self.engine, ns, by_ns.get(ns, ()), dns)
-            if self.by_namespace.get(ns) != new:
-                self.by_namespace[ns] = new
-                changed.add(ns)
+            self._memo.pop(ns, None)
+            pods = [self._pod(ns, s) for s in namespace_subjects(self.state, ns)]
+            self._store(ns, self._build(ns, pods), changed)
         for gone in set(self.by_namespace) - names:
             del self.by_namespace[gone]
+            self._memo.pop(gone, None)
             changed.add(gone)
         return changed
 
+    def _repod(self, ns: str) -> NamespacePosture:
+        """The namespace again with its current subjects, reusing the memoized posture parts."""
+        return self._build(ns, [self._pod(ns, s) for s in namespace_subjects(self.state, ns)])
+
     def update(self, changes: Iterable[Change]) -> set[str]:
-        touched: set[str] = set()
-        dns = dns_subjects(self.state)
-        dns_keys = {(s.namespace, s.name) for s in dns}
-        dns_namespaces = {s.namespace for s in dns}
+        """Apply a batch of store changes; returns the namespaces whose posture changed."""
+        full: set[str] = set()
+        pods_only: set[str] = set()
+        dns_namespaces = {s.namespace for s in self._dns}
         for c in changes:
-            if c.kind in GLOBAL_KINDS or (c.kind == "Pod" and (c.namespace, c.name) in dns_keys):
+            if c.kind in GLOBAL_KINDS:
                 return self.recompute(None)
-            if c.kind in POLICY_KINDS:
-                # Selection is namespace-local, so a pod or policy change moves only its own
-                # namespace -- except in the DNS pods' namespace, where it moves every DNS flag.
-                if c.namespace in dns_namespaces:
+            if c.kind == "Pod":
+                if _is_dns_pod(c.old) or _is_dns_pod(c.new):
                     return self.recompute(None)
-                touched.add(c.namespace)
-        return self.recompute(touched) if touched else set()
+                pods_only.add(c.namespace)
+            elif c.kind == "NetworkPolicy" and c.namespace in dns_namespaces:
+                return self.recompute(None)
+            elif c.kind in POLICY_KINDS:
+                full.add(c.namespace)
+        changed = self.recompute(full) if full else set()
+        names = set(self.state.namespace_names())
+        for ns in sorted(pods_only - full):
+            if ns in names:
+                self._store(ns, self._repod(ns), changed)
+            elif self.by_namespace.pop(ns, None) is not None:
+                self._memo.pop(ns, None)
+                changed.add(ns)
+        return changed
