@@ -109,7 +109,7 @@ class Api:
         ctype = content_type(view.partial, info.verb in ("list", "deletecollection"))
         ns = info.namespace or ""
         if info.verb == "list":
-            return Response(200, self.lister.list(info, view), ctype)
+            return Response(200, self.lister.page(info, view), ctype)
         if info.verb == "get":
             entry = self.store.get(rt, ns, info.name or "")
             if entry is None:
@@ -194,7 +194,7 @@ class Api:
         match = combine(label_matcher(q.get("labelSelector")),
                         field_matcher(q.get("fieldSelector")))
         with self.store.lock:
-            entries, _ = self.store.list(rt, info.namespace)
+            entries, _ = self.store.snapshot(rt, info.namespace)
             gone = [self.store.delete(rt, e.obj["metadata"].get("namespace", ""),
                                       e.obj["metadata"]["name"])
                     for e in entries if match is None or match(e.obj)]
@@ -238,6 +238,9 @@ class Api:
 
     def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Create or replace (status included), through the same path as HTTP writes."""
+        return clone(self.apply_entry(obj).obj)
+
+    def apply_entry(self, obj: dict[str, Any]) -> Entry:
         obj = clone(obj)
         rt = self.table.by_api_version_kind(str(obj.get("apiVersion", "")), str(obj.get("kind")))
         if rt is None or rt.virtual:
@@ -249,7 +252,7 @@ class Api:
                 entry = self.store.create(rt, obj)
             else:
                 entry = self.store.update(rt, obj, check_rv=False, replace_status=True)
-        return clone(entry.obj)
+        return entry
 
     def delete_object(self, resource: str, namespace: str | None, name: str) -> dict[str, Any]:
         rt = self.table.find(resource)
@@ -267,5 +270,7 @@ class Api:
     def objects(self, resource: str, namespace: str | None = None) -> list[dict[str, Any]]:
         """Fresh copies of the stored objects, sorted by namespace and name."""
         rt = self.table.find(resource)
-        entries, _ = self.store.list(rt, namespace)
-        return msgspec.json.decode(b"[" + b",".join(e.raw for e in entries) + b"]")
+        entries, _ = self.store.snapshot(rt, namespace)
+        copies: list[dict[str, Any]] = msgspec.json.decode(
+            b"[" + b",".join(e.raw for e in entries) + b"]")
+        return copies

@@ -29,7 +29,7 @@ def parse_rv(value: str | None) -> int | None:
     if value in (None, "", "0"):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value or 0)
     except ValueError:
         raise ApiError.bad_request(f"invalid resourceVersion {value!r}") from None
 
@@ -47,7 +47,7 @@ class Lister:
         self._snapshots: OrderedDict[str, tuple[list[Entry], int, int]] = OrderedDict()
         self._ids = itertools.count(1)
 
-    def list(self, info: RequestInfo, view: View) -> bytes:
+    def page(self, info: RequestInfo, view: View) -> bytes:
         q = info.query
         assert info.rt is not None
         limit = _int(q.get("limit"), "limit")
@@ -55,7 +55,7 @@ class Lister:
         if token:
             items, offset, list_rv = self._resume(token, info)
         else:
-            entries, list_rv = self._store.list(info.rt, info.namespace)
+            entries, list_rv = self._store.snapshot(info.rt, info.namespace)
             self._check_rv(q, list_rv)
             match = combine(label_matcher(q.get("labelSelector")),
                             field_matcher(q.get("fieldSelector")))
@@ -105,7 +105,7 @@ class Lister:
                            "consistent list result. You can start a new list without the "
                            "continue parameter.", "Expired")
         assert info.rt is not None
-        entries, _ = self._store.list(info.rt, info.namespace)
+        entries, _ = self._store.snapshot(info.rt, info.namespace)
         q = info.query
         match = combine(label_matcher(q.get("labelSelector")),
                         field_matcher(q.get("fieldSelector")))

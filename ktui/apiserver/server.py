@@ -90,7 +90,7 @@ class ApiServer:
         self.api.address = f"{self.host}:{self.port}"
         self._listener = listener
         self._thread = threading.Thread(target=listener.serve_forever, kwargs={
-            "poll_interval": 0.05}, name=f"ktui-apiserver:{self.port}", daemon=True)
+            "poll_interval": 0.01}, name=f"ktui-apiserver:{self.port}", daemon=True)
         self._thread.start()
 
     def _shutdown(self) -> None:
@@ -112,8 +112,9 @@ class ApiServer:
         return self.api.apply(obj)
 
     def apply_all(self, objs: Iterable[dict[str, Any]]) -> None:
+        """apply() for many objects, without copying each result back."""
         for obj in objs:
-            self.api.apply(obj)
+            self.api.apply_entry(obj)
 
     def delete_object(self, kind_or_resource: str, namespace: str | None,
                       name: str) -> dict[str, Any]:

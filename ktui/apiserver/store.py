@@ -66,9 +66,10 @@ class Watcher:
     queue: queue.SimpleQueue[Event | Signal] = field(default_factory=queue.SimpleQueue)
 
 
-def clone(obj: Any) -> Any:
-    """A deep copy of JSON data; also rejects what JSON cannot hold."""
-    return msgspec.json.decode(msgspec.json.encode(obj))
+def clone(obj: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a JSON object; also rejects what JSON cannot hold."""
+    copied: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(obj))
+    return copied
 
 
 def _now() -> str:
@@ -103,7 +104,7 @@ class Store:
         with self.lock:
             return self._objects.get(rt.key, {}).get(namespace, {}).get(name)
 
-    def list(self, rt: ResourceType, namespace: str | None) -> tuple[list[Entry], int]:
+    def snapshot(self, rt: ResourceType, namespace: str | None) -> tuple[list[Entry], int]:
         """Current entries sorted by (namespace, name), as etcd keys are, and the store's rv."""
         with self.lock:
             by_ns = self._objects.get(rt.key, {})
@@ -232,7 +233,7 @@ class Store:
         """
         with self.lock:
             if since is None:
-                entries, _ = self.list(rt, namespace)
+                entries, _ = self.snapshot(rt, namespace)
                 first = [Event("ADDED", e.obj["metadata"].get("namespace", ""), e.obj, e.raw,
                                e.rv, rt.key) for e in entries]
                 since = self.rv

@@ -251,3 +251,28 @@ def test_python_api_shares_the_write_path(server: ApiServer, core: client.CoreV1
         server.delete_object("pods", "shop", "web")
     with pytest.raises(KeyError):
         server.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+
+
+def test_continue_token_outliving_its_snapshot(server: ApiServer, core: client.CoreV1Api) -> None:
+    for i in range(4):
+        server.apply(pod(f"p{i}"))
+    first = core.list_namespaced_pod("shop", limit=2)
+    for _ in range(70):  # more paginated lists than snapshots kept: the first one is evicted
+        core.list_namespaced_pod("shop", limit=1)
+    assert _names(first) == ["p0", "p1"]
+    server.apply(pod("p0a"))  # before the token's last key (p1): not listed
+    server.apply(pod("p1a"))  # after it: served from current state
+    rest = core.list_namespaced_pod("shop", _continue=first.metadata._continue)
+    assert _names(rest) == ["p1a", "p2", "p3"]
+    server.compact()
+    with pytest.raises(ApiException) as exc:
+        core.list_namespaced_pod("shop", _continue=first.metadata._continue)
+    assert exc.value.status == 410
+
+
+def test_delete_collection_with_a_selector(server: ApiServer, core: client.CoreV1Api) -> None:
+    server.apply(pod("a", labels={"app": "web"}))
+    server.apply(pod("b", labels={"app": "web"}))
+    server.apply(pod("c", labels={"app": "db"}))
+    core.delete_collection_namespaced_pod("shop", label_selector="app=web")
+    assert [p["metadata"]["name"] for p in server.objects("pods")] == ["c"]
