@@ -1,0 +1,277 @@
+"""A live cluster as a source: discovery, then one reflector thread per served kind.
+
+`ClusterSource` is what the TUI runs (and `ktui demo`, against the embedded server: the same
+code path); `snapshot` is the one-shot list the CLI subcommands analyse. Both only ever send GET
+requests (discovery, list, watch), so ktui cannot change the cluster it looks at.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ktui.model import kinds as kind_table
+from ktui.model.kinds import KindInfo
+from ktui.sources.base import Item, KindStatus, Problem, Replace, SyncState
+from ktui.sources.discovery import Served, discover
+from ktui.sources.kubeclient import (
+    DEMO_HINT,
+    ClusterError,
+    KubeClient,
+    StatusError,
+    TransportError,
+    connect,
+)
+from ktui.sources.reflector import Reflector, Settings, list_objects
+from ktui.sources.wire import UnsafeResponse
+from ktui.store import ClusterState
+
+if TYPE_CHECKING:
+    from ktui.cli.common import Loaded
+
+__all__ = ["ClusterError", "ClusterSource", "Settings", "snapshot"]
+
+
+def _first_discovery(client: KubeClient, kinds: Sequence[KindInfo]) -> Served:
+    """Discovery that turns "cannot talk to the cluster at all" into one clear line."""
+    conn = client.conn
+    where = f'the cluster of context "{conn.context}" at {conn.server}'
+    try:
+        return discover(client, kinds)
+    except TransportError as exc:
+        raise ClusterError(f"cannot reach {where}: {exc}; {DEMO_HINT}") from None
+    except StatusError as exc:
+        if exc.code == 401:
+            raise ClusterError(f"{where} refused the credentials (401 Unauthorized); log in again "
+                               f"or check the kubeconfig; {DEMO_HINT}") from None
+        raise ClusterError(f"{where} answered discovery with {exc}; {DEMO_HINT}") from None
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise ClusterError(f"{where} does not look like a Kubernetes API server; {DEMO_HINT}") from None
+
+
+def _absent_message(info: KindInfo) -> str:
+    return f"{info.plural}.{info.group or 'core'} is not served by this cluster"
+
+
+class ClusterSource:
+    """The live source. `start()` discovers (ClusterError if the cluster is unreachable), then
+    runs a reflector per served kind and re-checks discovery every `discovery_interval` s."""
+
+    def __init__(self, kubeconfig: str | None = None, context: str | None = None,
+                 namespace: str | None = None, *, kinds: Sequence[KindInfo] | None = None,
+                 discovery_interval: float = 60.0, settings: Settings | None = None,
+                 connect_timeout: float = 10.0) -> None:
+        self._conn = connect(kubeconfig, context)
+        self.context = self._conn.context
+        self.server = self._conn.server
+        self.name = self.context
+        self.namespace = namespace
+        self.discovery_interval = discovery_interval
+        self.settings = settings or Settings()
+        self.queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        self.client = KubeClient(self._conn, connect_timeout, self.settings.list_read_timeout)
+        self._kinds = list(kinds) if kinds is not None else None
+        self._reflectors: dict[str, Reflector] = {}
+        self._versions: dict[str, str | None] = {}
+        self._emit_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._poke = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._discovery_failing = False
+
+    @property
+    def kinds(self) -> list[KindInfo]:
+        return self._kinds if self._kinds is not None else list(kind_table.KINDS)
+
+    def _scope(self, info: KindInfo) -> str | None:
+        return self.namespace if info.namespaced else None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        try:
+            served = _first_discovery(self.client, self.kinds)
+        except ClusterError:
+            self.client.close()
+            raise
+        self._reconcile(served)
+        self._thread = threading.Thread(target=self._supervise, name="ktui-discovery", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """End every thread: blocked reads are cut, so this returns promptly."""
+        self._stop.set()
+        self._poke.set()
+        with self._emit_lock:
+            reflectors = list(self._reflectors.values())
+            for r in reflectors:
+                r.stop()
+        self.client.abort_all()
+        deadline = time.monotonic() + timeout
+        for r in reflectors:
+            r.join(max(0.0, deadline - time.monotonic()))
+        if self._thread is not None:
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        self.client.close()
+
+    def __enter__(self) -> ClusterSource:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def alive_threads(self) -> list[str]:
+        """Names of this source's threads still running (tests check stop() ends them)."""
+        threads = [r.thread for r in self._reflectors.values()]
+        if self._thread is not None:
+            threads.append(self._thread)
+        return [t.name for t in threads if t.is_alive()]
+
+    def rediscover(self) -> None:
+        """Re-check discovery now rather than at the next interval."""
+        self._poke.set()
+
+    # ---------------------------------------------------------------- internals
+
+    def _emitter(self, owner: Reflector | None) -> Any:
+        def emit(item: Item) -> None:
+            with self._emit_lock:  # a stopped reflector's late items never follow its successor's
+                if owner is None or not owner.stopped:
+                    self.queue.put(item)
+        return emit
+
+    def _supervise(self) -> None:
+        while not self._stop.is_set():
+            self._poke.wait(self.discovery_interval)
+            self._poke.clear()
+            if self._stop.is_set():
+                return
+            try:
+                served = discover(self.client, self.kinds)
+            except (TransportError, StatusError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+                if not self._discovery_failing:
+                    self.queue.put(Problem("discovery", f"cannot re-check the served kinds: {exc}"))
+                self._discovery_failing = True
+                continue
+            self._discovery_failing = False
+            for err in served.errors:
+                self.queue.put(Problem("discovery", err))
+            self._reconcile(served)
+
+    def _reconcile(self, served: Served) -> None:
+        """Start, restart (version changed) or stop reflectors to match what the cluster serves."""
+        for info in self.kinds:
+            if info.kind in served.unknown:
+                continue
+            version = served.versions.get(info.kind)
+            current = self._reflectors.get(info.kind)
+            if version is None:
+                was_absent = self._versions.get(info.kind, "") is None or (
+                    current is not None and current.state is SyncState.ABSENT)
+                with self._emit_lock:
+                    if current is not None:
+                        current.stop()
+                        del self._reflectors[info.kind]
+                    if not was_absent and not self._stop.is_set():
+                        self.queue.put(Replace(info.kind, [], self._scope(info)))
+                        self.queue.put(KindStatus(info.kind, SyncState.ABSENT, message=_absent_message(info)))
+            elif current is None or current.version != version:
+                with self._emit_lock:
+                    if current is not None:
+                        current.stop()
+                    if self._stop.is_set():
+                        return
+                    r = Reflector(self.client, info, version, self._scope(info), self.queue.put,
+                                  self.settings, on_absent=lambda _kind: self._poke.set())
+                    r.emit = self._emitter(r)
+                    self._reflectors[info.kind] = r
+                r.start()
+            self._versions[info.kind] = version
+
+
+# -------------------------------------------------------------------- one-shot snapshot
+
+
+def _list_with_retries(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
+                       settings: Settings, attempts: int = 3) -> tuple[list[Any], list[str]]:
+    delay = settings.backoff_initial
+    for attempt in range(attempts):
+        try:
+            objs, _, errors = list_objects(client, info, version, namespace, settings)
+            return objs, errors
+        except (TransportError, msgspec.DecodeError) as exc:
+            if attempt == attempts - 1:
+                raise TransportError(str(exc)) from None
+        except StatusError as exc:
+            if exc.code in (403, 404) or attempt == attempts - 1:
+                raise
+        time.sleep(delay)
+        delay *= 2
+    raise AssertionError("unreachable")
+
+
+def snapshot(kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None,
+             *, kinds: Iterable[KindInfo] | None = None, settings: Settings | None = None,
+             workers: int = 8) -> Loaded:
+    """One full list of every kind (no watch), for the CLI subcommands.
+
+    Forbidden and absent kinds are statuses plus one Problem line each (absent kinds grouped by
+    API group), never errors; ClusterError when the cluster cannot be used at all.
+    """
+    from ktui.cli.common import Loaded  # the CLI's result type; imported late (it is a lower layer)
+
+    settings = settings or Settings(backoff_initial=0.3)
+    conn = connect(kubeconfig, context)
+    client = KubeClient(conn, read_timeout=settings.list_read_timeout)
+    infos = list(kinds) if kinds is not None else list(kind_table.KINDS)
+    try:
+        served = _first_discovery(client, infos)
+        state = ClusterState()
+        loaded = Loaded(state, [], {}, conn.context)
+        absent: dict[str, list[str]] = {}
+
+        def one(info: KindInfo) -> tuple[list[Any], list[str]] | BaseException:
+            version = served.versions.get(info.kind) or info.versions[0]
+            scope = namespace if info.namespaced else None
+            try:
+                return _list_with_retries(client, info, version, scope, settings)
+            except (StatusError, TransportError, UnsafeResponse) as exc:
+                return exc
+
+        listed = [i for i in infos if served.versions.get(i.kind) or i.kind in served.unknown]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = dict(zip([i.kind for i in listed], pool.map(one, listed), strict=True))
+        failures = 0
+        for info in infos:
+            result = results.get(info.kind)
+            if result is None or (isinstance(result, StatusError) and result.code == 404):
+                absent.setdefault(info.group or "core", []).append(info.kind)
+                loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.ABSENT,
+                                                        message=_absent_message(info))
+            elif isinstance(result, StatusError) and result.code == 403:
+                loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.FORBIDDEN, message=result.message)
+                loaded.problems.append(Problem(info.kind, f"forbidden, shown as empty: {result.message}"))
+            elif isinstance(result, BaseException):
+                failures += 1
+                loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.RECONNECTING, message=str(result))
+                loaded.problems.append(Problem(info.kind, f"could not be listed, shown as empty: {result}"))
+            else:
+                objs, errors = result
+                state.replace(info.kind, objs)
+                loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.LIVE)
+                loaded.problems.extend(Problem(info.kind, e) for e in errors)
+        if listed and failures == len(listed):
+            raise ClusterError(f'cannot list anything from the cluster of context "{conn.context}" '
+                               f"at {conn.server}: {loaded.problems[-1].message}; {DEMO_HINT}")
+        for group, names in absent.items():
+            loaded.problems.append(Problem(group, f"not served by this cluster, shown as empty: {', '.join(names)}"))
+        return loaded
+    finally:
+        client.close()

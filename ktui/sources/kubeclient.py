@@ -1,0 +1,215 @@
+"""The HTTP side of the live source: kubeconfig / in-cluster config and raw GETs.
+
+The `kubernetes` client does kubeconfig, auth (tokens, exec plugins, client certs), TLS and the
+connection pool; its model classes are never used (DESIGN.md, Decoding and watching). Only GET is
+ever sent from here, so ktui cannot change a cluster through this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import urllib3
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes.config.config_exception import ConfigException
+
+DEMO_HINT = "to try ktui without a cluster, run `ktui demo`"
+JSON = "application/json"
+
+
+class ClusterError(Exception):
+    """A user-facing, one-line reason why the cluster cannot be used (CLI: exit code 2)."""
+
+    code = 2
+
+
+class StatusError(Exception):
+    """The server answered with an error status (or a watch ERROR event)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}" if message else str(code))
+        self.code = code
+        self.message = message
+
+
+class TransportError(Exception):
+    """No answer: connection refused or reset, timeout, TLS failure, a stream cut short."""
+
+
+class _Status(msgspec.Struct):
+    code: int = 0
+    message: str = ""
+    reason: str = ""
+
+
+def status_message(body: bytes) -> str:
+    try:
+        st = msgspec.json.decode(body, type=_Status)
+        return st.message or st.reason
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return body[:200].decode("utf-8", "replace").strip()
+
+
+@dataclass
+class Connection:
+    api: k8s.ApiClient
+    context: str
+    server: str
+
+
+def _kubeconfig_paths(kubeconfig: str | None) -> tuple[str, list[str]]:
+    """The kubeconfig setting as the client reads it (a path list), and the files that exist."""
+    setting = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    files = [os.path.expanduser(p) for p in setting.split(os.pathsep) if p]
+    return setting, [f for f in files if os.path.isfile(f)]
+
+
+def _configuration(pool: int) -> k8s.Configuration:
+    cfg = k8s.Configuration()
+    cfg.retries = False  # the reflectors own retries and backoff; errors must surface at once
+    cfg.connection_pool_maxsize = pool
+    return cfg
+
+
+def connect(kubeconfig: str | None = None, context: str | None = None, pool: int = 40) -> Connection:
+    """An ApiClient for the context (or in-cluster config); ClusterError naming what is wrong."""
+    setting, files = _kubeconfig_paths(kubeconfig)
+    cfg = _configuration(pool)
+    if kubeconfig and not files:
+        raise ClusterError(f"kubeconfig {kubeconfig} not found; {DEMO_HINT}")
+    if not files:
+        if os.environ.get("KUBERNETES_SERVICE_HOST") and context is None:
+            try:
+                k8s_config.load_incluster_config(client_configuration=cfg)
+            except ConfigException as exc:
+                raise ClusterError(f"in-cluster config: {exc}; {DEMO_HINT}") from None
+            return Connection(k8s.ApiClient(cfg), "in-cluster", cfg.host)
+        raise ClusterError(
+            f"no kubeconfig found (looked at {setting}; set KUBECONFIG or pass --kubeconfig); {DEMO_HINT}"
+        )
+    path = os.pathsep.join(files)
+    try:
+        contexts, current = k8s_config.list_kube_config_contexts(path)
+    except (ConfigException, OSError, ValueError) as exc:
+        raise ClusterError(f"cannot read kubeconfig {setting}: {_one_line(exc)}; {DEMO_HINT}") from None
+    names = [str(c.get("name")) for c in contexts or []]
+    if context is not None and context not in names:
+        known = ", ".join(names) or "none"
+        raise ClusterError(f'context "{context}" not found in {setting} (contexts: {known}); {DEMO_HINT}')
+    name = context or (current or {}).get("name")
+    if not name:
+        raise ClusterError(f"{setting} has no current context; pass --context; {DEMO_HINT}")
+    try:
+        k8s_config.load_kube_config(path, name, client_configuration=cfg, persist_config=False)
+    except (ConfigException, OSError, ValueError) as exc:
+        raise ClusterError(f'cannot use context "{name}": {_one_line(exc)}; {DEMO_HINT}') from None
+    return Connection(k8s.ApiClient(cfg), str(name), cfg.host)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+class KubeClient:
+    """GETs through the client's pool; responses stay streaming so watches can be read line by line.
+
+    Every response in flight is tracked so `abort_all` can cut them from another thread: that is
+    how `stop()` ends blocked reads promptly (a read timeout would either be too short for quiet
+    watches or too long to stop).
+    """
+
+    def __init__(self, conn: Connection, connect_timeout: float = 10.0, read_timeout: float = 60.0) -> None:
+        self.conn = conn
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._lock = threading.Lock()
+        self._open: set[urllib3.BaseHTTPResponse] = set()
+        self.closed = False
+
+    def get(self, path: str, query: Mapping[str, Any] | None = None, accept: str = JSON,
+            read_timeout: float | None = None, gzip: bool = False) -> urllib3.BaseHTTPResponse:
+        """Send a GET; a 2xx response (body unread) or StatusError / TransportError."""
+        if self.closed:
+            raise TransportError("client closed")
+        api = self.conn.api
+        headers = {"Accept": accept}
+        if gzip:
+            headers["Accept-Encoding"] = "gzip"
+        params = [(k, str(v)) for k, v in (query or {}).items() if v is not None and v != ""]
+        method, url, hdrs, _, _ = api.param_serialize(
+            "GET", path, query_params=params, header_params=headers, auth_settings=["BearerToken"]
+        )
+        timeout = (self.connect_timeout, read_timeout or self.read_timeout)
+        try:
+            resp: urllib3.BaseHTTPResponse = api.call_api(method, url, hdrs, _request_timeout=timeout).response
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise TransportError(_reason(exc)) from None
+        if not 200 <= resp.status <= 299:
+            try:
+                body = resp.data
+            except (urllib3.exceptions.HTTPError, OSError):
+                body = b""
+            finally:
+                resp.release_conn()
+            raise StatusError(resp.status, status_message(body))
+        with self._lock:
+            self._open.add(resp)
+        return resp
+
+    def read(self, resp: urllib3.BaseHTTPResponse) -> bytes:
+        """The whole body of a response from `get`, which is then released."""
+        try:
+            return resp.data
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise TransportError(_reason(exc)) from None
+        finally:
+            self.done(resp)
+
+    def get_bytes(self, path: str, query: Mapping[str, Any] | None = None, accept: str = JSON) -> bytes:
+        return self.read(self.get(path, query, accept))
+
+    def done(self, resp: urllib3.BaseHTTPResponse) -> None:
+        with self._lock:
+            self._open.discard(resp)
+        resp.release_conn()
+
+    def abort(self, resp: urllib3.BaseHTTPResponse) -> None:
+        """Cut one response from another thread: its reader gets an error at once."""
+        try:
+            resp.shutdown()
+        except (AttributeError, ValueError, RuntimeError, OSError):
+            conn = getattr(resp, "connection", None)
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def abort_all(self) -> None:
+        with self._lock:
+            open_ = list(self._open)
+        for resp in open_:
+            self.abort(resp)
+
+    def close(self) -> None:
+        self.closed = True
+        self.abort_all()
+        self.conn.api.close()
+
+
+def _reason(exc: BaseException) -> str:
+    """urllib3 wraps the interesting part (connection refused, ...) a level or two down."""
+    inner: BaseException | None = getattr(exc, "reason", None)
+    while isinstance(inner, urllib3.exceptions.HTTPError) and getattr(inner, "reason", None):
+        inner = inner.reason  # type: ignore[attr-defined]
+    text = str(inner or exc)
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    return _one_line(exc if inner is None else inner)[:300]

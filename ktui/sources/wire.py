@@ -1,0 +1,175 @@
+"""API paths and the bytes on the wire -> slim structs, with msgspec and nothing slower.
+
+Lists go through `ktui.model.decode.decode_list`; watch lines are decoded in two typed steps
+(the envelope, then the object as the kind's struct), so BOOKMARK and ERROR objects never meet
+the kind's struct. One malformed object costs that object, never the whole kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from ktui.model.decode import DecodeError, ListMeta, decode_list, finish_object
+from ktui.model.kinds import KindInfo
+
+PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+PARTIAL_OBJECT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+JSON = "application/json"
+
+
+def resource_path(info: KindInfo, version: str, namespace: str | None) -> str:
+    base = f"/apis/{info.group}/{version}" if info.group else f"/api/{version}"
+    if namespace is not None and info.namespaced:
+        return f"{base}/namespaces/{namespace}/{info.plural}"
+    return f"{base}/{info.plural}"
+
+
+def list_accept(info: KindInfo) -> str:
+    """Secrets only ever as metadata: no plain-JSON fallback that could bring their data."""
+    return PARTIAL_LIST if info.metadata_only else JSON
+
+
+def watch_accept(info: KindInfo) -> str:
+    return PARTIAL_OBJECT if info.metadata_only else JSON
+
+
+class UnsafeResponse(Exception):
+    """A metadata-only kind answered with full objects: refused, never decoded."""
+
+
+def check_partial(info: KindInfo, content_type: str) -> None:
+    if info.metadata_only and "as=PartialObjectMetadataList" not in content_type.replace(" ", ""):
+        raise UnsafeResponse(
+            f"{info.kind}: the server ignored the metadata-only Accept header ({content_type or 'no type'}); "
+            "not reading it"
+        )
+
+
+# ------------------------------------------------------------------ lists
+
+
+class _RawList(msgspec.Struct):
+    items: list[msgspec.Raw] = msgspec.field(default_factory=list)
+    metadata: ListMeta = msgspec.field(default_factory=ListMeta)
+
+
+_RAW_LIST = msgspec.json.Decoder(_RawList)
+_OBJ_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def object_decoder(info: KindInfo) -> msgspec.json.Decoder[Any]:
+    dec = _OBJ_DECODERS.get(info.type)
+    if dec is None:
+        dec = _OBJ_DECODERS[info.type] = msgspec.json.Decoder(info.type)
+    return dec
+
+
+def decode_page(info: KindInfo, data: bytes) -> tuple[list[Any], ListMeta, list[str]]:
+    """One list response: the fast typed decode, or item by item when some item is malformed."""
+    try:
+        return decode_list(info, data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass
+    raw = _RAW_LIST.decode(data)  # not even a list document: let it raise
+    dec = object_decoder(info)
+    items: list[Any] = []
+    errors: list[str] = []
+    for i, item in enumerate(raw.items):
+        try:
+            items.append(finish_object(info, dec.decode(item)))
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            errors.append(f"{info.kind} list item {i}: {exc}")
+        except DecodeError as exc:
+            errors.append(str(exc))
+    return items, raw.metadata, errors
+
+
+# ------------------------------------------------------------------ watch events
+
+
+class _Envelope(msgspec.Struct):
+    type: str
+    object: msgspec.Raw = msgspec.Raw(b"{}")
+
+
+class _RVMeta(msgspec.Struct, rename="camel"):
+    resource_version: str = ""
+
+
+class _RVOnly(msgspec.Struct):
+    metadata: _RVMeta = msgspec.field(default_factory=_RVMeta)
+
+
+class _NameMeta(msgspec.Struct, rename="camel"):
+    name: str = ""
+    namespace: str = ""
+    resource_version: str = ""
+
+
+class _MetaOnly(msgspec.Struct):
+    """What is left of an object whose fields do not decode: enough to know which one it was."""
+
+    metadata: _NameMeta = msgspec.field(default_factory=_NameMeta)
+
+
+class _Status(msgspec.Struct):
+    code: int = 0
+    reason: str = ""
+    message: str = ""
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_RV_ONLY = msgspec.json.Decoder(_RVOnly)
+_STATUS = msgspec.json.Decoder(_Status)
+_META_ONLY = msgspec.json.Decoder(_MetaOnly)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchLine:
+    """One decoded watch line. `obj` is the kind's struct (not yet finished) for object events;
+    None with `stub` set (metadata only) and `message` when the object's fields do not decode."""
+
+    type: str
+    rv: str = ""
+    obj: Any = None
+    code: int = 0
+    message: str = ""
+    stub: Any = None
+
+
+def decode_event(info: KindInfo, line: bytes) -> WatchLine:
+    """Raises msgspec errors for a line that is not a watch event at all."""
+    env = _ENVELOPE.decode(line)
+    if env.type == "BOOKMARK":
+        return WatchLine("BOOKMARK", _RV_ONLY.decode(env.object).metadata.resource_version)
+    if env.type == "ERROR":
+        st = _STATUS.decode(env.object)
+        return WatchLine("ERROR", code=st.code, message=st.message or st.reason)
+    try:
+        obj = object_decoder(info).decode(env.object)
+    except msgspec.ValidationError as exc:
+        stub = _META_ONLY.decode(env.object)
+        return WatchLine(env.type, stub.metadata.resource_version, None, message=str(exc), stub=stub)
+    if info.metadata_only and getattr(obj, "kind", "") not in ("PartialObjectMetadata", ""):
+        raise UnsafeResponse(f"{info.kind}: the watch sent full objects ({obj.kind}); not reading it")
+    return WatchLine(env.type, obj.metadata.resource_version, obj)
+
+
+def lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Newline-delimited lines from a chunked stream (a line may span chunks)."""
+    buf = b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        buf = buf + chunk if buf else chunk
+        if b"\n" not in buf:
+            continue
+        *complete, buf = buf.split(b"\n")
+        for line in complete:
+            if line.strip():
+                yield line
+    # A tail without its newline is a line cut short: never decoded.
