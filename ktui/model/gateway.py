@@ -92,10 +92,22 @@ class GatewayStatus(msgspec.Struct, frozen=True, gc=False):
     listeners: list[ListenerStatus] = msgspec.field(default_factory=list)
 
 
+class ListenerNamespaces(msgspec.Struct, frozen=True, gc=False):
+    """Which namespaces may attach ListenerSets to a Gateway; the API default is None (none)."""
+
+    from_: str = msgspec.field(default="None", name="from")
+    selector: LabelSelector | None = None
+
+
+class AllowedListeners(msgspec.Struct, frozen=True, gc=False):
+    namespaces: ListenerNamespaces = msgspec.field(default_factory=ListenerNamespaces)
+
+
 class GatewaySpec(msgspec.Struct, frozen=True, rename="camel", gc=False):
     gateway_class_name: str = ""
     listeners: list[Listener] = msgspec.field(default_factory=list)
     addresses: list[GatewayAddress] = msgspec.field(default_factory=list)
+    allowed_listeners: AllowedListeners | None = None
 
 
 class Gateway(msgspec.Struct, frozen=True, gc=False):
