@@ -139,6 +139,8 @@ class Api:
             raise ApiError.no_route()
         if info.method not in ("GET", "HEAD"):
             raise ApiError(405, "the server does not allow this method", "MethodNotAllowed")
+        if info.path in ("/healthz", "/livez", "/readyz"):
+            return Response(200, b"ok", "text/plain; charset=utf-8")
         top = "version" if info.path == "/version" else info.path.split("/")[1]
         doc = self.discovery.document(info.group, info.version, top)
         return Response(200, msgspec.json.encode(doc))

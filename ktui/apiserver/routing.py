@@ -52,7 +52,7 @@ def parse_request(method: str, target: str, table: ResourceTable) -> RequestInfo
     elif parts[:1] == ["apis"]:
         info.group, rest = (parts[1] if len(parts) > 1 else None), parts[2:]
     else:
-        info.known = parts == ["version"]
+        info.known = parts in (["version"], ["healthz"], ["livez"], ["readyz"])
         return info
     if not rest:  # /api, /apis, /apis/GROUP
         return info

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
@@ -80,3 +82,12 @@ def test_switching_a_group_off_ends_its_open_watches(server: ApiServer,
     server.set_group_enabled(GATEWAY, False)
     assert resp.read() == b""  # a clean end of stream, no events
     assert resp.status == 200
+
+
+def test_health_and_unknown_paths(server: ApiServer) -> None:
+    assert raw_get(server, "/healthz").data == b"ok"
+    for path in ("/openapi/v2", "/apis/example.com", "/api/v1/configmaps", "/api/v1/pods/a",
+                 "/apis/gateway.networking.k8s.io/v1/namespaces/x/gatewayclasses"):
+        resp = raw_get(server, path)
+        assert resp.status == 404, path
+        assert json.loads(resp.data)["kind"] == "Status"
