@@ -1,0 +1,232 @@
+"""Ingress and Service findings: backends, ports, endpoints, TLS Secrets, IngressClass, and the
+retired community ingress-nginx controller.
+
+Written against the model objects: the exposure module's entries did not exist when this was
+written; the checks only need the references, not the resolved entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from ktui.analysis.findings_catalogue import Finding, ObjectRef, Severity, finding, ref
+from ktui.analysis.findings_context import CheckContext, group_by_workload
+from ktui.analysis.findings_routes import backends_in_view, route_backends
+from ktui.model.core import Service
+from ktui.model.networking import INGRESS_CLASS_ANNOTATION, Ingress, IngressBackend
+from ktui.model.selectors import LabelSelector
+
+RETIRED_CONTROLLER = "k8s.io/ingress-nginx"
+CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
+
+
+def ingress_backends(ing: Ingress) -> Iterator[tuple[str, IngressBackend]]:
+    """(where, backend) for the default backend and every rule path."""
+    if ing.spec.default_backend is not None:
+        yield "spec.defaultBackend", ing.spec.default_backend
+    for i, rule in enumerate(ing.spec.rules):
+        for j, path in enumerate(rule.http.paths if rule.http else ()):
+            yield f"spec.rules[{i}].http.paths[{j}]", path.backend
+
+
+def service_has_port(svc: Service, number: int | None, name: str | None) -> bool:
+    if name:
+        return any(p.name == name for p in svc.spec.ports)
+    return any(p.port == number for p in svc.spec.ports)
+
+
+def ingress_backend_findings(ctx: CheckContext) -> list[Finding]:
+    """EX001/EX002 for Ingress backends, once per (Ingress, Service[, port])."""
+    out: list[Finding] = []
+    for ing in ctx.state.objects("Ingress"):
+        ns, name = ing.metadata.namespace, ing.metadata.name
+        obj = ref(ctx.state, "Ingress", ns, name)
+        seen: set[str] = set()
+        for where, backend in ingress_backends(ing):
+            if backend.service is None:
+                continue
+            svc_name = backend.service.name
+            port = backend.service.port
+            svc = ctx.state.get("Service", ns, svc_name)
+            if svc is None:
+                if svc_name not in seen and backends_in_view(ctx, ns):
+                    seen.add(svc_name)
+                    out.append(finding(
+                        "KTUI-EX001", obj, f"{where}: backend Service {ns}/{svc_name} does not exist",
+                        detail=f"service {svc_name}",
+                    ))
+                continue
+            port_text = port.name or str(port.number)
+            key = f"service {svc_name} port {port_text}"
+            if key in seen or service_has_port(svc, port.number, port.name or None):
+                continue
+            seen.add(key)
+            have = ", ".join(p.name or str(p.port) for p in svc.spec.ports) or "none"
+            out.append(finding(
+                "KTUI-EX002", obj,
+                f"{where}: Service {ns}/{svc_name} has no port {port_text} (it has: {have})",
+                detail=key,
+            ))
+    return out
+
+
+def exposed_services(ctx: CheckContext) -> set[tuple[str, str]]:
+    """(ns, name) of Services reachable from outside: LB/NodePort/externalIPs or a backend."""
+    out: set[tuple[str, str]] = set()
+    for svc in ctx.state.objects("Service"):
+        if svc.spec.type in ("LoadBalancer", "NodePort") or svc.spec.external_ips:
+            out.add((svc.metadata.namespace, svc.metadata.name))
+    for ing in ctx.state.objects("Ingress"):
+        for _, backend in ingress_backends(ing):
+            if backend.service is not None:
+                out.add((ing.metadata.namespace, backend.service.name))
+    for _, _, backend_ns, ref_ in route_backends(ctx):
+        if not ref_.group and ref_.kind == "Service":
+            out.add((backend_ns, ref_.name))
+    return out
+
+
+def _ready_from_slices(ctx: CheckContext, svc: Service) -> bool | None:
+    slices = ctx.state.endpoint_slices(svc.metadata.namespace, svc.metadata.name)
+    if not slices and (not svc.spec.selector or not ctx.complete):
+        return None
+    return any(ep.is_ready() for s in slices for ep in s.endpoints)
+
+
+def _ready_from_pods(ctx: CheckContext, svc: Service) -> tuple[bool, int]:
+    """(some backing pod would be ready, how many pods/templates match)."""
+    ns = svc.metadata.namespace
+    selector = LabelSelector(match_labels=dict(svc.spec.selector or {}))
+    matched = [s for s in ctx.by_ns.get(ns, ()) if selector.matches(s.labels)]
+    for s in matched:
+        pod = ctx.state.get("Pod", ns, s.name)
+        if pod is not None:
+            # A pod manifest has no status yet: it would start, so count it.
+            if pod.is_ready() or (not ctx.complete and not pod.status.phase):
+                return True, len(matched)
+            continue
+        workload = ctx.state.get(s.workload.kind, ns, s.workload.name)
+        if workload is None or workload.spec.replicas != 0:
+            return True, len(matched)
+    return False, len(matched)
+
+
+def endpoint_findings(ctx: CheckContext) -> list[Finding]:
+    """EX003: Services no ready pod backs (high when exposed)."""
+    out: list[Finding] = []
+    exposed = exposed_services(ctx)
+    use_slices = ctx.state.count("EndpointSlice") > 0 and "EndpointSlice" not in ctx.unseen
+    for svc in ctx.state.objects("Service"):
+        ns, name = svc.metadata.namespace, svc.metadata.name
+        if svc.spec.type == "ExternalName":
+            continue
+        ready: bool | None = None
+        why = ""
+        if use_slices:
+            ready = _ready_from_slices(ctx, svc)
+            why = "its EndpointSlices list no ready endpoint"
+        if ready is None:
+            if not svc.spec.selector or not ctx.known_namespace(ns):
+                continue
+            ready, n = _ready_from_pods(ctx, svc)
+            sel = ",".join(f"{k}={v}" for k, v in sorted(svc.spec.selector.items()))
+            why = (f"its selector {sel} matches no pod" if n == 0
+                   else f"the {n} pod(s)/workload(s) its selector {sel} matches are not ready (or scaled to 0)")
+        if ready:
+            continue
+        is_exposed = (ns, name) in exposed
+        out.append(finding(
+            "KTUI-EX003", ref(ctx.state, "Service", ns, name),
+            f"Service {ns}/{name}{' (exposed)' if is_exposed else ''} has no ready endpoints: {why}",
+            severity=Severity.HIGH if is_exposed else Severity.MEDIUM,
+        ))
+    return out
+
+
+def tls_secret_findings(ctx: CheckContext) -> list[Finding]:
+    """EX004 for Ingress spec.tls secretNames (Gateway certificateRefs are in findings_routes)."""
+    if "Secret" in ctx.unseen:
+        return []
+    out: list[Finding] = []
+    for ing in ctx.state.objects("Ingress"):
+        ns, name = ing.metadata.namespace, ing.metadata.name
+        ann = ing.metadata.annotations
+        managed = any(a in ann for a in CERT_MANAGER_ANNOTATIONS) or ann.get("kubernetes.io/tls-acme") == "true"
+        for i, tls in enumerate(ing.spec.tls):
+            secret = tls.secret_name
+            if not secret or ctx.state.get("Secret", ns, secret) is not None:
+                continue
+            if managed and not ctx.complete:
+                continue  # cert-manager will create it
+            hosts = ", ".join(tls.hosts) or "the default host"
+            out.append(finding(
+                "KTUI-EX004", ref(ctx.state, "Ingress", ns, name),
+                f"spec.tls[{i}]: Secret {ns}/{secret} for {hosts} does not exist"
+                + ("" if ctx.complete else " in the manifests"),
+                detail=f"secret {secret}",
+                severity=None if ctx.complete else Severity.MEDIUM,
+            ))
+    return out
+
+
+def ingress_class_findings(ctx: CheckContext) -> list[Finding]:
+    """EX005 (named class missing) and EX006 (no class, no single default)."""
+    if "IngressClass" in ctx.unseen:
+        return []
+    classes = ctx.state.objects("IngressClass")
+    defaults = sorted(c.metadata.name for c in classes if c.is_default())
+    in_view = ctx.complete or bool(classes)
+    sev = None if in_view else Severity.INFO
+    out: list[Finding] = []
+    for ing in ctx.state.objects("Ingress"):
+        ns, name = ing.metadata.namespace, ing.metadata.name
+        obj = ref(ctx.state, "Ingress", ns, name)
+        wanted = ing.spec.ingress_class_name
+        if wanted:
+            if ctx.state.get("IngressClass", "", wanted) is None:
+                have = ", ".join(sorted(c.metadata.name for c in classes))
+                msg = (f"spec.ingressClassName {wanted}: no such IngressClass (classes: {have}); "
+                       "no controller will serve this Ingress" if in_view else
+                       f"spec.ingressClassName {wanted}: the IngressClass is not in the manifests; "
+                       "make sure it is installed")
+                out.append(finding("KTUI-EX005", obj, msg, detail=f"class {wanted}", severity=sev))
+            continue
+        if INGRESS_CLASS_ANNOTATION in ing.metadata.annotations or len(defaults) == 1:
+            continue
+        if defaults:
+            msg = (f"no ingressClassName and {len(defaults)} IngressClasses are marked default "
+                   f"({', '.join(defaults)}): the API server refuses such Ingresses")
+            out.append(finding("KTUI-EX006", obj, msg, detail="several defaults"))
+        else:
+            msg = "no ingressClassName, no kubernetes.io/ingress.class annotation and no default IngressClass"
+            msg += ": no controller will serve it" if in_view else " in the manifests: make sure one is installed"
+            out.append(finding("KTUI-EX006", obj, msg, detail="no default", severity=sev))
+    return out
+
+
+def _nginx_workload(labels: Mapping[str, str]) -> bool:
+    name = labels.get("app.kubernetes.io/name") or labels.get("app")
+    return name == "ingress-nginx" and labels.get("app.kubernetes.io/component", "controller") == "controller"
+
+
+def retired_nginx_findings(ctx: CheckContext) -> list[Finding]:
+    """EX009: an IngressClass with controller k8s.io/ingress-nginx, or the controller's workloads."""
+    out: list[Finding] = []
+    for cls in ctx.state.objects("IngressClass"):
+        if cls.spec.controller == RETIRED_CONTROLLER:
+            out.append(finding(
+                "KTUI-EX009", ref(ctx.state, "IngressClass", "", cls.metadata.name),
+                f"IngressClass {cls.metadata.name} uses controller {RETIRED_CONTROLLER}, the retired community "
+                "ingress-nginx: it gets no more releases or security fixes",
+            ))
+    controllers = [s for s in ctx.subjects if _nginx_workload(s.labels)]
+    reported: set[ObjectRef] = set()
+    for obj in group_by_workload(ctx, controllers):
+        if obj not in reported:
+            reported.add(obj)
+            out.append(finding(
+                "KTUI-EX009", obj,
+                f"{obj} runs the retired community ingress-nginx controller "
+                "(label app.kubernetes.io/name=ingress-nginx): it gets no more releases or security fixes",
+            ))
+    return out

@@ -1,0 +1,201 @@
+"""Policies whose selectors, named ports or ipBlocks do not meet what is in the cluster.
+
+A selector is only judged where everything it could match is in view: from manifests, a
+namespace with no workloads (or one not in the manifests at all) may simply be deployed elsewhere,
+so a peer pointing there is not called a typo. Live (complete) snapshots judge everything.
+"""
+
+from __future__ import annotations
+
+from ktui.analysis.findings_catalogue import Finding, finding
+from ktui.analysis.findings_context import (
+    CheckContext,
+    pinned_namespaces,
+    suggest,
+)
+from ktui.analysis.policyrules import CompiledPeer, CompiledPolicy, CompiledRule
+from ktui.analysis.subjects import Subject
+from ktui.model.core import NS_NAME_LABEL
+
+
+def _hint(text: str | None) -> str:
+    return f"; did you mean {text}?" if text else ""
+
+
+def selects_nothing_findings(ctx: CheckContext) -> list[Finding]:
+    """NP004: a non-empty podSelector that matches no pod of a namespace that has some."""
+    out: list[Finding] = []
+    for cp in ctx.policies():
+        if cp.selector.is_empty() or not ctx.by_ns.get(cp.namespace) or ctx.selected(cp):
+            continue
+        near = suggest(cp.selector, (s.labels for s in ctx.by_ns[cp.namespace]))
+        out.append(finding(
+            "KTUI-NP004", ctx.policy_ref(cp),
+            f"spec.podSelector {cp.selector.describe()} matches no pod in namespace {cp.namespace}: "
+            f"the policy protects nothing{_hint(near)}",
+            detail="spec.podSelector",
+        ))
+    return out
+
+
+def _rule_path(rule: CompiledRule) -> str:
+    side = "from" if rule.direction == "ingress" else "to"
+    return f"spec.{rule.direction}[{rule.index}].{side}"
+
+
+def peer_subjects(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> tuple[list[Subject], bool]:
+    """(the pods a selector peer matches, whether that answer is complete enough to judge)."""
+    if peer.namespace_selector is None:
+        namespaces = [cp.namespace]
+        judgeable = ctx.known_namespace(cp.namespace)
+    else:
+        namespaces = [
+            ns for ns in ctx.state.namespace_names()
+            if peer.namespace_selector.matches(ctx.engine.ns_labels(ns))
+        ]
+        pinned = pinned_namespaces(peer.namespace_selector)
+        judgeable = ctx.complete or (
+            pinned is not None and bool(pinned) and all(ctx.known_namespace(ns) for ns in pinned)
+        )
+    pods = [
+        s for ns in namespaces for s in ctx.by_ns.get(ns, ())
+        if peer.pod_selector is None or peer.pod_selector.matches(s.labels)
+    ]
+    return pods, judgeable
+
+
+def _namespace_typo(ctx: CheckContext, peer: CompiledPeer) -> tuple[bool, str | None]:
+    """A namespaceSelector matching no namespace: judged live, or when its keys exist in view."""
+    sel = peer.namespace_selector
+    assert sel is not None
+    labels = [ctx.engine.ns_labels(ns) for ns in ctx.state.namespace_names()]
+    if any(sel.matches(lab) for lab in labels):
+        return False, None
+    if ctx.complete:
+        return True, suggest(sel, labels)
+    keys = set((sel.match_labels or {}).keys()) - {NS_NAME_LABEL}
+    if not keys or not all(any(k in lab for lab in labels) for k in keys):
+        return False, None
+    return True, suggest(sel, labels)
+
+
+def peer_findings(ctx: CheckContext) -> list[Finding]:
+    """NP005: a peer's selectors match nothing (the rule's intended traffic stays blocked)."""
+    out: list[Finding] = []
+    for cp in ctx.policies():
+        for direction in ("ingress", "egress"):
+            for rule in cp.rules(direction):
+                for peer in rule.peers or ():
+                    if peer.block is not None:
+                        continue
+                    where = f"{_rule_path(rule)}[{peer.index}]"
+                    message = _peer_problem(ctx, cp, peer)
+                    if message is not None:
+                        out.append(finding("KTUI-NP005", ctx.policy_ref(cp), f"{where}: {message}", detail=where))
+    return out
+
+
+def _peer_problem(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> str | None:
+    if peer.namespace_selector is not None:
+        typo, near = _namespace_typo(ctx, peer)
+        if typo:
+            return (f"namespaceSelector {peer.namespace_selector.describe()} matches no namespace"
+                    f"{_hint(near)}")
+    if peer.pod_selector is None or peer.pod_selector.is_empty():
+        return None
+    pods, judgeable = peer_subjects(ctx, cp, peer)
+    if pods or not judgeable:
+        return None
+    if peer.namespace_selector is None:
+        scope = f"namespace {cp.namespace}"
+        candidates = ctx.by_ns.get(cp.namespace, [])
+    else:
+        scope = f"the namespaces selected by {peer.namespace_selector.describe()}"
+        candidates = ctx.subjects
+    near = suggest(peer.pod_selector, (s.labels for s in candidates))
+    return f"podSelector {peer.pod_selector.describe()} matches no pod in {scope}{_hint(near)}"
+
+
+def _declares(s: Subject, name: str, protocol: str) -> str | None:
+    """'' when the pod declares name/protocol, the other protocol when only that matches, else None."""
+    other = None
+    for p in s.ports:
+        if p.name == name:
+            if (p.protocol or "TCP") == protocol:
+                return ""
+            other = p.protocol or "TCP"
+    return other
+
+
+def _named_port_destinations(ctx: CheckContext, cp: CompiledPolicy, rule: CompiledRule) -> list[Subject] | None:
+    """Who a named port is resolved on; None when that is not fully in view."""
+    if rule.direction == "ingress":
+        return ctx.selected(cp)
+    if rule.peers is None:
+        return ctx.subjects if ctx.complete else None
+    dests: list[Subject] = []
+    for peer in rule.peers:
+        if peer.block is not None:
+            continue
+        pods, judgeable = peer_subjects(ctx, cp, peer)
+        if not judgeable:
+            return None
+        dests.extend(pods)
+    return dests
+
+
+def named_port_findings(ctx: CheckContext) -> list[Finding]:
+    """NP006: a named port that none of the destination pods declares."""
+    out: list[Finding] = []
+    for cp in ctx.policies():
+        for direction in ("ingress", "egress"):
+            for rule in cp.rules(direction):
+                named = [p for p in rule.ports or () if p.name is not None]
+                if not named:
+                    continue
+                dests = _named_port_destinations(ctx, cp, rule)
+                if not dests:
+                    continue
+                for port in named:
+                    assert port.name is not None
+                    answers = [_declares(s, port.name, port.protocol) for s in dests]
+                    if "" in answers:
+                        continue
+                    other = next((a for a in answers if a), None)
+                    also = f" (declared only as {other})" if other else ""
+                    who = "pod it selects" if direction == "ingress" else "destination pod"
+                    where = f"spec.{direction}[{rule.index}].ports[{port.index}]"
+                    out.append(finding(
+                        "KTUI-NP006", ctx.policy_ref(cp),
+                        f"{where}: named port {port.name}/{port.protocol}{also} is declared by no {who} "
+                        f"({len(dests)} checked): the entry allows nothing",
+                        detail=where,
+                    ))
+    return out
+
+
+def ipblock_pod_findings(ctx: CheckContext) -> list[Finding]:
+    """NP007: an ipBlock (other than a whole address family) that contains known pod IPs."""
+    with_ips = [s for s in ctx.subjects if s.ips and not s.host_network]
+    if not with_ips:
+        return []
+    out: list[Finding] = []
+    for cp in ctx.policies():
+        for direction in ("ingress", "egress"):
+            for rule in cp.rules(direction):
+                for peer in rule.peers or ():
+                    block = peer.block
+                    if block is None or block.cidr.strip().endswith("/0"):
+                        continue
+                    covered = [s for s in with_ips if any(block.contains_ip(ip) for ip in s.ips)]
+                    if not covered:
+                        continue
+                    where = f"{_rule_path(rule)}[{peer.index}]"
+                    names = ", ".join(str(s) for s in covered[:3]) + (" ..." if len(covered) > 3 else "")
+                    out.append(finding(
+                        "KTUI-NP007", ctx.policy_ref(cp),
+                        f"{where}: ipBlock {block.cidr} covers the IPs of {len(covered)} pod(s) ({names}): "
+                        "whether it matches pod traffic depends on the CNI",
+                        detail=where,
+                    ))
+    return out
