@@ -1,23 +1,34 @@
 """The workload-level connectivity list: who may open what to whom, with external IP ranges.
 
-Built per destination and per source rather than per pair: a destination whose ingress is
-isolated only needs the sources its rules name, so well-policied clusters cost far less than
-N x N; the PortSet algebra is memoized because few distinct sets occur.
+Three things keep it fast on big clusters:
+- pods that no policy can tell apart (same workload, namespace, labels, ports and the same
+  ipBlocks holding their IPs) are evaluated once, through one representative;
+- each rule's peers are resolved once to the set of representatives they match, and a
+  destination whose ingress is isolated only looks at the sources its rules name;
+- PortSets are immutable and their algebra memoized, since few distinct sets occur.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import bisect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.policyrules import CompiledPolicy, CompiledRule, named_ports
+from ktui.analysis.policyrules import (
+    CompiledBlock,
+    CompiledPolicy,
+    CompiledRule,
+    named_ports,
+    peer_matches_external,
+    peer_matches_subject,
+)
 from ktui.analysis.portset import ALL, EMPTY, PortSet
 from ktui.analysis.subjects import ExternalRange, Subject, WorkloadId, cluster_subjects
 from ktui.store import ClusterState
 
 UNIVERSE = {4: (0, 2**32 - 1), 6: (0, 2**128 - 1)}
+NamedPorts = dict[tuple[str, str], tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,105 +50,110 @@ def split_ranges(boundaries: Iterable[tuple[int, int]], versions: set[int]) -> l
     for version, point in boundaries:
         points.setdefault(version, set()).add(point)
     ranges = []
-    for version, cuts in points.items():
+    for version, cuts in sorted(points.items()):
         lo, hi = UNIVERSE[version]
-        edges = sorted(p for p in cuts if lo < p <= hi)
         start = lo
-        for edge in edges:
+        for edge in sorted(p for p in cuts if lo < p <= hi):
             ranges.append(ExternalRange(version, start, edge - 1))
             start = edge
         ranges.append(ExternalRange(version, start, hi))
     return ranges
 
 
-def _block_points(policies: Iterable[CompiledPolicy], direction: str) -> tuple[list[tuple[int, int]], set[int]]:
-    points: list[tuple[int, int]] = []
-    versions: set[int] = set()
+def _blocks(policies: Iterable[CompiledPolicy], direction: str | None) -> list[CompiledBlock]:
+    out = []
     for cp in policies:
-        for rule in cp.rules(direction):
-            for peer in rule.peers or ():
-                if peer.block is not None:
-                    points.extend(peer.block.boundaries())
-                    versions.update(v for v, _, _ in peer.block.intervals)
-    return points, versions
+        for d in ("ingress", "egress") if direction is None else (direction,):
+            for rule in cp.rules(d):
+                out.extend(p.block for p in rule.peers or () if p.block is not None)
+    return out
 
 
+@dataclass(slots=True)
 class _Side:
-    """One subject's rules for one direction, pre-sorted into 'any peer' and 'named peers'."""
+    """One representative's rules for one direction, with each rule's matched representatives."""
 
-    __slots__ = ("any_rules", "isolated", "specific")
-
-    def __init__(self) -> None:
-        self.isolated = False
-        self.any_rules: list[CompiledRule] = []
-        self.specific: dict[int, list[CompiledRule]] = defaultdict(list)
+    isolated: bool
+    rules: list[tuple[CompiledRule, frozenset[int] | None]]  # None: the rule names no peers
 
 
 class ConnectivityBuilder:
     def __init__(self, state: ClusterState, engine: NetpolEngine | None = None) -> None:
         self.state = state
         self.engine = engine or NetpolEngine(state)
-        self.subjects = cluster_subjects(state)
-        self._index = {id(s): i for i, s in enumerate(self.subjects)}
-        self._by_ns: dict[str, list[Subject]] = defaultdict(list)
-        for s in self.subjects:
-            self._by_ns[s.namespace].append(s)
-        self._peer_cache: dict[tuple[int, int, int], list[int]] = {}
-        self._ports = [named_ports(s) for s in self.subjects]
+        self.policies = [cp for ns in state.namespace_names() for cp in self.engine.policies_in(ns)]
+        self.reps = self._representatives(cluster_subjects(state))
+        self._ports: list[NamedPorts] = [named_ports(s) for s in self.reps]
+        self._by_ns: dict[str, list[int]] = {}
+        for i, s in enumerate(self.reps):
+            self._by_ns.setdefault(s.namespace, []).append(i)
+        self._hits: dict[tuple[int, int], frozenset[int]] = {}
+        self._sides: dict[tuple[int, str], _Side] = {}
 
-    def _peer_subjects(self, cp: CompiledPolicy, rule: CompiledRule, peer_i: int) -> list[int]:
-        key = (id(cp), id(rule), peer_i)
-        found = self._peer_cache.get(key)
+    def _representatives(self, subjects: list[Subject]) -> list[Subject]:
+        """One subject per class of pods that every policy treats alike."""
+        ips = sorted(int(ip) for s in subjects for ip in s.ips if ip.version == 4)
+        relevant = [b for b in _blocks(self.policies, None) if any(
+            v != 4 or bisect.bisect_left(ips, lo) < bisect.bisect_right(ips, hi)
+            for v, lo, hi in b.intervals
+        )]
+        seen: set[object] = set()
+        reps = []
+        for s in subjects:
+            in_blocks = frozenset(
+                i for i, b in enumerate(relevant) if any(b.contains_ip(ip) for ip in s.ips)
+            )
+            key = (s.workload, s.namespace, frozenset(s.labels.items()), s.ports, in_blocks)
+            if key not in seen:
+                seen.add(key)
+                reps.append(s)
+        return reps
+
+    def _rule_hits(self, cp: CompiledPolicy, rule: CompiledRule) -> frozenset[int]:
+        key = (id(cp), id(rule))
+        found = self._hits.get(key)
         if found is not None:
             return found
-        assert rule.peers is not None
-        peer = rule.peers[peer_i]
-        if peer.block is not None:
-            candidates: Iterable[Subject] = (s for s in self.subjects if s.ips)
-        elif peer.namespace_selector is None:
-            candidates = self._by_ns.get(cp.namespace, ())
-        else:
-            nss = [
-                ns for ns in self._by_ns
-                if peer.namespace_selector.matches(self.engine.ns_labels(ns))
-            ]
-            candidates = (s for ns in nss for s in self._by_ns[ns])
-        from ktui.analysis.policyrules import peer_matches_subject
-
-        found = [
-            self._index[id(s)]
-            for s in candidates
-            if peer_matches_subject(peer, cp.namespace, s, self.engine.ns_labels)
-        ]
-        self._peer_cache[key] = found
+        hit: set[int] = set()
+        ns_labels = self.engine.ns_labels
+        for peer in rule.peers or ():
+            if peer.block is not None:
+                candidates: Iterable[int] = (i for i, s in enumerate(self.reps) if s.ips)
+            elif peer.namespace_selector is None:
+                candidates = self._by_ns.get(cp.namespace, ())
+            else:
+                sel = peer.namespace_selector
+                candidates = (i for ns, idx in self._by_ns.items() if sel.matches(ns_labels(ns)) for i in idx)
+            hit.update(
+                i for i in candidates
+                if i not in hit and peer_matches_subject(peer, cp.namespace, self.reps[i], ns_labels)
+            )
+        found = self._hits[key] = frozenset(hit)
         return found
 
-    def _side(self, subject: Subject, direction: str) -> _Side:
-        side = _Side()
-        for cp in self.engine.selecting(subject, direction):
-            side.isolated = True
-            for rule in cp.rules(direction):
-                if rule.peers is None:
-                    side.any_rules.append(rule)
-                    continue
-                hit: set[int] = set()
-                for peer in rule.peers:
-                    hit.update(self._peer_subjects(cp, rule, peer.index))
-                for i in hit:
-                    side.specific[i].append(rule)
+    def _side(self, i: int, direction: str) -> _Side:
+        side = self._sides.get((i, direction))
+        if side is None:
+            policies = self.engine.selecting(self.reps[i], direction)
+            rules = [
+                (rule, None if rule.peers is None else self._rule_hits(cp, rule))
+                for cp in policies
+                for rule in cp.rules(direction)
+            ]
+            side = self._sides[(i, direction)] = _Side(bool(policies), rules)
         return side
 
-    @staticmethod
-    def _ports_of(rules: Iterable[CompiledRule], dst_ports: dict[tuple[str, str], tuple[int, ...]] | None) -> PortSet:
+    def _allowed(self, side: _Side, other: int, dst_ports: NamedPorts) -> PortSet:
+        """What `side` allows with representative `other`; ports resolved on the destination."""
+        if not side.isolated:
+            return ALL
         out = EMPTY
-        for rule in rules:
-            out = out | rule.port_set(dst_ports)
+        for rule, hits in side.rules:
+            if hits is None or other in hits:
+                out = out | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
         return out
 
     def build(self, focus: WorkloadId | None = None) -> list[Connection]:
-        subjects = self.subjects
-        ingress = [self._side(s, "ingress") for s in subjects]
-        egress = [self._side(s, "egress") for s in subjects]
         pairs: dict[tuple[str, str], PortSet] = {}
 
         def add(src: str, dst: str, conns: PortSet) -> None:
@@ -145,48 +161,62 @@ class ConnectivityBuilder:
                 old = pairs.get((src, dst))
                 pairs[(src, dst)] = conns if old is None else old | conns
 
-        n = len(subjects)
-        for d, dst in enumerate(subjects):
-            ing = ingress[d]
-            dst_ports = self._ports[d]
-            any_in = self._ports_of(ing.any_rules, dst_ports) if ing.isolated else ALL
-            sources: Iterable[int] = range(n) if any_in else ing.specific.keys()
-            for s in sources:
-                src = subjects[s]
-                if src.workload == dst.workload:
-                    continue
-                if focus is not None and focus not in (src.workload, dst.workload):
-                    continue
-                allowed_in = any_in
-                if ing.isolated and s in ing.specific:
-                    allowed_in = allowed_in | self._ports_of(ing.specific[s], dst_ports)
-                if not allowed_in:
-                    continue
-                eg = egress[s]
-                if eg.isolated:
-                    allowed_out = self._ports_of(eg.any_rules, dst_ports)
-                    if d in eg.specific:
-                        allowed_out = allowed_out | self._ports_of(eg.specific[d], dst_ports)
-                    allowed_in = allowed_in & allowed_out
-                add(str(src.workload), str(dst.workload), allowed_in)
-        self._external(focus, add)
+        reps = self.reps
+        names = [str(s.workload) for s in reps]
+        focus_idx = [i for i, s in enumerate(reps) if focus is None or s.workload == focus]
+        if focus is not None:
+            # One workload: pair it with every other representative through the engine directly;
+            # resolving every rule's peers for the whole cluster would cost more than it saves.
+            for f in focus_idx:
+                for o, other in enumerate(reps):
+                    if other.workload != focus:
+                        add(names[f], names[o], self.engine.connection(reps[f], other))
+                        add(names[o], names[f], self.engine.connection(other, reps[f]))
+        else:
+            for d in range(len(reps)):
+                ing = self._side(d, "ingress")
+                if not ing.isolated or any(h is None for _, h in ing.rules):
+                    sources: Iterable[int] = range(len(reps))
+                else:
+                    sources = sorted(set().union(*(h for _, h in ing.rules if h is not None)))
+                for s in sources:
+                    if reps[s].workload == reps[d].workload:
+                        continue
+                    conns = self._allowed(ing, s, self._ports[d])
+                    if conns:
+                        conns = conns & self._allowed(self._side(s, "egress"), d, self._ports[d])
+                        add(names[s], names[d], conns)
+        self._external(focus_idx, names, add)
         return [Connection(s, d, c) for (s, d), c in sorted(pairs.items())]
 
-    def _external(self, focus: WorkloadId | None, add: object) -> None:
-        assert callable(add)
-        policies = [cp for ns in self.state.namespace_names() for cp in self.engine.policies_in(ns)]
+    def _external(self, targets: list[int], names: list[str], add: Callable[[str, str, PortSet], None]) -> None:
         for direction in ("ingress", "egress"):
-            points, versions = _block_points(policies, direction)
-            ranges = split_ranges(points, versions)
-            for subject in self.subjects:
-                if focus is not None and subject.workload != focus:
-                    continue
-                for r in ranges:
-                    conns = self.engine.allowed_ports(subject, r, direction)
+            blocks = _blocks(self.policies, direction)
+            points = [p for b in blocks for p in b.boundaries()]
+            ranges = split_ranges(points, {v for b in blocks for v, _, _ in b.intervals})
+            labels = [str(r) for r in ranges]
+            for i in targets:
+                side = self._side(i, direction)
+                # ingress: the pod is the destination and resolves its own named ports;
+                # egress to an address: a named port resolves to nothing
+                dst_ports = self._ports[i] if direction == "ingress" else {}
+                for r, label in zip(ranges, labels, strict=True):
+                    conns = self._external_allowed(side, r, dst_ports)
                     if direction == "ingress":
-                        add(str(r), str(subject.workload), conns)
+                        add(label, names[i], conns)
                     else:
-                        add(str(subject.workload), str(r), conns)
+                        add(names[i], label, conns)
+
+    @staticmethod
+    def _external_allowed(side: _Side, r: ExternalRange, dst_ports: NamedPorts) -> PortSet:
+        """Only rules with no peers, or with an ipBlock holding the whole range, match addresses."""
+        if not side.isolated:
+            return ALL
+        out = EMPTY
+        for rule, hits in side.rules:
+            if hits is None or any(peer_matches_external(p, r) for p in rule.peers or ()):
+                out = out | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
+        return out
 
 
 def connectivity(

@@ -87,10 +87,24 @@ class NetpolEngine:
     def __init__(self, state: ClusterState) -> None:
         self.state = state
         self._compiled: dict[tuple[str, str], CompiledPolicy] = {}
+        self._version = -1
         self._ns_labels: dict[str, dict[str, str]] = {}
-        self._ns_version = -1
+        self._ns_policies: dict[str, list[CompiledPolicy]] = {}
+        self._selecting: dict[tuple[str, str, frozenset[tuple[str, str]]], list[CompiledPolicy]] = {}
+
+    def _check_version(self) -> None:
+        """Per-state caches are valid for one version of the state; compiled policies for good."""
+        if self._version != self.state.version:
+            self._ns_labels.clear()
+            self._ns_policies.clear()
+            self._selecting.clear()
+            self._version = self.state.version
 
     def policies_in(self, namespace: str) -> list[CompiledPolicy]:
+        self._check_version()
+        cached = self._ns_policies.get(namespace)
+        if cached is not None:
+            return cached
         out = []
         for np in self.state.policies(namespace):
             key = (namespace, np.metadata.name)
@@ -99,24 +113,31 @@ class NetpolEngine:
                 cp = self._compiled[key] = compile_policy(np)
             out.append(cp)
         out.sort(key=lambda c: c.name)
+        self._ns_policies[namespace] = out
         return out
 
     def ns_labels(self, namespace: str) -> dict[str, str]:
-        if self._ns_version != self.state.version:
-            self._ns_labels.clear()
-            self._ns_version = self.state.version
+        self._check_version()
         labels = self._ns_labels.get(namespace)
         if labels is None:
             labels = self._ns_labels[namespace] = self.state.namespace_labels(namespace)
         return labels
 
     def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
-        """Policies of the subject's namespace that select it and apply to `direction`."""
-        return [
-            cp
-            for cp in self.policies_in(subject.namespace)
-            if cp.applies(direction) and cp.selector.matches(subject.labels)
-        ]
+        """Policies of the subject's namespace that select it and apply to `direction`.
+
+        Cached by (namespace, labels): the replicas of a workload share the answer.
+        """
+        self._check_version()
+        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        found = self._selecting.get(key)
+        if found is None:
+            found = self._selecting[key] = [
+                cp
+                for cp in self.policies_in(subject.namespace)
+                if cp.applies(direction) and cp.selector.matches(subject.labels)
+            ]
+        return found
 
     def peer_matches(self, cp: CompiledPolicy, rule: CompiledRule, peer: Peer) -> int | bool | None:
         """The index of the first matching peer entry, None if the rule has no peers, else False."""
