@@ -61,7 +61,7 @@ def split_ranges(boundaries: Iterable[tuple[int, int]], versions: set[int]) -> l
 
 
 def _blocks(policies: Iterable[CompiledPolicy], direction: str | None) -> list[CompiledBlock]:
-    out = []
+    out: list[CompiledBlock] = []
     for cp in policies:
         for d in ("ingress", "egress") if direction is None else (direction,):
             for rule in cp.rules(d):
