@@ -1,0 +1,91 @@
+"""`ktui` (the TUI on the current context or on --manifests) and `ktui demo` (the bundled cluster).
+
+The source is started before the app so that an unreachable cluster is one clear line on the
+terminal (naming the context and suggesting `ktui demo`), never a half-drawn screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from ktui.cli.common import CliError, add_source_options
+
+
+def add_tui_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+    parser.add_argument(
+        "--theme", metavar="NAME|PATH", default=argparse.SUPPRESS if sub else None,
+        help="dark (default), light, high-contrast, or a theme YAML file; also $KTUI_THEME",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="the TUI on the bundled demo cluster (no cluster needed)")
+    add_tui_options(p, sub=True)
+    p.add_argument("--no-churn", action="store_true", help="keep the demo cluster still")
+    add_source_options(p, sub=True)
+    p.set_defaults(handler=cmd_demo)
+
+
+def _theme(args: argparse.Namespace) -> str | None:
+    return getattr(args, "theme", None) or os.environ.get("KTUI_THEME") or None
+
+
+def _run(source: Any, context: str, args: argparse.Namespace, cleanup: Any = None) -> int:
+    from ktui.tui.app import KtuiApp
+    from ktui.tui.bridge import Bridge
+    from ktui.tui.themes import ThemeError
+
+    try:
+        app = KtuiApp(Bridge(source, context=context), theme=_theme(args), start_source=False)
+    except ThemeError as exc:
+        source.stop()
+        raise CliError(str(exc)) from None
+    try:
+        app.run()
+    finally:
+        source.stop()
+        if cleanup is not None:
+            cleanup()
+    return 0
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """`ktui` with no subcommand: --manifests if given, else the kubeconfig's context."""
+    manifests = getattr(args, "manifests", None)
+    namespace = getattr(args, "namespace", None)
+    if manifests:
+        from ktui.sources.manifests import ManifestSource, find_files
+
+        files, problems = find_files(manifests)
+        if not files and problems:
+            raise CliError("; ".join(str(p) for p in problems))
+        source: Any = ManifestSource(manifests, namespace or "default")
+        source.start()
+        return _run(source, "manifests: " + ", ".join(manifests), args)
+    from ktui.sources.cluster import ClusterError, ClusterSource
+
+    try:
+        source = ClusterSource(getattr(args, "kubeconfig", None), getattr(args, "context", None), namespace)
+        source.start()
+    except ClusterError as exc:
+        raise CliError(str(exc)) from None
+    return _run(source, source.context, args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from ktui.sources.demo import DemoCluster
+    except ImportError:
+        raise CliError("the demo cluster is not available in this build (ktui.sources.demo)") from None
+    from ktui.sources.cluster import ClusterError
+
+    demo = DemoCluster(churn=not args.no_churn).start()
+    try:
+        source = demo.source()
+        source.start()
+    except ClusterError as exc:
+        demo.stop()
+        raise CliError(f"the demo cluster did not start: {exc}") from None
+    return _run(source, source.context, args, cleanup=demo.stop)

@@ -1,0 +1,245 @@
+"""KtuiApp: polls the bridge every 100 ms, posts one BatchApplied message per drained batch and
+hands it to the screens; owns navigation, `:` commands, the palette provider and themes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from ktui.render.safe import clean
+from ktui.tui import commands, extras
+from ktui.tui.bridge import Bridge, Update
+from ktui.tui.messages import BatchApplied, merge_updates
+from ktui.tui.screens.base import KScreen
+from ktui.tui.screens.feed import FeedScreen
+from ktui.tui.screens.help import HelpScreen
+from ktui.tui.screens.namespace import NamespaceScreen
+from ktui.tui.screens.overview import OverviewScreen
+from ktui.tui.screens.pod import PodScreen
+from ktui.tui.screens.prompt import CommandLine, ContextScreen
+from ktui.tui.screens.triage import TriageScreen
+from ktui.tui.themes import LoadedTheme, Palette, ThemeError, ThemeWatcher, load_theme, resolve, theme_files
+
+T = TypeVar("T")
+
+
+class KtuiApp(App[None]):
+    CSS_PATH = "ktui.tcss"
+    TITLE = "ktui"
+    COMMANDS = App.COMMANDS | {commands.KtuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("colon", "command_line", "Command"),
+        Binding("T", "next_theme", "Theme", show=False),
+    ]
+
+    def __init__(self, bridge: Bridge, *, theme: str | None = None, poll_interval: float = 0.1,
+                 watch_themes: bool = True, start_source: bool = True) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.poll_interval = poll_interval
+        self.start_source = start_source
+        self.loaded: LoadedTheme = load_theme(resolve(theme))
+        self.palette: Palette = self.loaded.palette
+        self._palettes: dict[str, Palette] = {}
+        self._hold = 0
+        self._pending: dict[int, Update] = {}
+        self.watch_themes = watch_themes
+        self._watcher: ThemeWatcher | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    def get_default_screen(self) -> Screen[None]:
+        return OverviewScreen()
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Posture colours exist as CSS variables under every theme, Textual's built-ins too."""
+        defaults = super().get_theme_variable_defaults()
+        defaults.update({f"posture-{k}": v for k, v in vars_of(Palette()).items()})
+        return defaults
+
+    def on_mount(self) -> None:
+        self._use_theme(self.loaded)
+        self.theme_changed_signal.subscribe(self, self._theme_switched)
+        if self.start_source:
+            self.bridge.start()
+        self.poll()
+        self.set_interval(self.poll_interval, self.poll)
+        self.set_interval(1.0, self._tick)
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self.start_source:
+            self.bridge.stop()
+
+    # ------------------------------------------------------------ the batch path
+    def poll(self) -> None:
+        """Drain the source queue (on this thread: the store has one writer) and post the batch."""
+        if self._hold:
+            return
+        update = self.bridge.poll()
+        if update is not None:
+            self.post_message(BatchApplied(update))
+
+    def on_batch_applied(self, message: BatchApplied) -> None:
+        top = self.screen
+        for screen in self.screen_stack:
+            if not isinstance(screen, KScreen):
+                continue
+            if screen is top:
+                screen.on_batch(message.update)
+                screen.refresh_status()
+            else:  # hidden screens catch up when they are shown again
+                key = id(screen)
+                self._pending[key] = merge_updates(self._pending.get(key), message.update)
+
+    def catch_up(self, screen: KScreen) -> None:
+        pending = self._pending.pop(id(screen), None)
+        if pending is not None:
+            screen.on_batch(pending)
+
+    def _tick(self) -> None:
+        if isinstance(self.screen, KScreen):
+            self.screen.refresh_status()
+
+    async def analyse(self, fn: Callable[[], T]) -> T:
+        """Run a heavy analysis off the UI thread; polling is held so the store stays still."""
+        self._hold += 1
+        try:
+            return await asyncio.to_thread(fn)
+        finally:
+            self._hold -= 1
+
+    # ------------------------------------------------------------ navigation
+    def go_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def open_namespace(self, name: str, tab: str | None = None) -> None:
+        if self.bridge.namespace(name) is None:
+            self.notify(f"no namespace {clean(name)!r}", severity="warning", markup=False)
+            return
+        if tab is None:
+            tab = "exposure" if extras.namespace_extras(self.bridge, name).hosts_failing else "pods"
+        self.push_screen(NamespaceScreen(name, tab))
+
+    def open_pod(self, namespace: str, name: str) -> None:
+        np = self.bridge.namespace(namespace)
+        if np is None or not any(p.subject.name == name for p in np.pods):
+            self.notify(f"no pod {clean(namespace)}/{clean(name)}", severity="warning", markup=False)
+            return
+        self.push_screen(PodScreen(namespace, name))
+
+    def open_triage(self, target: str) -> None:
+        self.push_screen(TriageScreen(target))
+
+    def open_feed(self) -> None:
+        self.push_screen(FeedScreen())
+
+    def open_command_line(self, initial: str = "") -> None:
+        def done(text: str | None) -> None:
+            if text:
+                self.run_command(text)
+
+        self.push_screen(CommandLine(initial, commands.suggestions(self)), done)
+
+    def run_command(self, text: str) -> None:
+        try:
+            cmd = commands.parse(text)
+        except commands.CommandError as exc:
+            self.notify(clean(exc), severity="warning", markup=False)
+            return
+        if cmd.verb == "ns":
+            self.open_namespace(cmd.arg)
+        elif cmd.verb == "pod":
+            ns, _, name = cmd.arg.rpartition("/")
+            if not ns and isinstance(self.screen, NamespaceScreen | PodScreen):
+                ns = self.screen.namespace
+            self.open_pod(ns or "default", name)
+        elif cmd.verb == "triage":
+            self.open_triage(cmd.arg)
+        elif cmd.verb == "ctx":
+            self.push_screen(ContextScreen(self.bridge, self.palette))
+        elif cmd.verb == "theme":
+            self.set_theme_spec(cmd.arg)
+        elif cmd.verb == "feed":
+            self.open_feed()
+        elif cmd.verb == "help":
+            self.action_help()
+        elif cmd.verb == "overview":
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+        elif cmd.verb == "quit":
+            self.exit()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_command_line(self) -> None:
+        self.open_command_line()
+
+    # ------------------------------------------------------------ themes
+    def theme_names(self) -> list[str]:
+        return list(theme_files())
+
+    def set_theme_spec(self, spec: str) -> None:
+        try:
+            loaded = load_theme(resolve(spec))
+        except ThemeError as exc:
+            self.notify(clean(exc), severity="error", markup=False)
+            return
+        self._use_theme(loaded)
+
+    def action_next_theme(self) -> None:
+        names = self.theme_names()
+        if not names:
+            return
+        current = self.loaded.path.stem if self.loaded.path else ""
+        nxt = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        self.set_theme_spec(nxt)
+        self.notify(f"theme {nxt}", timeout=2, markup=False)
+
+    def _use_theme(self, loaded: LoadedTheme) -> None:
+        self.loaded = loaded
+        self._palettes[loaded.theme.name] = loaded.palette
+        self.register_theme(loaded.theme)
+        if self.theme == loaded.theme.name:  # same name, new colours: re-apply
+            self.refresh_css(animate=False)
+            self._theme_switched(None)
+        else:
+            self.theme = loaded.theme.name
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+        if self.watch_themes and loaded.path is not None:
+            self._watcher = ThemeWatcher([loaded.path], self._theme_file_changed)
+            self._watcher.start()
+
+    def _theme_switched(self, _theme: object) -> None:
+        self.palette = self._palettes.get(self.theme, Palette())
+        for screen in self.screen_stack:
+            if isinstance(screen, KScreen):
+                screen.restyle()
+
+    def _theme_file_changed(self, path: Path) -> None:
+        self.call_from_thread(self._reload_theme, path)
+
+    def _reload_theme(self, path: Path) -> None:
+        if self.loaded.path is None or path != self.loaded.path.resolve():
+            return
+        try:
+            self._use_theme(load_theme(self.loaded.path))
+        except ThemeError as exc:
+            self.notify(f"theme not reloaded: {clean(exc)}", severity="error", markup=False)
+
+
+def vars_of(palette: Palette) -> dict[str, str]:
+    return {name: getattr(palette, name) for name in palette.__slots__}

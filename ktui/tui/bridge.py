@@ -1,0 +1,127 @@
+"""The one place the TUI meets data: it owns the source, the store and the analysis indexes.
+
+Sources fill a queue from their own threads; `poll` (called by the app's timer on the UI thread,
+at most every 100 ms) drains it into the ClusterState, updates the posture index with the batch's
+changes and returns one `Update`. Because the store has this single writer on the UI thread,
+screens can query the analysis without locks between two polls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ktui.analysis.egress import EgressClass
+from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
+from ktui.sources.base import KindStatus, Problem, Source, SyncState, drain
+from ktui.store import ClusterState
+
+
+def local_stamp(when: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(when))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One line of the change feed: a material posture change, or a source problem."""
+
+    when: float
+    stamp: str
+    namespace: str
+    facts: tuple[tuple[str, str, str], ...]
+    causes: tuple[Cause, ...]
+    problem: str = ""
+    before: EgressClass | None = None
+    after: EgressClass | None = None
+
+
+@dataclass
+class Update:
+    """What one drained batch changed: the app posts exactly one message carrying this."""
+
+    changed: set[str] = field(default_factory=set)  # namespaces whose posture changed
+    deltas: list[PostureDelta] = field(default_factory=list)
+    feed: list[FeedEntry] = field(default_factory=list)
+    statuses: list[KindStatus] = field(default_factory=list)
+    changes: int = 0
+    first_sync: bool = False  # the batch in which every kind finished its first list
+
+
+class Bridge:
+    def __init__(
+        self,
+        source: Source,
+        *,
+        context: str = "",
+        clock: Callable[[], float] = time.time,
+        stamp: Callable[[float], str] = local_stamp,
+        feed_size: int = 1000,
+    ) -> None:
+        self.source = source
+        self.context = context or getattr(source, "name", "")
+        self.clock = clock
+        self.stamp = stamp
+        self.state = ClusterState()
+        self.statuses: dict[str, KindStatus] = {}
+        self.problems: deque[Problem] = deque(maxlen=200)
+        self.engine = NetpolEngine(self.state)
+        self.posture = PostureIndex(self.state, self.engine)
+        self.feed: deque[FeedEntry] = deque(maxlen=feed_size)
+        self.last_event: float | None = None
+        self.synced = False
+        self.batches = 0
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.source.start()
+
+    def stop(self) -> None:
+        self.source.stop()
+
+    # ------------------------------------------------------------ the batch path
+    def poll(self, limit: int = 50_000) -> Update | None:
+        """Drain what the source queued; None when nothing came."""
+        batch = drain(self.source.queue, self.state, self.statuses, limit=limit)
+        if not batch:
+            return None
+        now = self.clock()
+        self.batches += 1
+        self.problems.extend(batch.problems)
+        before = dict(self.posture.by_namespace)
+        changed = self.posture.update(batch.changes) if batch.changes else set()
+        update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes))
+        if batch.changes:
+            self.last_event = now
+        was_synced = self.synced
+        self.synced = self.synced or self._all_listed()
+        update.first_sync = self.synced and not was_synced
+        if changed:
+            update.deltas = posture_deltas(before, self.posture.by_namespace, changed, batch.changes)
+        if was_synced:  # the initial listing is not news; changes after it are
+            update.feed = [self._entry(now, d) for d in update.deltas]
+        update.feed += [FeedEntry(now, self.stamp(now), "", (), (), problem=str(p)) for p in batch.problems]
+        self.feed.extend(update.feed)
+        return update
+
+    def _entry(self, now: float, d: PostureDelta) -> FeedEntry:
+        return FeedEntry(
+            now, self.stamp(now), d.namespace, tuple(d.facts()), d.causes,
+            before=d.before.most_open if d.before else None,
+            after=d.after.most_open if d.after else None,
+        )
+
+    def _all_listed(self) -> bool:
+        return bool(self.statuses) and all(s.state is not SyncState.SYNCING for s in self.statuses.values())
+
+    # ------------------------------------------------------------ reading
+    def namespaces(self) -> list[NamespacePosture]:
+        return list(self.posture.by_namespace.values())
+
+    def namespace(self, name: str) -> NamespacePosture | None:
+        return self.posture.by_namespace.get(name)
+
+    def since_last_event(self) -> float | None:
+        return None if self.last_event is None else max(0.0, self.clock() - self.last_event)

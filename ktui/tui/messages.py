@@ -1,0 +1,28 @@
+"""The one message of the batch path, and merging batches for screens that were hidden."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from ktui.tui.bridge import Update
+
+
+class BatchApplied(Message):
+    """A drained batch: posted once per poll that found something in the source queue."""
+
+    def __init__(self, update: Update) -> None:
+        super().__init__()
+        self.update = update
+
+
+def merge_updates(old: Update | None, new: Update) -> Update:
+    if old is None:
+        return new
+    return Update(
+        changed=old.changed | new.changed,
+        deltas=old.deltas + new.deltas,
+        feed=old.feed + new.feed,
+        statuses=old.statuses + new.statuses,
+        changes=old.changes + new.changes,
+        first_sync=old.first_sync or new.first_sync,
+    )

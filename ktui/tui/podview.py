@@ -1,0 +1,118 @@
+"""The pod screen's text: policies per direction with each rule in plain words, the DNS answer
+with its deciding rules, who can reach the pod and what it can reach. Words come from
+ktui.render (shared with `ktui explain`); this module only arranges and colours them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ktui.analysis.egress import EgressClass
+from ktui.analysis.explain import DirectionExplanation, Explanation
+from ktui.analysis.netpol import Verdict
+from ktui.analysis.posture import PodPosture
+from ktui.render.netpol_text import verdict_lines
+from ktui.render.safe import clean
+from ktui.render.words import describe_policy_direction
+from ktui.tui import fmt
+from ktui.tui.queries import DnsCheck
+from ktui.tui.themes import Palette
+
+MAX_LIST = 200
+
+
+def heading(t: Text, title: str, style: str = "bold") -> None:
+    if t:
+        t.append("\n")
+    t.append(title + "\n", style=f"{style} underline")
+
+
+def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
+    t = Text()
+    title = d.direction.capitalize()
+    if not d.isolated:
+        heading(t, f"{title}: not isolated")
+        t.append("  no policy selects this pod for " + d.direction + ": all traffic is allowed\n", style=p.open)
+        return t
+    n = len(d.policies)
+    heading(t, f"{title}: isolated by {n} polic{'y' if n == 1 else 'ies'}")
+    if d.direction == "egress" and posture is not None:
+        eg = posture.egress
+        t.append("  class ")
+        t.append_text(fmt.egress_class(p, eg.cls))
+        if eg.cls is EgressClass.INTERNET:
+            t.append(f" (to the whole internet on {eg.internet_ports.describe()})", style=p.internet)
+        t.append("\n")
+    for cp in d.policies:
+        t.append(f"  {clean(cp.ref)}\n", style="bold")
+        for line in describe_policy_direction(cp, d.direction):
+            deny = line.startswith("no ")
+            t.append(f"    {line}\n", style=p.fail if deny else "")
+    return t
+
+
+def verdict(p: Palette, v: Verdict) -> Text:
+    lines = verdict_lines(v)
+    t = Text()
+    t.append(("✔ " if v.allowed else "✘ ") + lines[0] + "\n", style=f"bold {p.ok if v.allowed else p.fail}")
+    for line in lines[1:]:
+        t.append(line + "\n", style=p.fail if "DENIED" in line else "")
+    return t
+
+
+def dns(p: Palette, check: DnsCheck) -> Text:
+    t = Text()
+    heading(t, "DNS")
+    if not check.verdicts:
+        t.append("  no cluster DNS pods in view (k8s-app=kube-dns); judged by port 53 rules: ")
+        t.append("reachable\n" if check.ok else "blocked\n", style=p.ok if check.ok else p.fail)
+        return t
+    if check.ok:
+        t.append(f"  ✔ can reach cluster DNS ({check.dns_pods} DNS pods)\n", style=p.ok)
+        shown = next(v for v in check.verdicts if v.allowed)
+    else:
+        t.append("  ✘ cannot reach cluster DNS: name lookups fail. The deciding rules:\n", style=f"bold {p.fail}")
+        shown = check.verdicts[0]
+    for line in verdict(p, shown).split("\n"):
+        if line.plain:
+            t.append("  ")
+            t.append_text(line)
+            t.append("\n")
+    return t
+
+
+def reachability(p: Palette, e: Explanation | None) -> Text:
+    t = Text()
+    if e is None:
+        heading(t, "Reachability")
+        t.append("  computing…\n", style=f"italic {p.muted}")
+        return t
+    for title, conns, pick in (("Can be reached from", e.inbound, "src"), ("Can reach", e.outbound, "dst")):
+        heading(t, f"{title} ({len(conns)})")
+        if not conns:
+            t.append("  nothing\n", style=p.muted)
+        for c in conns[:MAX_LIST]:
+            t.append(f"  {clean(getattr(c, pick))}", style="bold" if "[External]" not in getattr(c, pick) else "")
+            t.append(f" : {c.conns.describe()}\n", style=p.muted)
+        if len(conns) > MAX_LIST:
+            t.append(f"  … {len(conns) - MAX_LIST} more (ktui explain shows them all)\n", style=p.muted)
+    return t
+
+
+def header(p: Palette, namespace: str, name: str, posture: PodPosture | None) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(" pod ", style="reverse")
+    t.append(f" {clean(namespace)}/{clean(name)} ", style="bold")
+    if posture is None:
+        t.append(" gone: no such pod in the source now", style=p.fail)
+        return t
+    s = posture.subject
+    if s.workload.kind != "Pod":
+        t.append(f"({clean(s.workload.kind)} {clean(s.workload.name)}) ", style=p.muted)
+    t.append(" ingress ")
+    t.append("isolated" if posture.ingress_isolated else "open",
+             style=p.ok if posture.ingress_isolated else p.open)
+    t.append(" · egress ")
+    t.append_text(fmt.egress_class(p, posture.egress.cls))
+    t.append(" · DNS ")
+    t.append("ok" if posture.egress.dns else "✘ blocked", style=p.ok if posture.egress.dns else f"bold {p.fail}")
+    return t

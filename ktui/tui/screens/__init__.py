@@ -1,0 +1,1 @@
+"""One screen per question: overview, namespace, pod, triage, feed, help."""

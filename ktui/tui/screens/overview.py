@@ -1,0 +1,198 @@
+"""The overview: one row per namespace (a virtualised DataTable, so thousands stay fast), an
+attention line naming what needs a look, and the change feed. Batches update only the rows of
+the namespaces they changed; a full rebuild happens only when rows appear, vanish or reorder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Input, Static
+
+from ktui.analysis.posture import NamespacePosture
+from ktui.render.safe import clean
+from ktui.tui import extras, fmt
+from ktui.tui.bridge import Update
+from ktui.tui.screens.base import KScreen
+from ktui.tui.widgets.feed import ChangeFeed
+from ktui.tui.widgets.table import KTable
+
+COLUMNS = (("ns", "NAMESPACE"), ("pods", "PODS"), ("in", "IN-ISO"), ("out", "OUT-ISO"),
+           ("egress", "EGRESS"), ("dns", "DNS"), ("hosts", "HOSTS"), ("findings", "FINDINGS"))
+FLASH_SECONDS = 1.5
+
+
+def _sort_keys() -> dict[str, Callable[[NamespacePosture, extras.NamespaceExtras], tuple[object, ...]]]:
+    return {
+        "name": lambda np, ex: (np.namespace,),
+        "findings": lambda np, ex: (-ex.findings_total, np.namespace),
+        "hosts": lambda np, ex: (-ex.hosts_failing, -ex.hosts, np.namespace),
+        "egress": lambda np, ex: (np.most_open_egress.rank if np.most_open_egress else 9, np.namespace),
+        "dns": lambda np, ex: (-np.dns_blocked, np.namespace),
+        "pods": lambda np, ex: (-len(np.pods), np.namespace),
+    }
+
+
+SORT_KEYS = _sort_keys()
+SORT_ORDER = tuple(SORT_KEYS)
+
+
+class OverviewScreen(KScreen):
+    AUTO_FOCUS = "#namespaces"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True, priority=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("f", "feed", "Changes"),
+        Binding("t", "triage", "Triage host"),
+        Binding("escape", "back", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "name"
+        self.filter_text = ""
+        self._order: list[str] = []
+        self._flash: dict[str, float] = {}
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        yield Static(id="attention")
+        yield Input(placeholder="filter namespaces (esc clears)", id="filter", classes="hidden")
+        table = KTable(id="namespaces")
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield ChangeFeed(self.bridge, self.palette, id="feed")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.rebuild()
+        self.set_interval(0.5, self._unflash)
+
+    # ------------------------------------------------------------ rows
+    @property
+    def table(self) -> KTable:
+        return self.query_one("#namespaces", KTable)
+
+    def visible(self) -> list[NamespacePosture]:
+        needle = self.filter_text.lower()
+        rows = [np for np in self.bridge.namespaces() if needle in np.namespace.lower()]
+        key = SORT_KEYS[self.sort]
+        rows.sort(key=lambda np: key(np, extras.namespace_extras(self.bridge, np.namespace)))
+        return rows
+
+    def cells(self, np: NamespacePosture) -> list[Text]:
+        ex = extras.namespace_extras(self.bridge, np.namespace)
+        cells = fmt.namespace_cells(self.palette, np, extras.hosts_cell(self.palette, ex),
+                                    extras.findings_cell(self.palette, ex))
+        if np.namespace in self._flash:
+            cells = fmt.flashed(self.palette, cells)
+        return cells
+
+    def rebuild(self) -> None:
+        table = self.table
+        keep = table.selected_key()
+        rows = self.visible()
+        table.clear()
+        for np in rows:
+            table.add_row(*self.cells(np), key=np.namespace)
+        self._order = [np.namespace for np in rows]
+        if keep is not None:
+            table.move_to_key(keep)
+        self._titles()
+
+    def _titles(self) -> None:
+        total = len(self.bridge.posture.by_namespace)
+        shown = len(self._order)
+        where = f" · filter {clean(self.filter_text)!r} {shown}/{total}" if self.filter_text else f" · {total}"
+        self.table.border_title = Text(f"Namespaces{where} · sort: {self.sort} (s)")
+        self.query_one("#attention", Static).update(extras.attention(self.bridge, self.palette))
+
+    def update_rows(self, names: set[str]) -> None:
+        order = [np.namespace for np in self.visible()]
+        if order != self._order:
+            self.rebuild()
+            return
+        table = self.table
+        for name in names:
+            np = self.bridge.namespace(name)
+            if np is None or name not in self._order:
+                continue
+            for (key, _), cell in zip(COLUMNS, self.cells(np), strict=True):
+                table.update_cell(name, key, cell)
+        self._titles()
+
+    # ------------------------------------------------------------ live
+    def on_batch(self, update: Update) -> None:
+        if update.feed:  # material changes after the first sync flash their rows
+            now = self.bridge.clock()
+            for d in update.deltas:
+                self._flash[d.namespace] = now + FLASH_SECONDS
+        if update.changed or update.first_sync:
+            self.update_rows(update.changed)
+        if update.feed:
+            self.query_one(ChangeFeed).refresh()
+
+    def _unflash(self) -> None:
+        now = self.bridge.clock()
+        done = {ns for ns, until in self._flash.items() if until <= now}
+        for ns in done:
+            del self._flash[ns]
+        if done:
+            self.update_rows(done)
+
+    def restyle(self) -> None:
+        super().restyle()
+        self.query_one(ChangeFeed).set_palette(self.palette)
+        self.rebuild()
+
+    # ------------------------------------------------------------ actions
+    def action_open(self) -> None:
+        name = self.table.selected_key()
+        if name is not None:
+            self.kapp.open_namespace(name)
+
+    @on(DataTable.RowSelected, "#namespaces")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.kapp.open_namespace(event.row_key.value)
+
+    def action_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.rebuild()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("hidden")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.rebuild()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.table.focus()
+        if not event.value:
+            self.query_one("#filter", Input).add_class("hidden")
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if self.filter_text or not box.has_class("hidden"):
+            box.value = ""
+            self.filter_text = ""
+            box.add_class("hidden")
+            self.table.focus()
+            self.rebuild()
+
+    def action_feed(self) -> None:
+        self.kapp.open_feed()
+
+    def action_triage(self) -> None:
+        self.kapp.open_command_line("triage ")

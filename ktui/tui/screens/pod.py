@@ -1,0 +1,143 @@
+"""One pod: the policies that select it per direction with every rule in words, DNS, who can
+reach it and what it can reach, the exposure paths ending at it, and a can-reach query."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Static
+
+from ktui.analysis.explain import Explanation, explain
+from ktui.analysis.posture import PodPosture
+from ktui.render.safe import clean
+from ktui.tui import podview, queries
+from ktui.tui.bridge import Update
+from ktui.tui.screens.base import KScreen
+
+
+class PodScreen(KScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "query", "Can reach?"),
+        Binding("r", "recompute", "Recompute"),
+        Binding("j", "scroll(1)", "Down", show=False),
+        Binding("k", "scroll(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, namespace: str, name: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.pod_name = name
+        self.explained: Explanation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        yield Static(id="pod-header")
+        with VerticalScroll(id="pod-body"):
+            yield Static(id="pod-policies")
+            yield Static(id="pod-dns")
+            yield Static(id="pod-exposure")
+            yield Static(id="pod-reach")
+        with Horizontal(id="query"):
+            yield Static(Text("can reach?"), id="query-label")
+            yield Input(placeholder="destination NS/POD, workload or IP", id="query-dst")
+            yield Input(placeholder="443/TCP", id="query-port")
+        yield Static(id="query-result")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#pod-body").focus()
+        self.compute_reach()
+
+    def posture(self) -> PodPosture | None:
+        np = self.bridge.namespace(self.namespace)
+        for pod in np.pods if np is not None else ():
+            if pod.subject.name == self.pod_name:
+                return pod
+        return None
+
+    def fill(self) -> None:
+        p = self.palette
+        posture = self.posture()
+        self.query_one("#pod-header", Static).update(podview.header(p, self.namespace, self.pod_name, posture))
+        subject = posture.subject if posture is not None else None
+        if subject is None:
+            for sid in ("#pod-policies", "#pod-dns", "#pod-reach"):
+                self.query_one(sid, Static).update("")
+            return
+        e = explain(self.bridge.state, subject, self.bridge.engine, with_reachability=False)
+        body = podview.direction(p, e.ingress, posture)
+        body.append_text(podview.direction(p, e.egress, posture))
+        self.query_one("#pod-policies", Static).update(body)
+        self.query_one("#pod-dns", Static).update(podview.dns(p, queries.dns_check(self.bridge, subject)))
+        exposure = Text()
+        podview.heading(exposure, "Exposure paths ending here")
+        exposure.append("  exposure: not available in this build (ktui.analysis.exposure)\n",
+                        style=f"italic {p.muted}")
+        self.query_one("#pod-exposure", Static).update(exposure)
+        self.query_one("#pod-reach", Static).update(podview.reachability(p, self.explained))
+
+    @work(exclusive=True, group="reach")
+    async def compute_reach(self) -> None:
+        """Who-can-reach builds a connectivity list over the whole cluster: on big clusters that
+        takes a moment, so it runs after the first frame, with polling held so the store is still."""
+        posture = self.posture()
+        if posture is None:
+            return
+        self.explained = None
+        self.query_one("#pod-reach", Static).update(podview.reachability(self.palette, None))
+        self.explained = await self.kapp.analyse(
+            lambda: explain(self.bridge.state, posture.subject, self.bridge.engine)
+        )
+        self.query_one("#pod-reach", Static).update(podview.reachability(self.palette, self.explained))
+
+    # ------------------------------------------------------------ live
+    def on_batch(self, update: Update) -> None:
+        if self.namespace not in update.changed:
+            return
+        self.fill()
+        if any(d.namespace == self.namespace for d in update.deltas):
+            self.compute_reach()
+
+    def restyle(self) -> None:
+        super().restyle()
+        self.fill()
+
+    # ------------------------------------------------------------ actions
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#pod-body", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_recompute(self) -> None:
+        self.fill()
+        self.compute_reach()
+
+    def action_query(self) -> None:
+        self.query_one("#query-dst", Input).focus()
+
+    @on(Input.Submitted, "#query-dst")
+    def _dst_done(self) -> None:
+        self.query_one("#query-port", Input).focus()
+
+    @on(Input.Submitted, "#query-port")
+    def _run_query(self) -> None:
+        self.run_query(self.query_one("#query-dst", Input).value, self.query_one("#query-port", Input).value)
+
+    def run_query(self, dst: str, port: str) -> None:
+        out = self.query_one("#query-result", Static)
+        posture = self.posture()
+        if posture is None:
+            out.update(Text("the pod is gone", style=self.palette.fail))
+            return
+        try:
+            v = queries.can_reach(self.bridge, posture.subject, dst, port)
+        except queries.QueryError as exc:
+            out.update(Text(clean(exc), style=self.palette.warn))
+            return
+        text = podview.verdict(self.palette, v)
+        text.rstrip()
+        out.update(text)

@@ -1,0 +1,1 @@
+"""Reusable widgets: the vim-keyed table, the status line, the change feed."""

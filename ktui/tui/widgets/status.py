@@ -1,0 +1,61 @@
+"""The status line: context, sync state per kind (forbidden and absent shown), time since the
+last event. It reads the bridge; the app refreshes it on every batch and once a second."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ktui.render.safe import clean
+from ktui.sources.base import SyncState
+from ktui.tui.bridge import Bridge
+from ktui.tui.themes import Palette
+
+# The kinds worth naming in the status line, in this order; the rest are summarised.
+MAIN_KINDS = ("Pod", "NetworkPolicy", "Service", "Ingress", "Gateway", "HTTPRoute")
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return "no events yet"
+    if seconds < 60:
+        return f"{int(seconds)}s ago"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    return f"{int(seconds // 3600)}h ago"
+
+
+def status_text(bridge: Bridge, p: Palette) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(" ctx ", style="reverse")
+    t.append(f" {clean(bridge.context or '-')} ", style="bold")
+    counts = {s: 0 for s in SyncState}
+    for st in bridge.statuses.values():
+        counts[st.state] += 1
+    if not bridge.statuses:
+        t.append(" connecting… ", style=p.warn)
+    elif counts[SyncState.SYNCING]:
+        t.append(f" syncing {counts[SyncState.SYNCING]} kinds ", style=p.warn)
+    elif counts[SyncState.RECONNECTING]:
+        t.append(" reconnecting ", style=f"bold {p.warn}")
+    else:
+        t.append(" live ", style=p.ok)
+    odd = [(k, s) for k, s in sorted(bridge.statuses.items())
+           if s.state in (SyncState.FORBIDDEN, SyncState.ABSENT, SyncState.RECONNECTING)]
+    for kind, st in odd[:4]:
+        style = p.fail if st.state is SyncState.FORBIDDEN else p.muted
+        t.append(f" {kind}:{st.state.value}", style=style)
+    if len(odd) > 4:
+        t.append(f" +{len(odd) - 4} more", style=p.muted)
+    t.append(f" │ {len(bridge.posture.by_namespace)} ns · {bridge.state.count('Pod')} pods", style=p.muted)
+    t.append(f" │ last event {age(bridge.since_last_event())}", style=p.muted)
+    if bridge.problems:
+        t.append(f" │ {len(bridge.problems)} problems", style=p.warn)
+    return t
+
+
+class StatusLine(Static):
+    """One line; the context name is cleaned because a kubeconfig is user data too."""
+
+    def show(self, bridge: Bridge, p: Palette) -> None:
+        self.update(status_text(bridge, p))
