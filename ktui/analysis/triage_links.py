@@ -1,0 +1,220 @@
+"""The links of the triage chain, each judged ok / warn / fail with its reason and an object.
+
+Each function looks at one link of one exposed entry. Manifests have no status (addresses),
+often no Secrets and no classes installed with the controller: there a missing one is a warning
+("not in the manifests"), on a live cluster a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ktui.analysis.backends import Backend, PodInfo
+from ktui.analysis.controllers import ControllerPods, outside_pod
+from ktui.analysis.exposure import Exposure
+from ktui.analysis.hostnames import ANY_HOST, single_label_matches
+from ktui.analysis.netpol import NetpolEngine, Verdict
+from ktui.analysis.policyrules import named_ports
+from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.model.core import Secret
+from ktui.store import ClusterState
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+ALT_NAMES = "cert-manager.io/alt-names"
+COMMON_NAME = "cert-manager.io/common-name"
+EVERYWHERE = ExternalRange(4, 0, 2**32 - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link of a chain: what was checked, how it stands, why, and the object to look at."""
+
+    name: str  # class, address, match, service, port, selector, endpoints, netpol, tls
+    status: str  # ok | warn | fail
+    reason: str
+    obj: str = ""
+
+
+def class_link(e: Exposure, live: bool, state: ClusterState) -> Link | None:
+    k = e.klass
+    if k is None:
+        return None
+    obj = f"{k.kind} {k.name}" if k.name else e.source
+    if k.exists and not k.problem:
+        return Link("class", OK, f"{k.kind} {k.name} (controller {k.controller}), from {k.how}", obj)
+    if not k.exists and k.name and not live and state.count(k.kind) == 0:
+        return Link("class", WARN, f"{k.problem} (no {k.kind} in the manifests; installed with the controller?)", obj)
+    if not k.name or k.how.startswith("annotation"):
+        return Link("class", WARN, k.problem, obj)
+    return Link("class", FAIL, k.problem, obj)
+
+
+def address_link(e: Exposure, live: bool) -> Link:
+    obj = e.listener.rsplit(" listener ", 1)[0] if e.listener else e.source
+    if e.address_source in ("status", "nodes", "spec.externalIPs"):
+        return Link("address", OK, f"{', '.join(e.addresses)} (from {e.address_source})", obj)
+    if e.addresses:
+        where = f"{', '.join(e.addresses)} requested in {e.address_source}"
+        return Link("address", WARN, f"{where}, not confirmed in status", obj)
+    if e.host == "<every node>":
+        return Link("address", WARN, "NodePort on every node; no Node objects to list their addresses", obj)
+    if not live:
+        return Link("address", WARN, "no address: manifests carry no status (assigned by the controller)", obj)
+    return Link("address", FAIL, "no address assigned: the controller or load balancer has not admitted it", obj)
+
+
+def match_link(e: Exposure, host: str, path: str) -> Link:
+    if not e.attached:
+        return Link("match", FAIL, e.problem, e.route or e.source)
+    if e.route:
+        what = f"{e.route} on {e.listener} ({e.rule})"
+        obj = e.route
+    else:
+        what = f"{e.source} {e.rule}"
+        obj = e.source
+    if not e.path:
+        return Link("match", OK, f"{what}: {e.protocol} {host} on port {e.port}", obj)
+    kind = "regex" if e.regex else e.path_type
+    note = ""
+    if e.path_type == "ImplementationSpecific" and not e.regex:
+        note = " (ImplementationSpecific read as Prefix)"
+    if e.default_backend:
+        return Link("match", OK, f"{what}: no rule matches {host}{path}, the default backend takes it", obj)
+    return Link("match", OK, f"{what}: host {e.host}, path {e.path} ({kind}) matches {path}{note}", obj)
+
+
+def service_link(b: Backend) -> Link:
+    if b.ref_reason in ("InvalidKind", "RefNotPermitted"):
+        obj = f"ReferenceGrant in namespace {b.namespace}" if b.ref_reason == "RefNotPermitted" else b.ref
+        return Link("service", FAIL, f"{b.ref_reason}: {b.problem}", obj)
+    if b.kind != "Service":
+        return Link("service", WARN, b.problem, b.ref)
+    if not b.exists:
+        return Link("service", FAIL, b.problem or f"Service {b.namespace}/{b.name} not found", b.ref)
+    if b.service_type == "ExternalName":
+        return Link("service", WARN, b.problem, b.ref)
+    return Link("service", OK, f"Service {b.namespace}/{b.name} ({b.service_type}) exists", b.ref)
+
+
+def port_link(b: Backend) -> Link:
+    sp = b.service_port
+    if sp is None:
+        return Link("port", FAIL, b.problem, b.ref)
+    name = f" ({sp.name})" if sp.name else ""
+    reason = f"port {sp.port}{name}/{sp.protocol} -> targetPort {b.target_port}"
+    if isinstance(b.target_port, str) and not b.target_port.isdigit() and b.pods:
+        missing = [p for p in b.pods if b.container_port(p) is None]
+        if missing:
+            return Link("port", FAIL, f"{reason}: no container port named {b.target_port} on {missing[0]}", b.ref)
+    return Link("port", OK, reason, b.ref)
+
+
+def selector_link(b: Backend) -> Link:
+    if not b.selector:
+        return Link("selector", WARN, "the Service has no selector: its endpoints are managed by hand", b.ref)
+    sel = ",".join(f"{k}={v}" for k, v in sorted(b.selector.items()))
+    if not b.pods:
+        return Link("selector", FAIL, f"selector {sel} picks no pods (nor any workload template)", b.ref)
+    if b.pods_from == "templates":
+        names = ", ".join(str(p) for p in b.pods)
+        return Link("selector", OK, f"selector {sel} picks the pods of {names} (from the template)", b.ref)
+    ready = sum(1 for p in b.pods if p.ready)
+    return Link("selector", OK, f"selector {sel} picks {len(b.pods)} pod(s), {ready} ready", b.ref)
+
+
+def endpoints_link(b: Backend) -> Link:
+    ep = b.endpoints
+    obj = f"EndpointSlice {b.namespace}/{ep.slices[0]}" if ep.slices else f"EndpointSlices of {b.ref}"
+    if not ep.known:
+        return Link("endpoints", WARN, ep.note or "unknown", obj)
+    if ep.ready:
+        extra = f", {ep.not_ready} not ready" if ep.not_ready else ""
+        return Link("endpoints", OK, f"{ep.ready} ready endpoint(s){extra}", obj)
+    why = f"0 ready endpoints ({ep.not_ready} not ready)" if ep.not_ready else "0 ready endpoints"
+    return Link("endpoints", FAIL, f"{why}{': ' + ep.note if ep.note else ''}", obj)
+
+
+def _any_rule_admits(engine: NetpolEngine, pod: Subject, port: int, proto: str) -> bool:
+    """Does some ingress rule selecting the pod allow the port from anyone at all?"""
+    dst = named_ports(pod)
+    return any(rule.port_set(dst).contains(port, proto)
+               for cp in engine.selecting(pod, "ingress") for rule in cp.rules("ingress"))
+
+
+def _denied_text(v: Verdict) -> str:
+    side = v.egress if not v.egress.allowed else v.ingress
+    return f"{v.src} -> {v.dst}:{v.port}/{v.protocol} denied ({side.direction}: {side.reason()})"
+
+
+def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: ControllerPods | None) -> Link:
+    """Can the traffic's source reach every backend pod on the target port?"""
+    pods: list[PodInfo] = list(b.pods)
+    if not pods:
+        return Link("netpol", WARN, "no backend pods to check", b.ref)
+    proto = b.service_port.protocol if b.service_port is not None else "TCP"
+    sources: tuple[Subject | ExternalRange, ...]
+    if controllers is None:  # a Service exposed directly: clients come from outside the cluster
+        sources, assumption = (EVERYWHERE,), "from any external address"
+    elif controllers.found:
+        sources, assumption = controllers.subjects, f"from the controller ({controllers.how})"
+    else:
+        sources = (outside_pod(),)
+        assumption = "from a pod outside the namespace (the controller's pods were not found; assumed)"
+    denied: list[Verdict] = []
+    checked = 0
+    for pod in pods:
+        port = b.container_port(pod)
+        if port is None:
+            return Link("netpol", WARN, f"target port {b.target_port} does not resolve on {pod}", b.ref)
+        for src in sources:
+            checked += 1
+            v = engine.can_reach(src, pod.subject, port, proto)
+            if not v.allowed:
+                denied.append(v)
+    if not denied:
+        return Link("netpol", OK, f"allowed {assumption} to {len(pods)} pod(s)", b.ref)
+    first = denied[0]
+    side = first.egress if not first.egress.allowed else first.ingress
+    obj = "NetworkPolicy " + ", ".join(side.policies) if side.policies else b.ref
+    text = f"{len(denied)} of {checked} denied {assumption}: {_denied_text(first)}"
+    if controllers is not None and not controllers.found:
+        pod = pods[0]
+        port = b.container_port(pod) or 0
+        if _any_rule_admits(engine, pod.subject, port, proto):
+            return Link("netpol", WARN, text + "; a rule naming the controller's pods may still allow it", obj)
+    return Link("netpol", FAIL, text, obj)
+
+
+def tls_link(state: ClusterState, e: Exposure, host: str, live: bool) -> Link | None:
+    if not e.tls:
+        return None
+    if e.tls_mode == "Passthrough":
+        return Link("tls", OK, "TLS passthrough: the backend terminates TLS", e.listener or e.source)
+    if not e.certs:
+        return Link("tls", WARN, "TLS with no certificate reference", e.listener or e.source)
+    links: list[Link] = []
+    for c in e.certs:
+        obj = f"Secret {c.namespace}/{c.name}" if c.name else e.source
+        if c.reason == "RefNotPermitted":
+            links.append(Link("tls", FAIL, c.message, f"ReferenceGrant in namespace {c.namespace}"))
+        elif c.reason:
+            status = FAIL if live or state.count("Secret") else WARN
+            suffix = "" if status == FAIL else " (no Secrets in the manifests)"
+            links.append(Link("tls", status, c.message + suffix, obj))
+        elif not c.name:
+            links.append(Link("tls", WARN, c.message, obj))
+        else:
+            links.append(_coverage(state.get("Secret", c.namespace, c.name), host, obj))
+    return next((lk for lk in links if lk.status == OK), links[0])
+
+
+def _coverage(secret: Secret | None, host: str, obj: str) -> Link:
+    ann = secret.metadata.annotations if secret is not None else {}
+    names = [n.strip().lower() for n in ann.get(ALT_NAMES, "").split(",") if n.strip()]
+    if ann.get(COMMON_NAME):
+        names.append(ann[COMMON_NAME].strip().lower())
+    if not names:
+        return Link("tls", OK, "the Secret exists; its host names are unknown (no cert-manager annotations)", obj)
+    if host == ANY_HOST or any(single_label_matches(n, host) for n in names):
+        return Link("tls", OK, f"the Secret exists and its names ({', '.join(names)}) cover {host}", obj)
+    return Link("tls", FAIL, f"the certificate names ({', '.join(names)}) do not cover {host}", obj)
