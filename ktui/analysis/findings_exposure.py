@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from ktui.analysis.backends import find_service_port
 from ktui.analysis.findings_catalogue import Finding, ObjectRef, Severity, finding, ref
 from ktui.analysis.findings_context import CheckContext, group_by_workload
 from ktui.analysis.findings_routes import backends_in_view, route_backends
@@ -27,12 +28,6 @@ def ingress_backends(ing: Ingress) -> Iterator[tuple[str, IngressBackend]]:
     for i, rule in enumerate(ing.spec.rules):
         for j, path in enumerate(rule.http.paths if rule.http else ()):
             yield f"spec.rules[{i}].http.paths[{j}]", path.backend
-
-
-def service_has_port(svc: Service, number: int | None, name: str | None) -> bool:
-    if name:
-        return any(p.name == name for p in svc.spec.ports)
-    return any(p.port == number for p in svc.spec.ports)
 
 
 def ingress_backend_findings(ctx: CheckContext) -> list[Finding]:
@@ -58,7 +53,7 @@ def ingress_backend_findings(ctx: CheckContext) -> list[Finding]:
                 continue
             port_text = port.name or str(port.number)
             key = f"service {svc_name} port {port_text}"
-            if key in seen or service_has_port(svc, port.number, port.name or None):
+            if key in seen or find_service_port(svc, port.name or port.number or None) is not None:
                 continue
             seen.add(key)
             have = ", ".join(p.name or str(p.port) for p in svc.spec.ports) or "none"
