@@ -62,6 +62,7 @@ class Exposure:
     problem: str = ""
     regex: bool = False  # the path is a regular expression (ingress-nginx use-regex / rewrite-target)
     default_backend: bool = False  # an Ingress defaultBackend: what no rule matches
+    redirect: str = ""  # a route rule that answers with a redirect (RequestRedirect), not a backend
     notes: tuple[str, ...] = field(default=())
 
     @property

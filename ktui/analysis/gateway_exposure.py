@@ -80,6 +80,16 @@ def _rule_paths(route: Route, rule: RouteRule) -> list[tuple[str, str]]:
     return list(dict.fromkeys(paths)) or [("/", "PathPrefix")]
 
 
+def _redirect(rule: RouteRule) -> str:
+    for f in rule.filters:
+        r = f.request_redirect
+        if f.type == "RequestRedirect" and r is not None:
+            parts = [f"{r.scheme}://" if r.scheme else "", r.hostname or "", f":{r.port}" if r.port else ""]
+            code = f" ({r.status_code})" if r.status_code else ""
+            return ("redirect to " + "".join(parts)).strip() + code
+    return ""
+
+
 def rule_backends(state: ClusterState, resolver: BackendResolver, route: Route, i: int) -> tuple[Backend, ...]:
     out = []
     for j, ref in enumerate(route.spec.rules[i].backend_refs):
@@ -108,13 +118,14 @@ def _route_entries(state: ClusterState, resolver: BackendResolver, gw: Gateway, 
     for host in hosts:
         for i, rule in enumerate(route.spec.rules):
             backends = rule_backends(state, resolver, route, i)
+            redirect = _redirect(rule)
             for path, ptype in _rule_paths(route, rule):
                 out.append(Exposure(
                     rs.namespace, f"Gateway {gw.metadata.namespace}/{gw.metadata.name}", host, lis.port, lis.protocol,
                     path, ptype, tls, mode, certs, addrs, how, klass, f"{rs.kind} spec.rules[{i}]",
                     route=f"{rs.kind} {rs.namespace}/{rs.name}",
                     listener=f"{owner[0]} {owner[1]}/{owner[2]} listener {lis.name}",
-                    backends=backends, attached=not problem, problem=problem,
+                    backends=backends, attached=not problem, problem=problem, redirect=redirect,
                 ))
     return out
 

@@ -82,6 +82,7 @@ def effective_hostnames(listener: str | None, route_hosts: list[str] | tuple[str
     A route with no hostnames takes the listener's; a listener with none takes the route's;
     neither gives ANY_HOST.
     """
+    listener = normalize_host(listener) if listener else None
     if not route_hosts:
         return (listener,) if listener else (ANY_HOST,)
     out: list[str] = []

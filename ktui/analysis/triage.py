@@ -172,8 +172,11 @@ class Triager:
             links.append(class_link)
         links.append(tl.address_link(e, self.live))
         links.append(tl.match_link(e, host, path))
-        if not e.backends and e.attached:
-            links.append(Link("service", FAIL, e.problem or "no backend", e.listener or e.source))
+        if e.redirect and not e.backends:
+            links.append(Link("service", OK, f"the rule answers with a {e.redirect}", e.route or e.source))
+        elif not e.backends and e.attached:
+            where = e.route or e.listener or e.source
+            links.append(Link("service", FAIL, e.problem or "the rule names no backend", where))
         controllers = self.controllers_for(e)
         for b in e.backends:
             if b.weight == 0:
