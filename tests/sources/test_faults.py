@@ -1,0 +1,163 @@
+"""The failures of a real cluster: 410, 403, 404 then the CRDs appear, dropped streams, restarts,
+server errors. After each, the store must equal the server's objects again."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from ktui.apiserver import ApiServer
+from ktui.sources.base import SyncState
+from tests.sources.conftest import GW, Live, wait_for
+from tests.sources.objects import gateway, http_route, namespace, pod, seed
+
+GATEWAY_KINDS = ("GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
+                 "ReferenceGrant")
+
+
+def _restart_with(server: ApiServer, writes: Callable[[], None], downtime: float = 0.4) -> None:
+    """Restart the server and make `writes` while it is down (the client misses their events)."""
+    t = threading.Thread(target=server.restart, kwargs={"downtime": downtime})
+    t.start()
+    wait_for(lambda: not server.running, "the server to go down")
+    writes()
+    t.join()
+
+
+def test_410_after_compaction_relists_and_drops_what_was_deleted_meanwhile(
+        server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    live = live_factory()
+    live.wait_equal()
+
+    def writes() -> None:
+        server.delete_object("pods", "shop", "api-1")
+        server.apply(pod("new-1", "shop", ip="10.244.1.77"))
+        server.compact()  # the client's resourceVersion is now too old: 410 on its next watch
+
+    _restart_with(server, writes)
+    live.wait_equal()
+    assert live.state.get("Pod", "shop", "api-1") is None  # only a relist (Replace) can know this
+    assert live.requests("list", "pods") == 4  # two pages at start, two for the relist
+    gone = [r for r in server.request_log if r.verb == "watch" and r.resource == "pods" and r.status == 200]
+    assert len(gone) >= 2
+
+
+def test_410_error_event_relists(server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    server.faults.add("watch", "services", status=410, times=1)  # the first services watch
+    live = live_factory()
+    live.wait_equal()
+    wait_for(lambda: live.requests("list", "services") >= 4, "services to be listed again after the 410")
+    server.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "late", "namespace": "shop"},
+                  "spec": {"ports": [{"port": 80}]}})
+    live.wait_equal()
+    assert live.state.get("Service", "shop", "late") is not None
+
+
+def test_403_kind_is_forbidden_the_rest_works_and_recovers(server: ApiServer,
+                                                           live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    rule = server.access.forbid("networkpolicies", "networking.k8s.io")
+    live = live_factory()
+    live.wait_equal(hidden={"NetworkPolicy"})
+    assert live.state_of("NetworkPolicy") is SyncState.FORBIDDEN
+    assert "forbidden" in live.status["NetworkPolicy"].message
+    assert live.state_of("Pod") is SyncState.LIVE
+    server.access.rules = [r for r in server.access.rules if r is not rule]  # access granted later
+    live.wait_state("NetworkPolicy", SyncState.LIVE)
+    live.wait_equal()
+    assert live.state.count("NetworkPolicy") == 2
+
+
+def test_access_revoked_while_watching_empties_the_kind(server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    live = live_factory()
+    live.wait_equal()
+    server.access.forbid("secrets")
+    server.faults.add("watch", "secrets", drop_after_events=0, times=1)  # make it reconnect: now 403
+    server.restart()
+    live.wait_state("Secret", SyncState.FORBIDDEN)
+    live.wait_equal(hidden={"Secret"})
+    assert live.state.count("Secret") == 0
+
+
+def test_404_group_absent_then_the_crds_appear_and_go_again(
+        server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    server.set_group_enabled(GW, False)
+    live = live_factory()
+    live.wait_equal()
+    for kind in GATEWAY_KINDS:
+        assert live.state_of(kind) is SyncState.ABSENT, kind
+    assert live.state.count("HTTPRoute") == 0 and live.state.count("Pod") == 6
+    assert live.requests("list", "httproutes") == 0  # discovery said so: no blind 404s
+
+    server.set_group_enabled(GW, True)  # CRDs installed: the next discovery picks them up
+    live.wait_state("HTTPRoute", SyncState.LIVE)
+    live.wait_equal()
+    assert live.state.count("HTTPRoute") == 2 and live.state.count("Gateway") == 1
+
+    server.set_group_enabled(GW, False)  # CRDs removed: the objects go with them
+    live.wait(lambda: live.state.count("HTTPRoute") == 0, "routes to leave the store")
+    live.wait_equal()
+    assert live.state_of("Gateway") is SyncState.ABSENT
+
+
+def test_404_on_list_marks_the_kind_absent_until_it_answers(server: ApiServer,
+                                                            live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    fault = server.faults.add("list", "httproutes", GW, status=404)
+    live = live_factory()
+    live.wait_state("HTTPRoute", SyncState.ABSENT)
+    live.wait_equal(hidden={"HTTPRoute"})
+    server.faults.remove(fault)
+    live.wait_state("HTTPRoute", SyncState.LIVE)
+    live.wait_equal()
+    assert fault.hits >= 1
+
+
+def test_stream_dropped_midway_resumes_without_losing_events(
+        server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    fault = server.faults.add("watch", "pods", drop_after_events=2, times=1)
+    live = live_factory()
+    live.wait_equal()
+    for i in range(5):
+        server.apply(pod(f"burst-{i}", "other", ip=f"10.244.2.{100 + i}"))
+    live.wait_equal()
+    assert fault.hits == 1
+    assert live.state.count("Pod") == 11
+    assert any(s.kind == "Pod" and s.state is SyncState.RECONNECTING for s in live.history)
+    assert live.requests("list", "pods") == 2  # resumed from the last resourceVersion, no relist
+
+
+def test_server_restart_resumes_every_watch(server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    live = live_factory()
+    live.wait_equal()
+    lists_before = sum(1 for r in server.request_log if r.verb == "list")
+
+    def writes() -> None:
+        server.apply(namespace("born-while-down"))
+        server.apply(pod("db-1", "shop", ip="10.244.1.12", app="db", restarted="yes"))
+        server.delete_object("httproutes", "other", "api")
+        server.apply(gateway("second", "infra"))
+
+    _restart_with(server, writes)
+    live.wait_equal()
+    assert sum(1 for r in server.request_log if r.verb == "list") == lists_before  # history intact
+    assert {s.kind for s in live.history if s.state is SyncState.RECONNECTING} >= {"Pod", "Namespace"}
+    assert live.state.get("Pod", "shop", "db-1").metadata.labels["restarted"] == "yes"
+
+
+def test_server_errors_back_off_then_recover(server: ApiServer, live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    fault = server.faults.add("list", "ingresses", "networking.k8s.io", status=500, times=3)
+    live = live_factory()
+    live.wait_equal()
+    assert fault.hits == 3
+    reconnecting = [s for s in live.history if s.kind == "Ingress" and s.state is SyncState.RECONNECTING]
+    assert len(reconnecting) == 1 and "500" in reconnecting[0].message  # "reconnecting since T", once
+    server.apply(http_route("late", "shop"))
+    live.wait_equal()
