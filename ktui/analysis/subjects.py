@@ -69,10 +69,11 @@ def _ips(pod: Pod) -> tuple[IPAddress, ...]:
     return tuple(out)
 
 
-def pod_subject(pod: Pod, owners: Mapping[tuple[str, str, str], WorkloadId] | None = None) -> Subject:
+def pod_subject(pod: Pod) -> Subject:
+    """A pod, named after its controller (a mirror pod's Node owner does not count)."""
     meta = pod.metadata
     ref = controller_of(meta)
-    if ref is not None:
+    if ref is not None and ref.kind != "Node":
         workload = WorkloadId(meta.namespace, ref.name, ref.kind)
     else:
         workload = WorkloadId(meta.namespace, meta.name, "Pod")

@@ -33,6 +33,8 @@ def parse_cidr(text: str, where: str) -> ipaddress.IPv4Network | ipaddress.IPv6N
 
 
 def _check_peer(peer: NetworkPolicyPeer, where: str) -> None:
+    if peer.pod_selector is None and peer.namespace_selector is None and peer.ip_block is None:
+        raise ValidationError(f"{where}: must specify podSelector, namespaceSelector or ipBlock")
     validate_selector(peer.pod_selector, f"{where}.podSelector")
     validate_selector(peer.namespace_selector, f"{where}.namespaceSelector")
     if peer.ip_block is not None:

@@ -181,3 +181,21 @@ def test_every_realistic_corpus_file_loads_without_problems() -> None:
         _, report = load_paths([str(path)])
         assert not report.problems, (path, report.problems)
         assert report.objects + sum(report.skipped_kinds.values()) > 0, path
+
+
+def test_empty_peer_is_rejected_like_the_api_does(tmp_path: Path) -> None:
+    path = write(tmp_path, "np.yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                 "metadata: {name: p, namespace: n}\nspec: {podSelector: {}, ingress: [{from: [{}]}]}\n")
+    state, report = load_paths([str(path)])
+    assert not state.policies("n")
+    assert "spec.ingress[0].from[0]: must specify podSelector, namespaceSelector or ipBlock" in str(report.problems[0])
+
+
+def test_mirror_pods_owned_by_a_node_show_as_pods(tmp_path: Path) -> None:
+    from ktui.analysis.subjects import pod_subject
+
+    path = write(tmp_path, "p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: etcd-n1, namespace: kube-system, "
+                 "ownerReferences: [{apiVersion: v1, kind: Node, name: n1, controller: true}]}\n")
+    state, _ = load_paths([str(path)])
+    (pod,) = state.pods()
+    assert str(pod_subject(pod).workload) == "kube-system/etcd-n1[Pod]"
