@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ktui.model.adminpolicy import (
+    ADMIN_GROUP,
+    AdminNetworkPolicy,
+    BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy,
+)
 from ktui.model.core import (
     EndpointSlice,
     Namespace,
@@ -74,6 +80,12 @@ KINDS: tuple[KindInfo, ...] = (
     KindInfo("TCPRoute", GW, "tcproutes", True, Route, _GW_ALPHA, optional=True),
     KindInfo("UDPRoute", GW, "udproutes", True, Route, _GW_ALPHA, optional=True),
     KindInfo("ReferenceGrant", GW, "referencegrants", True, ReferenceGrant, _GW_VERSIONS, optional=True),
+    KindInfo("AdminNetworkPolicy", ADMIN_GROUP, "adminnetworkpolicies", False, AdminNetworkPolicy,
+             ("v1alpha1",), optional=True),
+    KindInfo("BaselineAdminNetworkPolicy", ADMIN_GROUP, "baselineadminnetworkpolicies", False,
+             BaselineAdminNetworkPolicy, ("v1alpha1",), optional=True),
+    KindInfo("ClusterNetworkPolicy", ADMIN_GROUP, "clusternetworkpolicies", False, ClusterNetworkPolicy,
+             ("v1alpha2",), optional=True),
 )
 
 # Extra groups a kind may be written with in manifests (older or alternative API groups).

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ktui.model.adminpolicy import AdminPeer, AdminPort, AdminRule, AnyAdminPolicy, CNPProtocol
 from ktui.model.networking import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
 from ktui.model.selectors import SelectorError, validate_selector
 
@@ -88,4 +89,141 @@ def check_network_policy(np: NetworkPolicy) -> None:
         raise ValidationError(str(exc)) from None
 
 
-VALIDATORS: dict[str, Callable[[Any], None]] = {"NetworkPolicy": check_network_policy}
+# Admin policies (policy.networking.k8s.io): the CRDs' schema and CEL rules, for the fields ktui reads.
+_ADMIN_ACTIONS = {
+    "AdminNetworkPolicy": ("Allow", "Deny", "Pass"),
+    "BaselineAdminNetworkPolicy": ("Allow", "Deny"),
+    "ClusterNetworkPolicy": ("Accept", "Deny", "Pass"),
+}
+
+
+def _check_port_number(port: int, where: str) -> None:
+    if not 1 <= port <= 65535:
+        raise ValidationError(f"{where}: {port} is not in 1-65535")
+
+
+def _check_range(start: int, end: int, where: str) -> None:
+    _check_port_number(start, f"{where}.start")
+    _check_port_number(end, f"{where}.end")
+    if start > end:
+        raise ValidationError(f"{where}: start {start} is greater than end {end}")
+
+
+def _check_protocol(protocol: str, where: str) -> None:
+    if protocol and protocol not in PROTOCOLS:  # empty means TCP, as the API defaults it
+        raise ValidationError(f"{where}.protocol: {protocol!r} is not TCP, UDP or SCTP")
+
+
+def _check_admin_port(port: AdminPort, where: str) -> None:
+    fields = [f for f in (port.port_number, port.port_range, port.named_port) if f is not None]
+    if len(fields) != 1:
+        raise ValidationError(f"{where}: exactly one of portNumber, portRange, namedPort must be set")
+    if port.port_number is not None:
+        _check_protocol(port.port_number.protocol, f"{where}.portNumber")
+        _check_port_number(port.port_number.port, f"{where}.portNumber.port")
+    elif port.port_range is not None:
+        _check_protocol(port.port_range.protocol, f"{where}.portRange")
+        _check_range(port.port_range.start, port.port_range.end, f"{where}.portRange")
+    elif not port.named_port:
+        raise ValidationError(f"{where}.namedPort: must not be empty")
+
+
+def _check_cnp_protocol(entry: CNPProtocol, where: str) -> None:
+    fields = [f for f in (entry.tcp, entry.udp, entry.sctp, entry.destination_named_port) if f is not None]
+    if len(fields) != 1:
+        raise ValidationError(f"{where}: exactly one of tcp, udp, sctp, destinationNamedPort must be set")
+    for proto in (entry.tcp, entry.udp, entry.sctp):
+        match = proto.destination_port if proto is not None else None
+        if match is None:
+            continue
+        if (match.number is None) == (match.range is None):
+            raise ValidationError(f"{where}.destinationPort: exactly one of number, range must be set")
+        if match.number is not None:
+            _check_port_number(match.number, f"{where}.destinationPort.number")
+        elif match.range is not None:
+            _check_range(match.range.start, match.range.end, f"{where}.destinationPort.range")
+
+
+def _check_admin_peer(peer: AdminPeer, where: str, egress: bool) -> None:
+    set_fields = [name for name, value in (("namespaces", peer.namespaces), ("pods", peer.pods),
+                                           ("nodes", peer.nodes), ("networks", peer.networks))
+                  if value is not None]
+    if len(set_fields) != 1:
+        raise ValidationError(f"{where}: exactly one of namespaces, pods{', nodes, networks' if egress else ''}"
+                              f" must be set (found {', '.join(set_fields) or 'none'})")
+    if not egress and set_fields[0] in ("nodes", "networks"):
+        raise ValidationError(f"{where}.{set_fields[0]}: only egress peers may use it")
+    validate_selector(peer.namespaces, f"{where}.namespaces")
+    validate_selector(peer.nodes, f"{where}.nodes")
+    if peer.pods is not None:
+        validate_selector(peer.pods.namespace_selector, f"{where}.pods.namespaceSelector")
+        validate_selector(peer.pods.pod_selector, f"{where}.pods.podSelector")
+    if peer.networks is not None:
+        if not peer.networks:
+            raise ValidationError(f"{where}.networks: must list at least one CIDR")
+        for j, cidr in enumerate(peer.networks):
+            parse_cidr(cidr, f"{where}.networks[{j}]")
+
+
+def _check_admin_rule(rule: AdminRule, where: str, egress: bool, kind: str) -> None:
+    if rule.action not in _ADMIN_ACTIONS[kind]:
+        raise ValidationError(f"{where}.action: {rule.action!r} is not one of {', '.join(_ADMIN_ACTIONS[kind])}"
+                              f" (allowed in a {kind})")
+    if len(rule.name) > 100:
+        raise ValidationError(f"{where}.name: longer than 100 characters")
+    peers, key = (rule.to, "to") if egress else (rule.from_, "from")
+    if not peers:
+        raise ValidationError(f"{where}.{key}: must list at least one peer")
+    for j, peer in enumerate(peers):
+        _check_admin_peer(peer, f"{where}.{key}[{j}]", egress)
+    if rule.ports is not None:
+        if not rule.ports:
+            raise ValidationError(f"{where}.ports: must list at least one port when set")
+        for j, port in enumerate(rule.ports):
+            _check_admin_port(port, f"{where}.ports[{j}]")
+    if rule.protocols is not None:
+        if kind != "ClusterNetworkPolicy":
+            raise ValidationError(f"{where}.protocols: only a ClusterNetworkPolicy may use it (use ports)")
+        if rule.ports is not None:
+            raise ValidationError(f"{where}: ports and protocols may not both be set")
+        if not rule.protocols:
+            raise ValidationError(f"{where}.protocols: must list at least one entry when set")
+        for j, entry in enumerate(rule.protocols):
+            _check_cnp_protocol(entry, f"{where}.protocols[{j}]")
+
+
+def check_admin_policy(policy: AnyAdminPolicy) -> None:
+    """ANP: priority 0-1000, Allow/Deny/Pass. BANP: named `default`, Allow/Deny. CNP: tier, Accept/Deny/Pass."""
+    kind, spec = policy.kind, policy.spec
+    try:
+        if kind == "BaselineAdminNetworkPolicy":
+            if policy.metadata.name != "default":
+                raise ValidationError("metadata.name: the cluster's only BaselineAdminNetworkPolicy must be named"
+                                      " 'default'")
+        elif spec.priority is None:
+            raise ValidationError("spec.priority: required (0-1000)")
+        elif not 0 <= spec.priority <= 1000:
+            raise ValidationError(f"spec.priority: {spec.priority} is not in 0-1000")
+        if kind == "ClusterNetworkPolicy" and spec.tier not in ("Admin", "Baseline"):
+            raise ValidationError(f"spec.tier: {spec.tier!r} is not Admin or Baseline")
+        subject = spec.subject
+        if (subject.namespaces is None) == (subject.pods is None):
+            raise ValidationError("spec.subject: exactly one of namespaces, pods must be set")
+        validate_selector(subject.namespaces, "spec.subject.namespaces")
+        if subject.pods is not None:
+            validate_selector(subject.pods.namespace_selector, "spec.subject.pods.namespaceSelector")
+            validate_selector(subject.pods.pod_selector, "spec.subject.pods.podSelector")
+        for i, rule in enumerate(spec.ingress or []):
+            _check_admin_rule(rule, f"spec.ingress[{i}]", False, kind)
+        for i, rule in enumerate(spec.egress or []):
+            _check_admin_rule(rule, f"spec.egress[{i}]", True, kind)
+    except SelectorError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+VALIDATORS: dict[str, Callable[[Any], None]] = {
+    "NetworkPolicy": check_network_policy,
+    "AdminNetworkPolicy": check_admin_policy,
+    "BaselineAdminNetworkPolicy": check_admin_policy,
+    "ClusterNetworkPolicy": check_admin_policy,
+}
