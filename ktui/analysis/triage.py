@@ -162,7 +162,9 @@ class Triager:
             return links
         links.append(tl.selector_link(b))
         links.append(tl.endpoints_link(b))
-        links.append(tl.netpol_link(self.engine, e, b, controllers))
+        netpol = tl.netpol_link(self.engine, e, b, controllers)
+        if netpol is not None:
+            links.append(netpol)
         return links
 
     def chain(self, e: Exposure, host: str, path: str) -> Chain:

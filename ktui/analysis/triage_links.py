@@ -146,11 +146,11 @@ def _denied_text(v: Verdict) -> str:
     return f"{v.src} -> {v.dst}:{v.port}/{v.protocol} denied ({side.direction}: {side.reason()})"
 
 
-def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: ControllerPods | None) -> Link:
-    """Can the traffic's source reach every backend pod on the target port?"""
+def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: ControllerPods | None) -> Link | None:
+    """Can the traffic's source reach every backend pod on the target port? None without pods."""
     pods: list[PodInfo] = list(b.pods)
     if not pods:
-        return Link("netpol", WARN, "no backend pods to check", b.ref)
+        return None
     proto = b.service_port.protocol if b.service_port is not None else "TCP"
     sources: tuple[Subject | ExternalRange, ...]
     if controllers is None:  # a Service exposed directly: clients come from outside the cluster
