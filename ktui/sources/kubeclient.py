@@ -17,9 +17,11 @@ from typing import Any
 
 import msgspec
 import urllib3
+import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import KubeConfigMerger
 
 DEMO_HINT = "to try ktui without a cluster, run `ktui demo`"
 JSON = "application/json"
@@ -96,15 +98,17 @@ def connect(kubeconfig: str | None = None, context: str | None = None, pool: int
             f"no kubeconfig found (looked at {setting}; set KUBECONFIG or pass --kubeconfig); {DEMO_HINT}"
         )
     path = os.pathsep.join(files)
-    try:
-        contexts, current = k8s_config.list_kube_config_contexts(path)
-    except (ConfigException, OSError, ValueError) as exc:
+    try:  # read the names ourselves: the client's loader fails on a broken *current* context
+        merged = KubeConfigMerger(path).config
+        value = merged.value if merged is not None else {}
+    except (ConfigException, OSError, ValueError, yaml.YAMLError) as exc:
         raise ClusterError(f"cannot read kubeconfig {setting}: {_one_line(exc)}; {DEMO_HINT}") from None
-    names = [str(c.get("name")) for c in contexts or []]
+    entries = [getattr(c, "value", c) for c in value.get("contexts") or []]  # ConfigNode or dict
+    names = [str(c.get("name")) for c in entries if isinstance(c, Mapping)]
     if context is not None and context not in names:
         known = ", ".join(names) or "none"
         raise ClusterError(f'context "{context}" not found in {setting} (contexts: {known}); {DEMO_HINT}')
-    name = context or (current or {}).get("name")
+    name = context or value.get("current-context")
     if not name:
         raise ClusterError(f"{setting} has no current context; pass --context; {DEMO_HINT}")
     try:

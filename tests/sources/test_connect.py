@@ -1,0 +1,99 @@
+"""Connecting: kubeconfig and context errors in one clear line, unreachable clusters, and the
+one-shot snapshot the CLI uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ktui.apiserver import ApiServer
+from ktui.sources.base import SyncState
+from ktui.sources.cluster import ClusterError, ClusterSource, snapshot
+from tests.sources.conftest import GW, differences, expected_objects, store_objects
+from tests.sources.objects import seed
+
+
+def _one_line(exc: pytest.ExceptionInfo[ClusterError]) -> str:
+    text = str(exc.value)
+    assert "\n" not in text and "Traceback" not in text
+    assert "ktui demo" in text
+    return text
+
+
+def test_unknown_context_names_it_and_the_known_ones(kubeconfig: str) -> None:
+    with pytest.raises(ClusterError) as exc:
+        ClusterSource(kubeconfig, context="prod-eu")
+    text = _one_line(exc)
+    assert 'context "prod-eu" not found' in text and "ktui-demo" in text
+
+
+def test_no_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "nothing-here"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    with pytest.raises(ClusterError) as exc:
+        ClusterSource()
+    assert "no kubeconfig found" in _one_line(exc)
+    with pytest.raises(ClusterError) as exc:
+        snapshot(kubeconfig=str(tmp_path / "missing.yaml"))
+    assert "missing.yaml not found" in _one_line(exc)
+
+
+def test_kubeconfig_from_the_environment_and_its_current_context(
+        server: ApiServer, kubeconfig: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", f"/nonexistent/config:{kubeconfig}")  # a path list, like kubectl
+    source = ClusterSource()
+    assert source.context == "ktui-demo" and source.server == server.url
+    source.client.close()
+
+
+def test_unreachable_cluster(server: ApiServer, kubeconfig: str) -> None:
+    server.stop()
+    source = ClusterSource(kubeconfig, connect_timeout=2)
+    with pytest.raises(ClusterError) as exc:
+        source.start()
+    text = _one_line(exc)
+    assert 'context "ktui-demo"' in text and server.url in text and "connection refused" in text
+    with pytest.raises(ClusterError):
+        snapshot(kubeconfig)
+
+
+def test_a_broken_context_is_named_and_does_not_spoil_the_others(kubeconfig: str, tmp_path: Path) -> None:
+    config = yaml.safe_load(Path(kubeconfig).read_text())
+    config["contexts"].append({"name": "broken", "context": {"cluster": "gone", "user": "nobody"}})
+    config["current-context"] = "broken"
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ClusterError) as exc:
+        ClusterSource(str(path))
+    assert 'cannot use context "broken"' in _one_line(exc)
+    source = ClusterSource(str(path), context="ktui-demo")
+    source.start()
+    source.stop()
+    assert source.context == "ktui-demo"
+
+
+def test_snapshot_lists_everything_with_forbidden_and_absent_kinds_as_statuses(
+        server: ApiServer, kubeconfig: str) -> None:
+    seed(server)
+    server.access.forbid("ingresses", "networking.k8s.io")
+    server.set_group_enabled(GW, False)
+    loaded = snapshot(kubeconfig)
+    assert loaded.origin == "ktui-demo"
+    hidden = {"Ingress"}
+    assert not differences(expected_objects(server, hidden=hidden), store_objects(loaded.state))
+    assert loaded.statuses["Ingress"].state is SyncState.FORBIDDEN
+    assert loaded.statuses["HTTPRoute"].state is SyncState.ABSENT
+    assert loaded.statuses["Pod"].state is SyncState.LIVE
+    lines = [str(p) for p in loaded.problems]
+    assert any(line.startswith("Ingress: forbidden") for line in lines)
+    assert any(line.startswith(f"{GW}: not served") and "HTTPRoute" in line for line in lines)
+    assert all(r.method == "GET" for r in server.request_log)
+
+
+def test_snapshot_in_one_namespace(server: ApiServer, kubeconfig: str) -> None:
+    seed(server)
+    loaded = snapshot(kubeconfig, namespace="other")
+    assert not differences(expected_objects(server, "other"), store_objects(loaded.state))
+    assert {p.metadata.namespace for p in loaded.state.pods()} == {"other"}
