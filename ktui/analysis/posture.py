@@ -2,9 +2,10 @@
 
 A pod's NetworkPolicy posture depends on its namespace's policies and its labels (plus its IPs
 when the DNS pods are guarded by ipBlocks), so a namespace is recomputed per distinct label set,
-and a pod event recomputes that pod alone. A Namespace label change, or a change to the DNS pods
-or to policies in their namespace, can change answers anywhere (namespaceSelectors, the DNS
-flag), so it recomputes everything.
+and a pod event recomputes that pod alone. Isolation and egress class never read other objects'
+labels; the DNS flag reads the DNS pods and the labels of their namespace, so a change to the DNS
+pods, to policies in their namespace or to that Namespace recomputes everything, and any other
+Namespace change recomputes that namespace alone.
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ktui.analysis.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
+from ktui.analysis.exposure import Exposure, exposures
+from ktui.analysis.findings_catalogue import Finding, Severity
+from ktui.analysis.hostnames import ANY_HOST
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.subjects import Subject, is_running, pod_subject, template_subject
+from ktui.analysis.triage import Triager
 from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
 
 # Kinds whose changes can alter NetworkPolicy answers.
 POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})
-GLOBAL_KINDS = frozenset({"Namespace", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
-                          "ClusterNetworkPolicy"})
+GLOBAL_KINDS = frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +156,9 @@ def posture_deltas(
     for c in changes:
         verb = "added" if c.old is None else "removed" if c.new is None else "changed"
         cause = Cause(c.kind, c.namespace, c.name, verb)
-        if c.kind in GLOBAL_KINDS:
+        if c.kind == "Namespace":
+            by_ns.setdefault(c.name, []).append(cause)
+        elif c.kind in GLOBAL_KINDS:
             global_causes.append(cause)
         else:
             by_ns.setdefault(c.namespace, []).append(cause)
@@ -163,7 +169,9 @@ def posture_deltas(
         sa = summarize(a) if a is not None else None
         if sb is not None and sa is not None and sb.material() == sa.material():
             continue
-        causes = by_ns.get(ns, []) + [g for g in global_causes if g.name == ns] + global_causes
+        causes = by_ns.get(ns, []) + global_causes
+        if not causes:  # moved by a change elsewhere (the DNS pods' namespace): name that change
+            causes = [c for cs in by_ns.values() for c in cs if c.kind != "Pod"][:3]
         causes.sort(key=lambda c: _CAUSE_ORDER.get(c.kind, 2))
         out.append(PostureDelta(ns, sb, sa, tuple(dict.fromkeys(causes))))
     return out
@@ -277,7 +285,13 @@ class PostureIndex:
         for c in changes:
             if c.kind in GLOBAL_KINDS:
                 return self.recompute(None)
-            if c.kind == "Pod":
+            if c.kind == "Namespace":
+                # Isolation and egress class never read namespace labels; the DNS flag does, but
+                # only between a namespace and the DNS pods' one.
+                if c.name in dns_namespaces:
+                    return self.recompute(None)
+                full.add(c.name)
+            elif c.kind == "Pod":
                 if _is_dns_pod(c.old) or _is_dns_pod(c.new):
                     return self.recompute(None)
                 pods_only.add(c.namespace)
@@ -294,3 +308,86 @@ class PostureIndex:
                 self._memo.pop(ns, None)
                 changed.add(ns)
         return changed
+
+
+# ---------------------------------------------------------------- exposure and findings
+
+
+@dataclass(frozen=True, slots=True)
+class EntryHealth:
+    """One exposed entry with its triage verdict: the worst link, and that link's reason."""
+
+    entry: Exposure
+    status: str  # ok | warn | fail
+    reason: str = ""
+    obj: str = ""
+
+    @property
+    def target(self) -> str:
+        """What `ktui triage` takes for this entry: host, or address, and path."""
+        host = self.entry.host
+        if host in ("<every node>", "<pending>", ANY_HOST) and self.entry.addresses:
+            host = self.entry.addresses[0]
+        return f"{host}{self.entry.path if self.entry.path not in ('', '/') else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureSummary:
+    namespace: str
+    entries: tuple[EntryHealth, ...]
+
+    @property
+    def hosts(self) -> int:
+        return len({(h.entry.host, h.entry.port) for h in self.entries})
+
+    @property
+    def failing(self) -> int:
+        return sum(h.status == "fail" for h in self.entries)
+
+    @property
+    def warning(self) -> int:
+        return sum(h.status == "warn" for h in self.entries)
+
+
+def exposure_summaries(state: ClusterState, engine: NetpolEngine | None = None,
+                       live: bool | None = None) -> dict[str, ExposureSummary]:
+    """Every exposed entry per namespace, each judged by its own triage chain."""
+    triager = Triager(state, live, engine)
+    grouped: dict[str, list[EntryHealth]] = {}
+    for e in exposures(state, include_unattached=True):
+        chain = triager.chain(e, e.host, e.path or "/")
+        bad = next((lk for lk in chain.links if lk.status == chain.status and lk.status != "ok"), None)
+        health = EntryHealth(e, chain.status, bad.reason if bad else "", bad.obj if bad else "")
+        grouped.setdefault(e.namespace, []).append(health)
+    return {ns: ExposureSummary(ns, tuple(hs)) for ns, hs in grouped.items()}
+
+
+def paths_to_pod(summaries: Mapping[str, ExposureSummary], namespace: str, name: str) -> list[EntryHealth]:
+    """The exposed entries whose backends reach the pod (any namespace: routes cross them)."""
+    out = []
+    for summary in summaries.values():
+        for h in summary.entries:
+            if any(p.namespace == namespace and p.name == name for b in h.entry.backends for p in b.pods):
+                out.append(h)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsSummary:
+    namespace: str  # "" for cluster-scoped findings
+    findings: tuple[Finding, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.findings)
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+
+def findings_summaries(found: Iterable[Finding]) -> dict[str, FindingsSummary]:
+    grouped: dict[str, list[Finding]] = {}
+    for f in found:
+        grouped.setdefault(f.object.namespace, []).append(f)
+    return {ns: FindingsSummary(ns, tuple(fs)) for ns, fs in grouped.items()}

@@ -32,13 +32,13 @@ def _theme(args: argparse.Namespace) -> str | None:
     return getattr(args, "theme", None) or os.environ.get("KTUI_THEME") or None
 
 
-def _run(source: Any, context: str, args: argparse.Namespace, cleanup: Any = None) -> int:
+def _run(source: Any, context: str, args: argparse.Namespace, cleanup: Any = None, live: bool = False) -> int:
     from ktui.tui.app import KtuiApp
     from ktui.tui.bridge import Bridge
     from ktui.tui.themes import ThemeError
 
     try:
-        app = KtuiApp(Bridge(source, context=context), theme=_theme(args), start_source=False)
+        app = KtuiApp(Bridge(source, context=context, live=live), theme=_theme(args), start_source=False)
     except ThemeError as exc:
         source.stop()
         raise CliError(str(exc)) from None
@@ -71,7 +71,7 @@ def run_tui(args: argparse.Namespace) -> int:
         source.start()
     except ClusterError as exc:
         raise CliError(str(exc)) from None
-    return _run(source, source.context, args)
+    return _run(source, source.context, args, live=not namespace)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -88,4 +88,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ClusterError as exc:
         demo.stop()
         raise CliError(f"the demo cluster did not start: {exc}") from None
-    return _run(source, source.context, args, cleanup=demo.stop)
+    return _run(source, source.context, args, cleanup=demo.stop, live=True)

@@ -15,7 +15,8 @@ from textual.screen import Screen
 from ktui.render.safe import clean
 from ktui.tui import commands, extras
 from ktui.tui.bridge import Bridge, Update
-from ktui.tui.messages import BatchApplied, merge_updates
+from ktui.tui.messages import BatchApplied, OverlayUpdated, merge_updates
+from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.screens.base import KScreen
 from ktui.tui.screens.feed import FeedScreen
 from ktui.tui.screens.help import HelpScreen
@@ -41,8 +42,9 @@ class KtuiApp(App[None]):
     ]
 
     def __init__(self, bridge: Bridge, *, theme: str | None = None, poll_interval: float = 0.1,
-                 watch_themes: bool = True, start_source: bool = True) -> None:
+                 watch_themes: bool = True, start_source: bool = True, background: bool = True) -> None:
         super().__init__()
+        self.background = background
         self.bridge = bridge
         self.poll_interval = poll_interval
         self.start_source = start_source
@@ -50,6 +52,7 @@ class KtuiApp(App[None]):
         self.palette: Palette = self.loaded.palette
         self._palettes: dict[str, Palette] = {}
         self._hold = 0
+        self._overlay_seen = False
         self._pending: dict[int, Update] = {}
         self.watch_themes = watch_themes
         self._watcher: ThemeWatcher | None = None
@@ -69,6 +72,7 @@ class KtuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_switched)
         if self.start_source:
             self.bridge.start()
+        self.bridge.attach_overlay(Overlay(self._overlay_result, live=self.bridge.live, threaded=self.background))
         self.poll()
         self.set_interval(self.poll_interval, self.poll)
         self.set_interval(1.0, self._tick)
@@ -76,6 +80,8 @@ class KtuiApp(App[None]):
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+        if self.bridge.overlay is not None:
+            self.bridge.overlay.stop()
         if self.start_source:
             self.bridge.stop()
 
@@ -89,16 +95,32 @@ class KtuiApp(App[None]):
             self.post_message(BatchApplied(update))
 
     def on_batch_applied(self, message: BatchApplied) -> None:
+        self.dispatch(message.update)
+
+    def _overlay_result(self, result: OverlayResult) -> None:
+        """From the overlay thread (or inline): hand the result to the UI thread as a message."""
+        self.post_message(OverlayUpdated(result))
+
+    def on_overlay_updated(self, message: OverlayUpdated) -> None:
+        changed = self.bridge.apply_overlay(message.result)
+        if message.result.error:
+            self.notify(f"exposure/findings failed: {clean(message.result.error)}", severity="error",
+                        markup=False)
+        self.dispatch(Update(overlay=changed, first_sync=not self._overlay_seen))
+        self._overlay_seen = True
+
+    def dispatch(self, update: Update) -> None:
+        """The visible screen refreshes now; hidden ones catch up when shown again."""
         top = self.screen
         for screen in self.screen_stack:
             if not isinstance(screen, KScreen):
                 continue
             if screen is top:
-                screen.on_batch(message.update)
+                screen.on_batch(update)
                 screen.refresh_status()
-            else:  # hidden screens catch up when they are shown again
+            else:
                 key = id(screen)
-                self._pending[key] = merge_updates(self._pending.get(key), message.update)
+                self._pending[key] = merge_updates(self._pending.get(key), update)
 
     def catch_up(self, screen: KScreen) -> None:
         pending = self._pending.pop(id(screen), None)

@@ -14,10 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ktui.analysis.egress import EgressClass
+from ktui.analysis.findings_catalogue import Finding
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
+from ktui.analysis.posture import (
+    Cause,
+    ExposureSummary,
+    FindingsSummary,
+    NamespacePosture,
+    PostureDelta,
+    PostureIndex,
+    posture_deltas,
+)
 from ktui.sources.base import KindStatus, Problem, Source, SyncState, drain
 from ktui.store import ClusterState
+from ktui.tui.overlay import Overlay, OverlayResult
 
 
 def local_stamp(when: float) -> str:
@@ -48,6 +58,7 @@ class Update:
     statuses: list[KindStatus] = field(default_factory=list)
     changes: int = 0
     first_sync: bool = False  # the batch in which every kind finished its first list
+    overlay: set[str] = field(default_factory=set)  # namespaces whose exposure/findings changed
 
 
 class Bridge:
@@ -59,8 +70,10 @@ class Bridge:
         clock: Callable[[], float] = time.time,
         stamp: Callable[[float], str] = local_stamp,
         feed_size: int = 1000,
+        live: bool = False,
     ) -> None:
         self.source = source
+        self.live = live  # a whole live cluster (findings that need one are on)
         self.context = context or getattr(source, "name", "")
         self.clock = clock
         self.stamp = stamp
@@ -73,13 +86,26 @@ class Bridge:
         self.last_event: float | None = None
         self.synced = False
         self.batches = 0
+        # exposure and findings, from the overlay thread (None: not computed yet / not running)
+        self.overlay: Overlay | None = None
+        self.exposure: dict[str, ExposureSummary] | None = None
+        self.findings: dict[str, FindingsSummary] | None = None
+        self.found: tuple[Finding, ...] = ()
+        self.overlay_error = ""
+        self.overlay_seconds = 0.0
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.source.start()
 
     def stop(self) -> None:
+        if self.overlay is not None:
+            self.overlay.stop()
         self.source.stop()
+
+    def attach_overlay(self, overlay: Overlay) -> None:
+        self.overlay = overlay
+        overlay.start()
 
     # ------------------------------------------------------------ the batch path
     def poll(self, limit: int = 50_000) -> Update | None:
@@ -104,7 +130,21 @@ class Bridge:
             update.feed = [self._entry(now, d) for d in update.deltas]
         update.feed += [FeedEntry(now, self.stamp(now), "", (), (), problem=str(p)) for p in batch.problems]
         self.feed.extend(update.feed)
+        if self.overlay is not None and (batch.changes or batch.problems or batch.statuses):
+            self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds())
         return update
+
+    def unseen_kinds(self) -> list[str]:
+        return [k for k, s in self.statuses.items() if s.state in (SyncState.FORBIDDEN, SyncState.ABSENT)]
+
+    def apply_overlay(self, result: OverlayResult) -> set[str]:
+        """Take a finished overlay computation; returns the namespaces whose summaries changed."""
+        old_ex, old_f = self.exposure or {}, self.findings or {}
+        self.exposure, self.findings, self.found = result.exposure, result.findings, result.found
+        self.overlay_error, self.overlay_seconds = result.error, result.seconds
+        names = set(old_ex) | set(result.exposure) | set(old_f) | set(result.findings)
+        return {ns for ns in names
+                if old_ex.get(ns) != result.exposure.get(ns) or old_f.get(ns) != result.findings.get(ns)}
 
     def _entry(self, now: float, d: PostureDelta) -> FeedEntry:
         return FeedEntry(

@@ -1,7 +1,7 @@
-"""Exposure and findings per namespace, for the overview and the namespace screen.
+"""Exposure and findings per namespace for the screens, from the bridge's overlay results.
 
-These come from ktui.analysis.exposure / findings (built alongside the TUI). Until a module is
-present its cells say "n/a" and the attention line says it is not available: never invented data.
+The overlay thread computes them (ktui.analysis.posture summaries over exposure, triage and
+findings); until its first result lands the cells say "…", and if it failed they say "n/a".
 """
 
 from __future__ import annotations
@@ -10,10 +10,17 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from ktui.analysis.findings_catalogue import Severity
+from ktui.analysis.posture import EntryHealth
+from ktui.analysis.triage import triage
 from ktui.render.safe import clean
 from ktui.tui import fmt
-from ktui.tui.bridge import Bridge
+from ktui.tui.bridge import Bridge, Update
 from ktui.tui.themes import Palette
+from ktui.tui.widgets.table import KTable
+
+SEVERITY_LEVEL = {Severity.CRITICAL: "fail", Severity.HIGH: "fail", Severity.MEDIUM: "warn",
+                  Severity.LOW: "", Severity.INFO: ""}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,19 +31,31 @@ class NamespaceExtras:
     hosts_warning: int = 0
     findings_known: bool = False
     findings_total: int = 0
-    findings_worst: str = ""  # fail | warn | "" (info or none)
-
-
-NONE = NamespaceExtras()
+    findings_worst: str = ""  # fail | warn | "" (low, info or none)
 
 
 def namespace_extras(bridge: Bridge, namespace: str) -> NamespaceExtras:
-    return NONE
+    ex = bridge.exposure.get(namespace) if bridge.exposure is not None else None
+    fs = bridge.findings.get(namespace) if bridge.findings is not None else None
+    worst = fs.worst if fs is not None else None
+    return NamespaceExtras(
+        exposure_known=bridge.exposure is not None,
+        hosts=ex.hosts if ex else 0,
+        hosts_failing=ex.failing if ex else 0,
+        hosts_warning=ex.warning if ex else 0,
+        findings_known=bridge.findings is not None,
+        findings_total=fs.total if fs else 0,
+        findings_worst=SEVERITY_LEVEL[worst] if worst is not None else "",
+    )
 
 
-def hosts_cell(p: Palette, ex: NamespaceExtras) -> Text:
+def _pending(p: Palette, bridge: Bridge) -> Text:
+    return fmt.unavailable(p, "n/a" if bridge.overlay_error else "…")
+
+
+def hosts_cell(p: Palette, ex: NamespaceExtras, bridge: Bridge) -> Text:
     if not ex.exposure_known:
-        return fmt.unavailable(p)
+        return _pending(p, bridge)
     if ex.hosts == 0:
         return Text("-", style=p.muted)
     if ex.hosts_failing:
@@ -46,10 +65,15 @@ def hosts_cell(p: Palette, ex: NamespaceExtras) -> Text:
     return Text(f"{ex.hosts} ✔", style=p.ok)
 
 
-def findings_cell(p: Palette, ex: NamespaceExtras) -> Text:
+def findings_cell(p: Palette, ex: NamespaceExtras, bridge: Bridge) -> Text:
     if not ex.findings_known:
-        return fmt.unavailable(p)
+        return _pending(p, bridge)
     return fmt.count(p, ex.findings_total, ex.findings_worst)
+
+
+def _sep(t: Text, parts: int) -> None:
+    if parts:
+        t.append("  ·  ")
 
 
 def attention(bridge: Bridge, p: Palette) -> Text:
@@ -61,64 +85,146 @@ def attention(bridge: Bridge, p: Palette) -> Text:
         return t
     t.append(" needs a look: ", style="bold")
     parts = 0
-    dns = sorted((np for np in nps if np.dns_blocked), key=lambda np: -np.dns_blocked)
+    failing = sorted(((ns, s.failing) for ns, s in (bridge.exposure or {}).items() if s.failing),
+                     key=lambda kv: (-kv[1], kv[0]))
+    if failing:
+        names = ", ".join(f"{clean(ns)} ({n})" for ns, n in failing[:3])
+        t.append(f"✘ broken hosts in {names}", style=f"bold {p.fail}")
+        parts += 1
+    dns = sorted((np for np in nps if np.dns_blocked), key=lambda np: (-np.dns_blocked, np.namespace))
     if dns:
+        _sep(t, parts)
         names = ", ".join(f"{clean(np.namespace)} ({np.dns_blocked})" for np in dns[:3])
         more = f" +{len(dns) - 3}" if len(dns) > 3 else ""
         t.append(f"✘ DNS blocked in {names}{more}", style=p.fail)
         parts += 1
-    extras = [namespace_extras(bridge, np.namespace) for np in nps]
-    if any(ex.exposure_known for ex in extras):
-        failing = sum(ex.hosts_failing for ex in extras)
-        if failing:
-            t.append("  ·  " if parts else "")
-            t.append(f"✘ {failing} broken host{'s' * (failing != 1)}", style=p.fail)
-            parts += 1
-    if any(ex.findings_known for ex in extras):
-        total = sum(ex.findings_total for ex in extras)
-        if total:
-            t.append("  ·  " if parts else "")
-            t.append(f"{total} findings (s: sort by findings)", style=p.warn)
-            parts += 1
+    if bridge.findings:
+        total = sum(s.total for s in bridge.findings.values())
+        _sep(t, parts)
+        t.append(f"{total} findings (s sorts)", style=p.warn)
+        parts += 1
     open_ns = sum(1 for np in nps if np.pods and np.egress_isolated == 0)
     if open_ns:
-        t.append("  ·  " if parts else "")
-        t.append(f"egress open in {open_ns}/{len(nps)} namespaces", style=p.muted)
+        _sep(t, parts)
+        t.append(f"egress open in {open_ns}/{len(nps)} ns", style=p.muted)
         parts += 1
     if not parts:
         t.append("✔ nothing", style=p.ok)
-    if not any(ex.exposure_known for ex in extras):
-        t.append("  ·  exposure: not available", style=f"italic {p.muted}")
-    if not any(ex.findings_known for ex in extras):
-        t.append("  ·  findings: not available", style=f"italic {p.muted}")
+    if bridge.exposure is None or bridge.findings is None:
+        t.append("  ·  exposure/findings: " + ("not available" if bridge.overlay_error else "computing…"),
+                 style=f"italic {p.muted}")
     return t
 
 
-def fill_exposure(bridge: Bridge, namespace: str, table: object, p: Palette) -> bool:
-    """Fill the Exposure tab; False when exposure analysis is not available."""
-    return False
+# ---------------------------------------------------------------- namespace screen tables
 
 
-def fill_findings(bridge: Bridge, namespace: str, table: object, p: Palette) -> bool:
-    """Fill the Findings tab; False when the findings catalogue is not available."""
-    return False
+def fill_exposure(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> bool:
+    """The Exposure tab: one row per entry with TLS, backend health and the triage verdict."""
+    if bridge.exposure is None:
+        return False
+    if not table.columns:
+        table.add_columns("HOST", "PORT", "PATH", "TLS", "VIA", "BACKEND", "STATUS")
+    keep = table.selected_key()
+    table.clear()
+    summary = bridge.exposure.get(namespace)
+    for i, h in enumerate(summary.entries if summary else ()):
+        e = h.entry
+        backend = ", ".join(f"{b.label()} ({b.endpoints.ready} ready)" if b.endpoints.known else b.label()
+                            for b in e.backends) or "-"
+        table.add_row(
+            fmt.literal(e.host, "bold", 40),
+            Text(str(e.port or "-")),
+            fmt.literal(e.path or "-", "", 24),
+            Text("tls" if e.tls else "-", style=p.ok if e.tls else p.muted),
+            fmt.literal(e.source, p.muted, 36),
+            fmt.literal(backend, "", 40),
+            status_cell(p, h),
+            key=f"{i}\t{h.target}",
+        )
+    if keep:
+        table.move_to_key(keep)
+    return True
 
 
-def touches(update: object, namespace: str) -> bool:
-    """Whether a batch changed the namespace's exposure or findings (beyond its posture)."""
-    return False
+def status_cell(p: Palette, h: EntryHealth) -> Text:
+    t = fmt.status(p, h.status)
+    if h.reason:
+        t.append(f" {clean(h.reason)}", style=p.muted)
+    return t
+
+
+def fill_findings(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> bool:
+    if bridge.findings is None:
+        return False
+    if not table.columns:
+        table.add_columns("SEVERITY", "CODE", "OBJECT", "MESSAGE")
+    table.clear()
+    summary = bridge.findings.get(namespace)
+    for i, f in enumerate(summary.findings if summary else ()):
+        lvl = SEVERITY_LEVEL[f.severity]
+        table.add_row(
+            Text(f.severity.value, style=f"bold {p.level(lvl)}" if lvl else p.muted),
+            Text(f.code),
+            fmt.literal(f.object, "bold", 40),
+            fmt.literal(f.message, "", 200),
+            key=str(i),
+        )
+    return True
+
+
+def touches(update: Update, namespace: str) -> bool:
+    return namespace in update.overlay or update.first_sync
 
 
 def finding_target(bridge: Bridge, namespace: str, key: str | None) -> str | None:
-    """The `:` command that shows the object a finding points at."""
-    return None
-
-
-def triage_text(bridge: Bridge, target: str, p: Palette) -> Text | None:
-    """The triage chain for host[/path] as coloured lines; None when triage is not available."""
+    """The `:` command that shows what a finding is about: its pod, or its namespace's pods."""
+    summary = bridge.findings.get(namespace) if bridge.findings is not None else None
+    if summary is None or key is None or not key.isdigit() or int(key) >= summary.total:
+        return None
+    obj = summary.findings[int(key)].object
+    if obj.kind == "Pod":
+        return f"pod {obj.namespace}/{obj.name}"
+    np = bridge.namespace(obj.namespace)
+    for pod in np.pods if np is not None else ():
+        if pod.subject.workload.name == obj.name or pod.subject.name.startswith(obj.name + "-"):
+            return f"pod {obj.namespace}/{pod.subject.name}"
     return None
 
 
 def host_names(bridge: Bridge) -> list[str]:
-    """Every exposed host, for completion; empty when exposure is not available."""
-    return []
+    """Every exposed entry's triage target, for completion and the palette."""
+    return sorted({h.target for s in (bridge.exposure or {}).values() for h in s.entries})
+
+
+def entries_to_pod(bridge: Bridge, namespace: str, name: str) -> list[EntryHealth]:
+    from ktui.analysis.posture import paths_to_pod
+
+    return paths_to_pod(bridge.exposure or {}, namespace, name)
+
+
+def triage_lines(bridge: Bridge, target: str, p: Palette) -> Text:
+    """The chain for host[/path], computed now on the live store (the caller holds polling)."""
+    result = triage(bridge.state, target, live=bridge.live)
+    t = Text()
+    if not result.found:
+        t.append(f"✘ no exposed entry answers {clean(result.host)}{clean(result.path)}\n", style=f"bold {p.fail}")
+        t.append("  check the host spelling; :triage with a host from the Exposure tab, or ctrl+p to pick one\n",
+                 style=p.muted)
+        return t
+    t.append_text(fmt.status(p, result.status, f"{clean(result.host)}{clean(result.path)}: "
+                             f"{len(result.chains)} entr{'y' if len(result.chains) == 1 else 'ies'} answer"))
+    t.append("\n")
+    for chain in result.chains:
+        e = chain.entry
+        t.append("\n")
+        t.append_text(fmt.status(p, chain.status, ""))
+        t.append(f"{clean(e.source)}  {clean(e.host)}:{e.port or '-'}{clean(e.path)}\n", style="bold")
+        for lk in chain.links:
+            t.append("   ")
+            t.append_text(fmt.status(p, lk.status, f"{lk.name:<10}"))
+            t.append(f" {clean(lk.reason)}")
+            if lk.obj:
+                t.append(f"  → {clean(lk.obj)}", style=p.muted if lk.status == "ok" else "bold")
+            t.append("\n")
+    return t

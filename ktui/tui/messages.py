@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from ktui.tui.bridge import Update
+from ktui.tui.overlay import OverlayResult
 
 
 class BatchApplied(Message):
@@ -13,6 +14,14 @@ class BatchApplied(Message):
     def __init__(self, update: Update) -> None:
         super().__init__()
         self.update = update
+
+
+class OverlayUpdated(Message):
+    """Exposure and findings were recomputed (posted from the overlay thread)."""
+
+    def __init__(self, result: OverlayResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 def merge_updates(old: Update | None, new: Update) -> Update:
@@ -25,4 +34,5 @@ def merge_updates(old: Update | None, new: Update) -> Update:
         statuses=old.statuses + new.statuses,
         changes=old.changes + new.changes,
         first_sync=old.first_sync or new.first_sync,
+        overlay=old.overlay | new.overlay,
     )

@@ -9,7 +9,7 @@ from rich.text import Text
 from ktui.analysis.egress import EgressClass
 from ktui.analysis.explain import DirectionExplanation, Explanation
 from ktui.analysis.netpol import Verdict
-from ktui.analysis.posture import PodPosture
+from ktui.analysis.posture import EntryHealth, PodPosture
 from ktui.render.netpol_text import verdict_lines
 from ktui.render.safe import clean
 from ktui.render.words import describe_policy_direction
@@ -115,4 +115,24 @@ def header(p: Palette, namespace: str, name: str, posture: PodPosture | None) ->
     t.append_text(fmt.egress_class(p, posture.egress.cls))
     t.append(" · DNS ")
     t.append("ok" if posture.egress.dns else "✘ blocked", style=p.ok if posture.egress.dns else f"bold {p.fail}")
+    return t
+
+
+def exposure(p: Palette, entries: list[EntryHealth] | None) -> Text:
+    t = Text()
+    heading(t, "Exposure paths ending here")
+    if entries is None:
+        t.append("  computing…\n", style=f"italic {p.muted}")
+        return t
+    if not entries:
+        t.append("  none: no Ingress, Gateway route or exposed Service reaches this pod\n", style=p.muted)
+    for h in entries:
+        e = h.entry
+        t.append("  ")
+        t.append_text(fmt.status(p, h.status, ""))
+        t.append(f"{clean(e.host)}:{e.port or '-'}{clean(e.path)}", style="bold")
+        t.append(f"  via {clean(e.source)}" + (f" {clean(e.route)}" if e.route else ""), style=p.muted)
+        if h.reason:
+            t.append(f"  {clean(h.reason)}", style=p.level(h.status))
+        t.append("\n")
     return t

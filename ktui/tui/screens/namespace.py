@@ -131,17 +131,20 @@ class NamespaceScreen(KScreen):
         note = self.query_one("#exposure-note", Static)
         table = self.query_one("#exposure-table", KTable)
         filled = extras.fill_exposure(self.bridge, self.namespace, table, self.palette)
-        note.update(Text("" if filled else "exposure: not available in this build (ktui.analysis.exposure)",
-                         style=f"italic {self.palette.muted}"))
+        note.update(Text("" if filled else self._overlay_note("exposure"), style=f"italic {self.palette.muted}"))
         note.display = not filled
 
     def _fill_findings(self) -> None:
         note = self.query_one("#findings-note", Static)
         table = self.query_one("#findings-table", KTable)
         filled = extras.fill_findings(self.bridge, self.namespace, table, self.palette)
-        note.update(Text("" if filled else "findings: not available in this build (ktui.analysis.findings)",
-                         style=f"italic {self.palette.muted}"))
+        note.update(Text("" if filled else self._overlay_note("findings"), style=f"italic {self.palette.muted}"))
         note.display = not filled
+
+    def _overlay_note(self, what: str) -> str:
+        if self.bridge.overlay_error:
+            return f"{what}: not available: {clean(self.bridge.overlay_error)}"
+        return f"{what}: computing…"
 
     # ------------------------------------------------------------ live
     def on_batch(self, update: Update) -> None:
@@ -174,7 +177,7 @@ class NamespaceScreen(KScreen):
     @on(DataTable.RowSelected, "#exposure-table")
     def _host(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.kapp.open_triage(event.row_key.value)
+            self.kapp.open_triage(event.row_key.value.partition("\t")[2])
 
     @on(DataTable.RowSelected, "#findings-table")
     def _finding(self, event: DataTable.RowSelected) -> None:

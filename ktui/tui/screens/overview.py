@@ -88,8 +88,8 @@ class OverviewScreen(KScreen):
 
     def cells(self, np: NamespacePosture) -> list[Text]:
         ex = extras.namespace_extras(self.bridge, np.namespace)
-        cells = fmt.namespace_cells(self.palette, np, extras.hosts_cell(self.palette, ex),
-                                    extras.findings_cell(self.palette, ex))
+        cells = fmt.namespace_cells(self.palette, np, extras.hosts_cell(self.palette, ex, self.bridge),
+                                    extras.findings_cell(self.palette, ex, self.bridge))
         if np.namespace in self._flash:
             cells = fmt.flashed(self.palette, cells)
         return cells
@@ -133,8 +133,10 @@ class OverviewScreen(KScreen):
             now = self.bridge.clock()
             for d in update.deltas:
                 self._flash[d.namespace] = now + FLASH_SECONDS
-        if update.changed or update.first_sync:
-            self.update_rows(update.changed)
+        if update.first_sync:
+            self.rebuild()
+        elif update.changed or update.overlay:
+            self.update_rows(update.changed | update.overlay)
         if update.feed:
             self.query_one(ChangeFeed).refresh()
 

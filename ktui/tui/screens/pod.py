@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from ktui.analysis.explain import Explanation, explain
 from ktui.analysis.posture import PodPosture
 from ktui.render.safe import clean
-from ktui.tui import podview, queries
+from ktui.tui import extras, podview, queries
 from ktui.tui.bridge import Update
 from ktui.tui.screens.base import KScreen
 
@@ -75,11 +75,9 @@ class PodScreen(KScreen):
         body.append_text(podview.direction(p, e.egress, posture))
         self.query_one("#pod-policies", Static).update(body)
         self.query_one("#pod-dns", Static).update(podview.dns(p, queries.dns_check(self.bridge, subject)))
-        exposure = Text()
-        podview.heading(exposure, "Exposure paths ending here")
-        exposure.append("  exposure: not available in this build (ktui.analysis.exposure)\n",
-                        style=f"italic {p.muted}")
-        self.query_one("#pod-exposure", Static).update(exposure)
+        self.query_one("#pod-exposure", Static).update(podview.exposure(
+            p, extras.entries_to_pod(self.bridge, self.namespace, self.pod_name) if self.bridge.exposure is not None
+            else None))
         self.query_one("#pod-reach", Static).update(podview.reachability(p, self.explained))
 
     @work(exclusive=True, group="reach")
@@ -98,7 +96,7 @@ class PodScreen(KScreen):
 
     # ------------------------------------------------------------ live
     def on_batch(self, update: Update) -> None:
-        if self.namespace not in update.changed:
+        if self.namespace not in update.changed and not update.overlay:
             return
         self.fill()
         if any(d.namespace == self.namespace for d in update.deltas):

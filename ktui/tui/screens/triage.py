@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -34,22 +35,26 @@ class TriageScreen(KScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.fill()
-        self.query_one("#triage-body").focus()
-
-    def fill(self) -> None:
-        p = self.palette
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append(" triage ", style="reverse")
         head.append(f" {clean(self.target)} ", style="bold")
-        chain = extras.triage_text(self.bridge, self.target, p)
-        if chain is None:
-            chain = Text("triage: not available in this build (ktui.analysis.triage)", style=f"italic {p.muted}")
+        head.append(" each link ok / warn / fail, and → the object to look at", style=self.palette.muted)
         self.query_one("#triage-header", Static).update(head)
+        self.query_one("#triage-body").focus()
+        self.fill()
+
+    @work(exclusive=True, group="triage")
+    async def fill(self) -> None:
+        """Triage reads the whole store (subjects, exposure, policies): off the UI thread."""
+        p = self.palette
+        try:
+            chain = await self.kapp.analyse(lambda: extras.triage_lines(self.bridge, self.target, p))
+        except Exception as exc:  # an analysis bug: say so on the screen, keep the app
+            chain = Text(f"triage failed: {clean(exc)}", style=p.fail)
         self.query_one("#triage-chain", Static).update(chain)
 
     def on_batch(self, update: Update) -> None:
-        if update.changes:
+        if update.changes or update.overlay:
             self.fill()
 
     def restyle(self) -> None:

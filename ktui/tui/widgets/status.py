@@ -11,9 +11,6 @@ from ktui.sources.base import SyncState
 from ktui.tui.bridge import Bridge
 from ktui.tui.themes import Palette
 
-# The kinds worth naming in the status line, in this order; the rest are summarised.
-MAIN_KINDS = ("Pod", "NetworkPolicy", "Service", "Ingress", "Gateway", "HTTPRoute")
-
 
 def age(seconds: float | None) -> str:
     if seconds is None:
@@ -40,17 +37,20 @@ def status_text(bridge: Bridge, p: Palette) -> Text:
         t.append(" reconnecting ", style=f"bold {p.warn}")
     else:
         t.append(" live ", style=p.ok)
-    odd = [(k, s) for k, s in sorted(bridge.statuses.items())
-           if s.state in (SyncState.FORBIDDEN, SyncState.ABSENT, SyncState.RECONNECTING)]
-    for kind, st in odd[:4]:
-        style = p.fail if st.state is SyncState.FORBIDDEN else p.muted
-        t.append(f" {kind}:{st.state.value}", style=style)
-    if len(odd) > 4:
-        t.append(f" +{len(odd) - 4} more", style=p.muted)
-    t.append(f" │ {len(bridge.posture.by_namespace)} ns · {bridge.state.count('Pod')} pods", style=p.muted)
     t.append(f" │ last event {age(bridge.since_last_event())}", style=p.muted)
+    t.append(f" │ {len(bridge.posture.by_namespace)} ns · {bridge.state.count('Pod')} pods", style=p.muted)
+    forbidden = sorted(k for k, s in bridge.statuses.items() if s.state is SyncState.FORBIDDEN)
+    absent = sorted(k for k, s in bridge.statuses.items() if s.state is SyncState.ABSENT)
+    if forbidden:
+        t.append(" │ forbidden: " + " ".join(forbidden[:3]) + (f" +{len(forbidden) - 3}" if len(forbidden) > 3 else ""),
+                 style=f"bold {p.fail}")
+    if absent:
+        t.append(f" │ absent: {' '.join(absent[:3])}" + (f" +{len(absent) - 3}" if len(absent) > 3 else ""),
+                 style=p.muted)
     if bridge.problems:
         t.append(f" │ {len(bridge.problems)} problems", style=p.warn)
+    if forbidden or absent or bridge.problems:
+        t.append("  (:ctx)", style=p.muted)
     return t
 
 
