@@ -10,7 +10,7 @@ routes attached to them (attachment per the Gateway API spec, see routes.py). En
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ktui.analysis.backends import Backend, BackendResolver
 from ktui.analysis.refgrants import CertCheck
@@ -135,11 +135,24 @@ def exposures(
     nodes = node_addresses(state)
     for svc in state.objects("Service", namespace):
         out.extend(service_exposures(svc, resolver, nodes))
+    out = host_wide_regex(out)
     out.extend(gateway_exposures(state, resolver, include_unattached))
     if namespace is not None:
         out = [e for e in out if e.namespace == namespace]
     out.sort(key=lambda e: (e.namespace, e.host, e.port or 0, e.path, e.source, e.rule))
     return out
+
+
+def host_wide_regex(entries: list[Exposure]) -> list[Exposure]:
+    """ingress-nginx: a regex annotation on any Ingress of a host makes every path of that host
+    (same class) a regex, whichever Ingress defines it; Exact paths stay exact."""
+    regex_hosts = {(e.klass.name if e.klass else "", e.host) for e in entries if e.regex}
+    return [
+        replace(e, regex=True)
+        if (e.klass.name if e.klass else "", e.host) in regex_hosts and not e.default_backend
+        and e.path_type != "Exact" and e.family == "Ingress" else e
+        for e in entries
+    ]
 
 
 def exposures_by_namespace(

@@ -141,7 +141,10 @@ def _refused_entries(state: ClusterState, resolver: BackendResolver, rs: RouteSt
         if (not p.ref.section_name or lis.name == p.ref.section_name) and (p.ref.port is None or lis.port == p.ref.port)
     ]
     if gw is None or not listeners:
+        addrs, how = gateway_addresses(gw) if gw is not None else ((), "")
+        klass = gateway_class(state, gw) if gw is not None else None
         return [Exposure(rs.namespace, f"{p.ref.kind} {p.ref.namespace}/{p.ref.name}", host, p.ref.port, "",
+                         addresses=addrs, address_source=how, klass=klass,
                          route=f"{rs.kind} {rs.namespace}/{rs.name}", attached=False, problem=problem)
                 for host in (route_hosts or (ANY_HOST,))]
     klass = gateway_class(state, gw)

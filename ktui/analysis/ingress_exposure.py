@@ -16,6 +16,8 @@ from ktui.analysis.refgrants import CertCheck
 from ktui.model.networking import INGRESS_CLASS_ANNOTATION, Ingress, IngressBackend, IngressClass
 from ktui.store import ClusterState
 
+NGINX_CONTROLLER = "k8s.io/ingress-nginx"
+# ingress-nginx reads paths as regexes with these (other controllers ignore them)
 NGINX_REGEX_ANNOTATIONS = ("nginx.ingress.kubernetes.io/use-regex", "nginx.ingress.kubernetes.io/rewrite-target")
 
 
@@ -91,7 +93,8 @@ def ingress_exposures(state: ClusterState, ing: Ingress, resolver: BackendResolv
     klass = resolve_ingress_class(state, ing)
     lb = ing.status.load_balancer.ingress
     addrs = tuple(i.ip or i.hostname for i in lb if i.ip or i.hostname)
-    regex = any(
+    nginx = not (klass.exists and klass.controller and klass.controller != NGINX_CONTROLLER)
+    regex = nginx and any(
         a in meta.annotations and (a.endswith("rewrite-target") or meta.annotations[a].lower() == "true")
         for a in NGINX_REGEX_ANNOTATIONS
     )

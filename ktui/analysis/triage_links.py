@@ -160,12 +160,13 @@ def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: Cont
     else:
         sources = (outside_pod(),)
         assumption = "from a pod outside the namespace (the controller's pods were not found; assumed)"
+    pods = [p for p in pods if b.container_port(p) is not None]  # the others fail the port link
+    if not pods:
+        return None
     denied: list[Verdict] = []
     checked = 0
     for pod in pods:
-        port = b.container_port(pod)
-        if port is None:
-            return Link("netpol", WARN, f"target port {b.target_port} does not resolve on {pod}", b.ref)
+        port = b.container_port(pod) or 0
         for src in sources:
             checked += 1
             v = engine.can_reach(src, pod.subject, port, proto)

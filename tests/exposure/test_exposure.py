@@ -139,10 +139,29 @@ def test_canary_ingresses_share_a_host() -> None:
 
 def test_regex_paths_are_marked() -> None:
     state = build(corpus_docs(ING + "user-guide__ingress-path-matching.yaml"))
-    regex = {(e.source, e.path): e.regex for e in exposures(state)}
-    assert regex[("Ingress default/test-ingress", "/foo/.*")] is True
-    assert regex[("Ingress default/test-ingress-1", "/foo/bar")] is False
-    assert regex[("Ingress default/test-ingress-2", "/foo/bar/(.+)")] is True  # rewrite-target turns on regex
+    # use-regex (or rewrite-target) on one Ingress of test.com makes every path of the host a regex
+    assert {e.path: e.regex for e in exposures(state)} == {
+        "/foo/.*": True, "/foo/bar": True, "/foo/bar/": True, "/foo/bar/(.+)": True, "/foo/bar/bar": True,
+        "/foo/bar/[A-Z0-9]{3}": True}
+    other = yaml_docs("""
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain}
+spec:
+  ingressClassName: nginx
+  rules: [{host: other.com, http: {paths: [{path: /foo, pathType: Prefix,
+           backend: {service: {name: s, port: {number: 80}}}}]}}]
+""")
+    state = build(corpus_docs(ING + "user-guide__ingress-path-matching.yaml"), other)
+    assert {e.host: e.regex for e in exposures(state)}["other.com"] is False
+    traefik = yaml_docs("""
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: traefik.io/ingress-controller}
+""")
+    state = build(corpus_docs(ING + "user-guide__ingress-path-matching.yaml"), traefik)
+    assert not any(e.regex for e in exposures(state))  # the annotations are ingress-nginx's only
 
 
 def test_load_balancer_node_port_and_external_ips() -> None:
