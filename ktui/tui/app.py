@@ -181,10 +181,7 @@ class KtuiApp(App[None]):
         if cmd.verb == "ns":
             self.open_namespace(cmd.arg)
         elif cmd.verb == "pod":
-            ns, _, name = cmd.arg.rpartition("/")
-            if not ns and isinstance(self.screen, NamespaceScreen | PodScreen):
-                ns = self.screen.namespace
-            self.open_pod(ns or "default", name)
+            self.open_pod(*self._split_pod_ref(cmd.arg))
         elif cmd.verb == "triage":
             self.open_triage(cmd.arg)
         elif cmd.verb == "ctx":
@@ -200,6 +197,20 @@ class KtuiApp(App[None]):
                 self.pop_screen()
         elif cmd.verb == "quit":
             self.exit()
+
+    def _split_pod_ref(self, ref: str) -> tuple[str, str]:
+        """NS/NAME; the split that names an existing pod wins (manifest names may hold a '/'),
+        and a bare NAME is looked up in the namespace on screen."""
+        for i, ch in enumerate(ref):
+            if ch == "/":
+                np = self.bridge.namespace(ref[:i])
+                if np is not None and any(p.subject.name == ref[i + 1:] for p in np.pods):
+                    return ref[:i], ref[i + 1:]
+        ns, slash, name = ref.partition("/")
+        if not slash:
+            here = self.screen.namespace if isinstance(self.screen, NamespaceScreen | PodScreen) else "default"
+            return here, ref
+        return ns, name
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

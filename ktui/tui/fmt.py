@@ -49,9 +49,9 @@ def dns(p: Palette, blocked: int, total: int) -> Text:
     return Text(f"✘ {blocked} blocked", style=f"bold {p.fail}")
 
 
-def status(p: Palette, lvl: str, label: str = "") -> Text:
-    """ok / warn / fail with a symbol, so it never relies on colour alone."""
-    return Text(f"{MARK.get(lvl, '?')} {label or lvl}", style=p.level(lvl))
+def status(p: Palette, lvl: str, label: str | None = None) -> Text:
+    """ok / warn / fail with a symbol, so it never relies on colour alone ("" : the symbol only)."""
+    return Text(f"{MARK.get(lvl, '?')} {lvl if label is None else label}", style=p.level(lvl))
 
 
 def unavailable(p: Palette, what: str = "n/a") -> Text:

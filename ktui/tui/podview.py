@@ -26,6 +26,16 @@ def heading(t: Text, title: str, style: str = "bold") -> None:
     t.append(title + "\n", style=f"{style} underline")
 
 
+def labels(p: Palette, posture: PodPosture) -> Text:
+    """The labels policies select on, shown literally."""
+    t = Text()
+    heading(t, "Labels")
+    items = sorted(posture.subject.labels.items())
+    t.append("  " + (", ".join(f"{clean(k)}={clean(v)}" for k, v in items) or "none") + "\n",
+             style="" if items else p.muted)
+    return t
+
+
 def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
     t = Text()
     title = d.direction.capitalize()

@@ -71,7 +71,8 @@ class PodScreen(KScreen):
                 self.query_one(sid, Static).update("")
             return
         e = explain(self.bridge.state, subject, self.bridge.engine, with_reachability=False)
-        body = podview.direction(p, e.ingress, posture)
+        body = podview.labels(p, posture)
+        body.append_text(podview.direction(p, e.ingress, posture))
         body.append_text(podview.direction(p, e.egress, posture))
         self.query_one("#pod-policies", Static).update(body)
         self.query_one("#pod-dns", Static).update(podview.dns(p, queries.dns_check(self.bridge, subject)))

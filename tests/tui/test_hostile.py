@@ -1,0 +1,101 @@
+"""Strings from a cluster are shown literally: Rich markup stays text, escape sequences (CSI,
+OSC 8 hyperlinks), BEL and backspace never reach the terminal. Checked on the rendered segments
+of every screen, not just "it did not crash"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.segment import Segment
+
+from ktui.render.safe import clean
+from ktui.tui.app import KtuiApp
+
+from .conftest import make_app
+
+MARKUP = "[bold red]x[/]"
+LINK = "[link=http://evil.example]click[/link]"
+CSI = "\x1b[31mred"
+OSC8 = "\x1b]8;;http://evil.example\x07here\x1b]8;;\x07"
+BELL_BS = "a\x07b\x08c"
+NS = f"ns{MARKUP}{CSI}"
+POD = f"pod{LINK}{OSC8}{BELL_BS}"
+HOST = f"h{MARKUP}{CSI}.example.com"
+
+
+def documents() -> list[dict[str, Any]]:
+    meta = {"namespace": NS, "labels": {"app": MARKUP, "note": CSI},
+            "annotations": {"kubernetes.io/ingress.class": f"cls{MARKUP}{OSC8}"}}
+    return [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS, "labels": {"team": OSC8}}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": POD, **meta},
+         "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 80}]}]},
+         "status": {"phase": "Running", "podIP": "10.9.0.1"}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+         "metadata": {"name": f"pol{MARKUP}{BELL_BS}", "namespace": NS},
+         "spec": {"podSelector": {"matchLabels": {"app": MARKUP}}, "policyTypes": ["Ingress", "Egress"],
+                  "ingress": [{"from": [{"podSelector": {"matchLabels": {"note": CSI}}}]}]}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc{LINK}", "namespace": NS},
+         "spec": {"selector": {"app": MARKUP}, "ports": [{"port": 80}]}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+         "metadata": {"name": f"ing{OSC8}", **meta},
+         "spec": {"rules": [{"host": HOST, "http": {"paths": [
+             {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": f"svc{LINK}",
+                                                                         "port": {"number": 80}}}},
+             {"path": "/gone", "pathType": "Prefix", "backend": {"service": {"name": f"missing{CSI}",
+                                                                             "port": {"number": 80}}}},
+         ]}}]}},
+    ]
+
+
+def screen_segments(app: KtuiApp) -> list[Segment]:
+    return [seg for strip in app.screen._compositor.render_strips() for seg in strip]
+
+
+def check_literal(app: KtuiApp, must_show: list[str]) -> str:
+    segments = screen_segments(app)
+    for seg in segments:
+        assert "\x1b" not in seg.text and "\x07" not in seg.text and "\x08" not in seg.text, repr(seg.text)
+        assert seg.style is None or seg.style.link is None, seg
+    text = "".join(seg.text for seg in segments)
+    for needle in must_show:
+        assert needle in text, (needle, text)
+    return text
+
+
+async def test_hostile_strings_are_shown_literally(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump_all(documents()))
+    app = make_app([path])
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        assert clean(NS) in app.bridge.posture.by_namespace or NS in app.bridge.posture.by_namespace
+        check_literal(app, [clean(NS)])  # overview: the name with its markup as text
+        assert "[bold red]x[/]" in clean(NS)
+        app.run_command(f"ns {NS}")
+        await pilot.pause()
+        await pilot.press("2")
+        check_literal(app, [clean(NS), clean(POD)[:40]])  # pods tab
+        await pilot.press("3")
+        check_literal(app, [clean(f"pol{MARKUP}{BELL_BS}")])  # policies tab
+        await pilot.press("1")
+        await pilot.pause()
+        check_literal(app, [clean(HOST)[:30]])  # exposure tab: the host
+        await pilot.press("4")
+        check_literal(app, [])
+        app.run_command(f"pod {NS}/{POD}")
+        await pilot.pause(0.5)
+        text = check_literal(app, [clean(POD)[:40], "app=[bold red]x[/]"])
+        assert "\\x1b" in text  # the escape is shown as a visible placeholder
+        app.run_command(f"triage {HOST}/gone")
+        await pilot.pause(0.5)
+        check_literal(app, [clean(HOST)[:20]])
+        app.run_command("ctx")
+        await pilot.pause()
+        check_literal(app, [])
+        await pilot.press("escape")
+        app.run_command("feed")
+        await pilot.pause()
+        check_literal(app, [])
