@@ -4,7 +4,8 @@ First the entries that would answer the request are found, the way the data plan
 per frontend (an IngressClass, a Gateway port, a load-balanced Service), the most specific host
 wins (precise over wildcard over none), then the path (Ingress: longest, then Exact over Prefix;
 Gateway API: Exact, then the longest prefix); equal candidates (e.g. an nginx canary) are all kept.
-Routes refused by their Gateway are kept as chains of their own, since they explain a 404.
+Routes refused by their Gateway are kept as chains of their own, since they explain a 404 (one
+that names no hostname only when nothing else answers).
 Then each entry's chain is checked: class, address, match, Service, port, selector, endpoints,
 NetworkPolicy from the controller's pods, TLS secret.
 """
@@ -120,6 +121,8 @@ def _precedence(e: Exposure) -> tuple[int, ...]:
 def select_entries(entries: list[Exposure], host: str, path: str) -> tuple[list[Exposure], int]:
     """The entries that answer host/path: the best per frontend (ties kept), and how many matched."""
     matched = [e for e in entries if entry_matches(e, host, path)]
+    if any(e.attached for e in matched):  # a refused route that names no host explains only silence
+        matched = [e for e in matched if e.attached or host_rank(e.host) > 0]
     groups: dict[tuple[str, ...], list[Exposure]] = defaultdict(list)
     for e in matched:
         groups[_frontend(e)].append(e)

@@ -25,7 +25,7 @@ def entry_title(e: Exposure) -> str:
 
 def entry_via(e: Exposure) -> str:
     if e.route:
-        return clean(f"{e.listener}, {e.route}")
+        return clean(", ".join(x for x in (e.listener, e.route) if x))
     return clean(f"{e.source} {e.rule}".strip())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,13 @@ from ktui.store import ClusterState, Event
 from tests.conftest import CORPUS
 
 REALISTIC = CORPUS / "realistic"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+@functools.cache
+def _parsed(path: Path) -> tuple[dict[str, Any], ...]:
+    return tuple(d for d in yaml.load_all(path.read_text(), Loader=_LOADER) if d)
 
 
 def corpus_docs(*names: str) -> list[dict[str, Any]]:
@@ -21,12 +29,12 @@ def corpus_docs(*names: str) -> list[dict[str, Any]]:
     for name in names:
         path = REALISTIC / name
         assert path.is_file(), path
-        docs.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
+        docs.extend(copy.deepcopy(list(_parsed(path))))
     return docs
 
 
 def yaml_docs(text: str) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all(text) if d]
+    return [d for d in yaml.load_all(text, Loader=_LOADER) if d]
 
 
 def build(*parts: list[dict[str, Any]] | str, default_ns: str = "default") -> ClusterState:
@@ -35,7 +43,7 @@ def build(*parts: list[dict[str, Any]] | str, default_ns: str = "default") -> Cl
     for part in parts:
         docs = yaml_docs(part) if isinstance(part, str) else part
         for doc in docs:
-            info, obj = decode_document(copy.deepcopy(doc), default_ns)
+            info, obj = decode_document(doc, default_ns)
             if info is not None:
                 state.apply(Event("ADDED", info.kind, obj))
     return state
@@ -50,7 +58,7 @@ def drop(docs: list[dict[str, Any]], kind: str, name: str) -> list[dict[str, Any
 
 
 def write_docs(path: Path, docs: list[dict[str, Any]]) -> Path:
-    path.write_text(yaml.safe_dump_all(docs))
+    path.write_text(yaml.dump_all(docs, Dumper=_DUMPER))
     return path
 
 
