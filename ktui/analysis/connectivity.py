@@ -6,6 +6,8 @@ Three things keep it fast on big clusters:
 - each rule's peers are resolved once to the set of representatives they match, and a
   destination whose ingress is isolated only looks at the sources its rules name;
 - PortSets are immutable and their algebra memoized, since few distinct sets occur.
+Admin policies add first-match tiers around NetworkPolicy (adminpolicy.combine); a side that no
+admin policy selects keeps the plain NetworkPolicy path.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ktui.analysis import adminrules
+from ktui.analysis.adminpolicy import combine, first_match
+from ktui.analysis.adminrules import ALLOW, AdminRuleSpec, CompiledAdminPolicy, first_named_ports
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.policyrules import (
     CompiledBlock,
@@ -29,6 +34,7 @@ from ktui.store import ClusterState
 
 UNIVERSE = {4: (0, 2**32 - 1), 6: (0, 2**128 - 1)}
 NamedPorts = dict[tuple[str, str], tuple[int, ...]]
+AdminRules = list[tuple[AdminRuleSpec, frozenset[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +75,20 @@ def _blocks(policies: Iterable[CompiledPolicy], direction: str | None) -> list[C
     return out
 
 
+def _admin_blocks(policies: Iterable[CompiledAdminPolicy], direction: str | None) -> list[CompiledBlock]:
+    """The CIDRs of admin `networks` peers (egress only, by the API)."""
+    return [b for cp in policies for d in ("ingress", "egress") if direction in (None, d)
+            for rule in cp.rules(d) for p in rule.peers for b in p.blocks]
+
+
 @dataclass(slots=True)
 class _Side:
     """One representative's rules for one direction, with each rule's matched representatives."""
 
     isolated: bool
     rules: list[tuple[CompiledRule, frozenset[int] | None]]  # None: the rule names no peers
+    admin: AdminRules | None = None  # admin-tier rules in order; None: no admin policy selects it
+    baseline: AdminRules | None = None  # baseline-tier rules (only when not isolated)
 
 
 class ConnectivityBuilder:
@@ -82,6 +96,7 @@ class ConnectivityBuilder:
         self.state = state
         self.engine = engine or NetpolEngine(state)
         self.policies = [cp for ns in state.namespace_names() for cp in self.engine.policies_in(ns)]
+        self.admin_policies = self.engine.admin_tiers().all()
         self.reps = self._representatives(cluster_subjects(state))
         self._ports: list[NamedPorts] = [named_ports(s) for s in self.reps]
         self._by_ns: dict[str, list[int]] = {}
@@ -89,11 +104,14 @@ class ConnectivityBuilder:
             self._by_ns.setdefault(s.namespace, []).append(i)
         self._hits: dict[tuple[int, int], frozenset[int]] = {}
         self._sides: dict[tuple[int, str], _Side] = {}
+        self._admin_hits: dict[int, frozenset[int]] = {}
+        self._admin_ports = [first_named_ports(s) for s in self.reps] if self.admin_policies else []
 
     def _representatives(self, subjects: list[Subject]) -> list[Subject]:
         """One subject per class of pods that every policy treats alike."""
         ips = sorted(int(ip) for s in subjects for ip in s.ips if ip.version == 4)
-        relevant = [b for b in _blocks(self.policies, None) if any(
+        blocks = _blocks(self.policies, None) + _admin_blocks(self.admin_policies, None)
+        relevant = [b for b in blocks if any(
             v != 4 or bisect.bisect_left(ips, lo) < bisect.bisect_right(ips, hi)
             for v, lo, hi in b.intervals
         )]
@@ -141,17 +159,47 @@ class ConnectivityBuilder:
                 for rule in cp.rules(direction)
             ]
             side = self._sides[(i, direction)] = _Side(bool(policies), rules)
+            if self.admin_policies:
+                admin, baseline = self.engine.admin_selecting(self.reps[i], direction)
+                if admin or baseline:
+                    side.admin = [(r, self._admin_rule_hits(r)) for cp in admin for r in cp.rules(direction)]
+                    side.baseline = [] if policies else [
+                        (r, self._admin_rule_hits(r)) for cp in baseline for r in cp.rules(direction)]
         return side
 
-    def _allowed(self, side: _Side, other: int, dst_ports: NamedPorts) -> PortSet:
-        """What `side` allows with representative `other`; ports resolved on the destination."""
-        if not side.isolated:
-            return ALL
-        out = EMPTY
-        for rule, hits in side.rules:
-            if hits is None or other in hits:
-                out = out | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
-        return out
+    def _admin_rule_hits(self, rule: AdminRuleSpec) -> frozenset[int]:
+        """The representatives an admin rule's peers match (nodes peers match addresses only)."""
+        found = self._admin_hits.get(id(rule))
+        if found is None:
+            ns_labels = self.engine.ns_labels
+            found = self._admin_hits[id(rule)] = frozenset(
+                i for i, s in enumerate(self.reps)
+                if any(adminrules.peer_matches_subject(p, s, ns_labels) for p in rule.peers))
+        return found
+
+    @staticmethod
+    def _tiers(side: _Side, netpol: PortSet | None, admin: list[tuple[AdminRuleSpec, PortSet]],
+               baseline: list[tuple[AdminRuleSpec, PortSet]]) -> PortSet:
+        allow, deny = first_match(admin)
+        if netpol is not None:
+            return combine(allow, deny, netpol, EMPTY)
+        return combine(allow, deny, None, first_match(baseline)[1])
+
+    def _allowed(self, side: _Side, other: int, dst: int) -> PortSet:
+        """What `side` allows with representative `other`; ports resolved on the destination `dst`."""
+        netpol: PortSet | None = None
+        if side.isolated:
+            netpol = EMPTY
+            for rule, hits in side.rules:
+                if hits is None or other in hits:
+                    netpol = netpol | (rule.numeric if not rule.has_named_ports else rule.port_set(self._ports[dst]))
+        if side.admin is None:
+            return ALL if netpol is None else netpol
+        named = self._admin_ports[dst]
+        return self._tiers(
+            side, netpol,
+            [(r, r.port_set(named)) for r, hits in side.admin if other in hits],
+            [(r, r.port_set(named)) for r, hits in side.baseline or () if other in hits])
 
     def build(self, focus: WorkloadId | None = None) -> list[Connection]:
         pairs: dict[tuple[str, str], PortSet] = {}
@@ -177,23 +225,39 @@ class ConnectivityBuilder:
                 ing = self._side(d, "ingress")
                 if not ing.isolated or any(h is None for _, h in ing.rules):
                     sources: Iterable[int] = range(len(reps))
-                else:
-                    sources = sorted(set().union(*(h for _, h in ing.rules if h is not None)))
+                else:  # only the peers of NetworkPolicy rules, and of admin Allow rules, can get in
+                    named = [h for _, h in ing.rules if h is not None]
+                    named += [h for r, h in ing.admin or () if r.verdict == ALLOW]
+                    sources = sorted(set().union(*named))
                 for s in sources:
                     if reps[s].workload == reps[d].workload:
                         continue
-                    conns = self._allowed(ing, s, self._ports[d])
+                    conns = self._allowed(ing, s, d)
                     if conns:
-                        conns = conns & self._allowed(self._side(s, "egress"), d, self._ports[d])
+                        conns = conns & self._allowed(self._side(s, "egress"), d, d)
                         add(names[s], names[d], conns)
         self._external(focus_idx, names, add)
         return [Connection(s, d, c) for (s, d), c in sorted(pairs.items())]
 
+    def external_ranges(self, direction: str) -> list[ExternalRange]:
+        """Address ranges cut at every boundary in play for the direction (sources: ingress
+        ipBlocks; destinations: egress ipBlocks, admin networks and selected node addresses)."""
+        blocks = _blocks(self.policies, direction) + _admin_blocks(self.admin_policies, direction)
+        points = [p for b in blocks for p in b.boundaries()]
+        versions = {v for b in blocks for v, _, _ in b.intervals}
+        if direction == "egress":
+            for cp in self.admin_policies:
+                for rule in cp.egress_rules:
+                    for peer in rule.peers:
+                        if peer.node_selector is not None:
+                            for version, addr in self.engine.admin.node_addresses(peer.node_selector):
+                                points += [(version, addr), (version, addr + 1)]
+                                versions.add(version)
+        return split_ranges(points, versions)
+
     def _external(self, targets: list[int], names: list[str], add: Callable[[str, str, PortSet], None]) -> None:
         for direction in ("ingress", "egress"):
-            blocks = _blocks(self.policies, direction)
-            points = [p for b in blocks for p in b.boundaries()]
-            ranges = split_ranges(points, {v for b in blocks for v, _, _ in b.intervals})
+            ranges = self.external_ranges(direction)
             labels = [str(r) for r in ranges]
             for i in targets:
                 side = self._side(i, direction)
@@ -201,22 +265,30 @@ class ConnectivityBuilder:
                 # egress to an address: a named port resolves to nothing
                 dst_ports = self._ports[i] if direction == "ingress" else {}
                 for r, label in zip(ranges, labels, strict=True):
-                    conns = self._external_allowed(side, r, dst_ports)
+                    conns = self._external_allowed(side, r, dst_ports, i if direction == "ingress" else None)
                     if direction == "ingress":
                         add(label, names[i], conns)
                     else:
                         add(names[i], label, conns)
 
-    @staticmethod
-    def _external_allowed(side: _Side, r: ExternalRange, dst_ports: NamedPorts) -> PortSet:
-        """Only rules with no peers, or with an ipBlock holding the whole range, match addresses."""
-        if not side.isolated:
-            return ALL
-        out = EMPTY
-        for rule, hits in side.rules:
-            if hits is None or any(peer_matches_external(p, r) for p in rule.peers or ()):
-                out = out | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
-        return out
+    def _external_allowed(self, side: _Side, r: ExternalRange, dst_ports: NamedPorts, dst: int | None) -> PortSet:
+        """Only rules with no peers, or with an ipBlock / network holding the whole range, match addresses."""
+        netpol: PortSet | None = None
+        if side.isolated:
+            netpol = EMPTY
+            for rule, hits in side.rules:
+                if hits is None or any(peer_matches_external(p, r) for p in rule.peers or ()):
+                    netpol = netpol | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
+        if side.admin is None:
+            return ALL if netpol is None else netpol
+        named = self._admin_ports[dst] if dst is not None else None
+        nodes = self.engine.admin.node_addresses
+
+        def matching(rules: AdminRules | None) -> list[tuple[AdminRuleSpec, PortSet]]:
+            return [(rule, rule.port_set(named)) for rule, _ in rules or ()
+                    if any(adminrules.peer_matches_external(p, r, nodes) for p in rule.peers)]
+
+        return self._tiers(side, netpol, matching(side.admin), matching(side.baseline))
 
 
 def connectivity(

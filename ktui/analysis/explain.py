@@ -1,9 +1,11 @@
-"""One pod's NetworkPolicy picture: what selects it per direction, and who can reach it."""
+"""One pod's policy picture: what selects it per direction (admin tier, NetworkPolicy, baseline
+tier), and who can reach it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ktui.analysis.adminrules import CompiledAdminPolicy
 from ktui.analysis.connectivity import Connection, ConnectivityBuilder
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.policyrules import CompiledPolicy
@@ -15,8 +17,10 @@ from ktui.store import ClusterState
 @dataclass(frozen=True, slots=True)
 class DirectionExplanation:
     direction: str
-    isolated: bool
-    policies: tuple[CompiledPolicy, ...]
+    isolated: bool  # some NetworkPolicy selects the pod this way
+    policies: tuple[CompiledPolicy, ...]  # those NetworkPolicies
+    admin: tuple[CompiledAdminPolicy, ...] = ()  # admin-tier policies selecting it, in evaluation order
+    baseline: tuple[CompiledAdminPolicy, ...] = ()  # baseline-tier policies (they apply only if not isolated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +56,11 @@ def resolve_subject(state: ClusterState, ref: str, default_ns: str = "default") 
 def explain(state: ClusterState, subject: Subject, engine: NetpolEngine | None = None,
             with_reachability: bool = True) -> Explanation:
     engine = engine or NetpolEngine(state)
-    ingress = tuple(engine.selecting(subject, "ingress"))
-    egress = tuple(engine.selecting(subject, "egress"))
+    sides = [
+        DirectionExplanation(d, bool(nps), nps, *engine.admin_selecting(subject, d))
+        for d in ("ingress", "egress")
+        for nps in [tuple(engine.selecting(subject, d))]
+    ]
     inbound: tuple[Connection, ...] = ()
     outbound: tuple[Connection, ...] = ()
     if with_reachability:
@@ -61,10 +68,4 @@ def explain(state: ClusterState, subject: Subject, engine: NetpolEngine | None =
         me = str(subject.workload)
         inbound = tuple(c for c in conns if c.dst == me)
         outbound = tuple(c for c in conns if c.src == me)
-    return Explanation(
-        subject,
-        DirectionExplanation("ingress", bool(ingress), ingress),
-        DirectionExplanation("egress", bool(egress), egress),
-        inbound,
-        outbound,
-    )
+    return Explanation(subject, sides[0], sides[1], inbound, outbound)

@@ -3,12 +3,14 @@
 A pod is isolated for a direction when some policy of that type selects it; then the allowed
 traffic is the union of those policies' rules. A connection is allowed when the source's egress
 and the destination's ingress both allow it. Every verdict names the rules that decided it.
+Admin policies decide before (admin tier) and after (baseline tier) NetworkPolicy: see
+adminpolicy.py; with none in the state the NetworkPolicy-only paths run unchanged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ktui.analysis.admineval import AdminEvaluator, Selecting
+from ktui.analysis.adminpolicy import AdminTiers, combine
 from ktui.analysis.policyrules import (
     CompiledPolicy,
     CompiledRule,
@@ -19,70 +21,19 @@ from ktui.analysis.policyrules import (
 )
 from ktui.analysis.portset import ALL, EMPTY, PortSet
 from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.analysis.verdicts import TIER_NETPOL, DirectionVerdict, RuleRef, Verdict
 from ktui.store import ClusterState
 
 Peer = Subject | ExternalRange
 DIRECTIONS = ("ingress", "egress")
-TIER_NETPOL = "NetworkPolicy"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleRef:
-    """One rule (and the peer and port entries within it) that allowed a connection."""
-
-    policy: str  # ns/name
-    direction: str
-    rule: int
-    peer: int | None  # None: the rule lists no peers (all)
-    port: int | None  # None: the rule lists no ports (all)
-    tier: str = TIER_NETPOL
-    action: str = "Allow"
-
-    def __str__(self) -> str:
-        where = f"{self.policy} {self.direction}[{self.rule}]"
-        if self.peer is not None:
-            where += f" peer[{self.peer}]"
-        if self.port is not None:
-            where += f" port[{self.port}]"
-        return where
-
-
-@dataclass(frozen=True, slots=True)
-class DirectionVerdict:
-    direction: str
-    allowed: bool
-    evaluated: bool = True  # False when this end is outside the cluster
-    isolated: bool = False
-    policies: tuple[str, ...] = ()  # policies selecting the pod for this direction
-    rules: tuple[RuleRef, ...] = ()  # the rules that allowed (or, for admin tiers, decided)
-    tier: str = TIER_NETPOL  # the tier that decided
-
-    def reason(self) -> str:
-        if not self.evaluated:
-            return "outside the cluster: not subject to policy"
-        if not self.isolated and not self.rules:
-            return "not isolated: all traffic allowed"
-        if self.rules:
-            return "allowed by " + "; ".join(str(r) for r in self.rules)
-        return "isolated by " + ", ".join(self.policies) + "; no rule allows it"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    src: str
-    dst: str
-    port: int
-    protocol: str
-    egress: DirectionVerdict
-    ingress: DirectionVerdict
-    allowed: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "allowed", self.egress.allowed and self.ingress.allowed)
+__all__ = ["DIRECTIONS", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Peer", "RuleRef", "Verdict"]
 
 
 class NetpolEngine:
-    """Evaluates NetworkPolicy over one ClusterState; caches compiled policies per object."""
+    """Evaluates NetworkPolicy, and the admin tiers around it, over one ClusterState.
+
+    Compiled policies are cached per object; selection answers per state version.
+    """
 
     def __init__(self, state: ClusterState) -> None:
         self.state = state
@@ -91,6 +42,7 @@ class NetpolEngine:
         self._ns_labels: dict[str, dict[str, str]] = {}
         self._ns_policies: dict[str, list[CompiledPolicy]] = {}
         self._selecting: dict[tuple[str, str, frozenset[tuple[str, str]]], list[CompiledPolicy]] = {}
+        self.admin = AdminEvaluator(state, self.ns_labels)
 
     def _check_version(self) -> None:
         """Per-state caches are valid for one version of the state; compiled policies for good."""
@@ -98,6 +50,7 @@ class NetpolEngine:
             self._ns_labels.clear()
             self._ns_policies.clear()
             self._selecting.clear()
+            self.admin.reset()
             self._version = self.state.version
 
     def policies_in(self, namespace: str) -> list[CompiledPolicy]:
@@ -124,7 +77,7 @@ class NetpolEngine:
         return labels
 
     def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
-        """Policies of the subject's namespace that select it and apply to `direction`.
+        """NetworkPolicies of the subject's namespace that select it and apply to `direction`.
 
         Cached by (namespace, labels): the replicas of a workload share the answer.
         """
@@ -139,6 +92,16 @@ class NetpolEngine:
             ]
         return found
 
+    def admin_tiers(self) -> AdminTiers:
+        """The state's admin policies in evaluation order (empty when it has none)."""
+        self._check_version()
+        return self.admin.tiers()
+
+    def admin_selecting(self, subject: Subject, direction: str) -> Selecting:
+        """(admin tier, baseline tier) policies selecting the subject in `direction`."""
+        self._check_version()
+        return self.admin.selecting(subject, direction)
+
     def peer_matches(self, cp: CompiledPolicy, rule: CompiledRule, peer: Peer) -> int | bool | None:
         """The index of the first matching peer entry, None if the rule has no peers, else False."""
         if rule.peers is None:
@@ -151,10 +114,9 @@ class NetpolEngine:
                 return p.index
         return False
 
-    def direction_verdict(
+    def _netpol_verdict(
         self, subject: Subject, other: Peer, direction: str, port: int, protocol: str
     ) -> DirectionVerdict:
-        """Does `subject` allow traffic with `other` in `direction` on port/protocol?"""
         policies = self.selecting(subject, direction)
         if not policies:
             return DirectionVerdict(direction, True)
@@ -180,6 +142,40 @@ class NetpolEngine:
             rules=tuple(matched),
         )
 
+    def direction_verdict(
+        self, subject: Subject, other: Peer, direction: str, port: int, protocol: str
+    ) -> DirectionVerdict:
+        """Does `subject` allow traffic with `other` in `direction` on port/protocol?
+
+        The admin tier's first matching rule decides if it allows or denies; a Pass (or no match)
+        goes on to NetworkPolicy when one selects the pod, else to the baseline tier, else allowed.
+        """
+        admin, baseline = self.admin_selecting(subject, direction)
+        if not admin and not baseline:
+            return self._netpol_verdict(subject, other, direction, port, protocol)
+        names = tuple(cp.ref for cp in admin + baseline)
+        dst = subject if direction == "ingress" else other
+        passed: tuple[RuleRef, ...] = ()
+        hit = self.admin.first_hit(admin, direction, other, dst, port, protocol)
+        if hit is not None:
+            if hit.rule.verdict != "Pass":
+                np_refs = tuple(cp.ref for cp in self.selecting(subject, direction))
+                return DirectionVerdict(direction, hit.rule.verdict == "Allow", isolated=bool(np_refs),
+                                        policies=np_refs, rules=(hit.ref(),), tier=hit.policy.label,
+                                        admin_policies=names)
+            passed = (hit.ref(),)
+        v = self._netpol_verdict(subject, other, direction, port, protocol)
+        if v.isolated:
+            return DirectionVerdict(direction, v.allowed, isolated=True, policies=v.policies,
+                                    rules=passed + v.rules, admin_policies=names)
+        hit = self.admin.first_hit(baseline, direction, other, dst, port, protocol)
+        if hit is None:
+            return DirectionVerdict(direction, True, rules=passed, admin_policies=names)
+        if hit.rule.verdict == "Pass":  # a Baseline-tier CNP passing: the default, allowed
+            return DirectionVerdict(direction, True, rules=(*passed, hit.ref()), admin_policies=names)
+        return DirectionVerdict(direction, hit.rule.verdict == "Allow", rules=(*passed, hit.ref()),
+                                tier=hit.policy.label, admin_policies=names)
+
     def can_reach(self, src: Peer, dst: Peer, port: int, protocol: str) -> Verdict:
         if isinstance(src, Subject):
             egress = self.direction_verdict(src, dst, "egress", port, protocol)
@@ -191,12 +187,8 @@ class NetpolEngine:
             ingress = DirectionVerdict("ingress", True, evaluated=False)
         return Verdict(str(src), str(dst), port, protocol, egress, ingress)
 
-    def allowed_ports(self, subject: Subject, other: Peer, direction: str) -> PortSet:
-        """Everything `subject` allows with `other` in `direction` (ALL when not isolated)."""
-        policies = self.selecting(subject, direction)
-        if not policies:
-            return ALL
-        dst = subject if direction == "ingress" else other
+    def _netpol_ports(self, policies: list[CompiledPolicy], other: Peer, direction: str, dst: Peer) -> PortSet:
+        """The union of the ports the given (selecting) NetworkPolicies allow with `other`."""
         dst_ports = named_ports(dst) if isinstance(dst, Subject) else None
         allowed = EMPTY
         for cp in policies:
@@ -206,6 +198,19 @@ class NetpolEngine:
                     if allowed.is_all():
                         return allowed
         return allowed
+
+    def allowed_ports(self, subject: Subject, other: Peer, direction: str) -> PortSet:
+        """Everything `subject` allows with `other` in `direction`, every tier considered."""
+        policies = self.selecting(subject, direction)
+        dst = subject if direction == "ingress" else other
+        admin, baseline = self.admin_selecting(subject, direction)
+        if not admin and not baseline:
+            return self._netpol_ports(policies, other, direction, dst) if policies else ALL
+        allow, deny = self.admin.tier_sets(admin, direction, other, dst)
+        if policies:
+            return combine(allow, deny, self._netpol_ports(policies, other, direction, dst), EMPTY)
+        _, baseline_deny = self.admin.tier_sets(baseline, direction, other, dst)
+        return combine(allow, deny, None, baseline_deny)
 
     def connection(self, src: Peer, dst: Peer) -> PortSet:
         """What src may open to dst: src's egress intersected with dst's ingress."""

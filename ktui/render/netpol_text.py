@@ -4,22 +4,61 @@ from __future__ import annotations
 
 from typing import Any
 
+from ktui.analysis.adminrules import CompiledAdminPolicy
 from ktui.analysis.connectivity import Connection
 from ktui.analysis.explain import DirectionExplanation, Explanation
 from ktui.analysis.netpol import DirectionVerdict, Verdict
 from ktui.render.safe import clean
-from ktui.render.words import describe_policy_direction
+from ktui.render.words import (
+    describe_admin_policy,
+    describe_admin_policy_direction,
+    describe_policy_direction,
+)
+
+
+def _count(n: int) -> str:
+    return f"{n} polic{'y' if n == 1 else 'ies'}"
+
+
+def _netpol_lines(d: DirectionExplanation, indent: str) -> list[str]:
+    lines = []
+    for cp in d.policies:
+        lines.append(f"{indent}{clean(cp.ref)}")
+        lines.extend(f"{indent}  {line}" for line in describe_policy_direction(cp, d.direction))
+    return lines
+
+
+def _admin_lines(policies: tuple[CompiledAdminPolicy, ...], direction: str) -> list[str]:
+    lines = []
+    for cp in policies:
+        lines.append(f"    {describe_admin_policy(cp)}")
+        lines.extend(f"      {line}" for line in describe_admin_policy_direction(cp, direction))
+    return lines
 
 
 def direction_lines(d: DirectionExplanation) -> list[str]:
+    """Without admin policies: the NetworkPolicy picture. With them: the three tiers in order."""
     title = d.direction.capitalize()
-    if not d.isolated:
-        return [f"{title}: not isolated: all traffic allowed"]
-    n = len(d.policies)
-    lines = [f"{title}: isolated by {n} polic{'y' if n == 1 else 'ies'}"]
-    for cp in d.policies:
-        lines.append(f"  {clean(cp.ref)}")
-        lines.extend(f"    {line}" for line in describe_policy_direction(cp, d.direction))
+    if not d.admin and not d.baseline:
+        if not d.isolated:
+            return [f"{title}: not isolated: all traffic allowed"]
+        return [f"{title}: isolated by {_count(len(d.policies))}", *_netpol_lines(d, "  ")]
+    lines = [f"{title}:"]
+    if d.admin:
+        lines.append(f"  admin tier: {_count(len(d.admin))}; the first rule matching a connection decides"
+                     " (Allow/Accept and Deny are final, Pass goes on)")
+        lines += _admin_lines(d.admin, d.direction)
+    if d.isolated:
+        lines.append(f"  NetworkPolicy: isolated by {_count(len(d.policies))}; decides what the admin tier left")
+        lines += _netpol_lines(d, "    ")
+    else:
+        lines.append("  NetworkPolicy: not isolated")
+    if d.baseline:
+        state = "not used: a NetworkPolicy isolates the pod" if d.isolated else "decides what is left; else allowed"
+        lines.append(f"  baseline tier: {_count(len(d.baseline))}; {state}")
+        lines += _admin_lines(d.baseline, d.direction)
+    elif not d.isolated:
+        lines.append("  no baseline policy: what the admin tier left is allowed")
     return lines
 
 
@@ -35,6 +74,14 @@ def explanation_lines(e: Explanation) -> list[str]:
     return lines
 
 
+def _admin_json(policies: tuple[CompiledAdminPolicy, ...], direction: str) -> list[dict[str, Any]]:
+    return [
+        {"policy": cp.ref, "kind": cp.kind, "tier": cp.label, "priority": cp.priority if cp.kind !=
+         "BaselineAdminNetworkPolicy" else None, "rules": describe_admin_policy_direction(cp, direction)}
+        for cp in policies
+    ]
+
+
 def _direction_json(d: DirectionExplanation) -> dict[str, Any]:
     return {
         "isolated": d.isolated,
@@ -42,6 +89,8 @@ def _direction_json(d: DirectionExplanation) -> dict[str, Any]:
             {"policy": cp.ref, "rules": describe_policy_direction(cp, d.direction)}
             for cp in d.policies
         ],
+        "admin": _admin_json(d.admin, d.direction),
+        "baseline": _admin_json(d.baseline, d.direction),
     }
 
 
@@ -72,10 +121,11 @@ def _dv_json(d: DirectionVerdict) -> dict[str, Any]:
         "isolated": d.isolated,
         "tier": d.tier,
         "policies": list(d.policies),
+        "adminPolicies": list(d.admin_policies),
         "rules": [
             {
                 "tier": r.tier, "policy": r.policy, "direction": r.direction, "rule": r.rule,
-                "peer": r.peer, "port": r.port, "action": r.action,
+                "name": r.name, "peer": r.peer, "port": r.port, "action": r.action,
             }
             for r in d.rules
         ],

@@ -1,9 +1,10 @@
-"""NetworkPolicy rules in plain words, the same for the CLI and the TUI."""
+"""NetworkPolicy and admin policy rules in plain words, the same for the CLI and the TUI."""
 
 from __future__ import annotations
 
+from ktui.analysis.adminrules import AdminPeerSpec, AdminPortSpec, AdminRuleSpec, CompiledAdminPolicy
 from ktui.analysis.policyrules import CompiledPeer, CompiledPolicy, CompiledPort, CompiledRule
-from ktui.model.selectors import LabelSelector
+from ktui.model.selectors import EMPTY_SELECTOR, LabelSelector
 from ktui.render.safe import clean
 
 
@@ -54,3 +55,56 @@ def describe_policy_direction(cp: CompiledPolicy, direction: str) -> list[str]:
     if not rules:
         return [f"no {direction} rules: denies all {direction}"]
     return [f"rule {r.index}: {describe_rule(r, cp.namespace)}" for r in rules]
+
+
+# Admin policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy)
+
+
+def _scope(sel: LabelSelector, every: str, some: str) -> str:
+    return every if sel.is_empty() else f"{some} {_sel(sel)}"
+
+
+def describe_admin_peer(peer: AdminPeerSpec) -> str:
+    if peer.kind == "networks":
+        return "addresses in " + ", ".join(clean(b.cidr) for b in peer.blocks)
+    if peer.kind == "nodes":
+        return _scope(peer.node_selector or EMPTY_SELECTOR, "every node", "nodes")
+    where = _scope(peer.namespace_selector or EMPTY_SELECTOR, "all namespaces", "namespaces")
+    if peer.pod_selector is None or peer.pod_selector.is_empty():
+        return f"all pods in {where}"
+    return f"pods {_sel(peer.pod_selector)} in {where}"
+
+
+def describe_admin_port(port: AdminPortSpec) -> str:
+    if port.name is not None:
+        return f"the port named {clean(port.name)}"
+    if (port.first, port.last) == (1, 65535):
+        return f"any {port.protocol} port"
+    if port.first == port.last:
+        return f"{port.protocol} {port.first}"
+    return f"{port.protocol} {port.first}-{port.last}"
+
+
+def describe_admin_rule(rule: AdminRuleSpec) -> str:
+    """`Deny to addresses in 8.8.8.8/32, on UDP 53`: the action as written, then peers and ports."""
+    verb = "from" if rule.direction == "ingress" else "to"
+    peers = " or ".join(describe_admin_peer(p) for p in rule.peers)
+    ports = "any port" if rule.ports is None else ", ".join(describe_admin_port(p) for p in rule.ports)
+    return f"{clean(rule.action)} {verb} {peers}, on {ports}"
+
+
+def describe_admin_policy_direction(cp: CompiledAdminPolicy, direction: str) -> list[str]:
+    """One line per rule, in order (the first rule matching a connection's port decides it)."""
+    out = []
+    for r in cp.rules(direction):
+        name = f' "{clean(r.name)}"' if r.name else ""
+        out.append(f"rule {r.index}{name}: {describe_admin_rule(r)}")
+    return out
+
+
+def describe_admin_policy(cp: CompiledAdminPolicy) -> str:
+    """`AdminNetworkPolicy/name (priority 10)`; the BANP has no priority."""
+    if cp.kind == "BaselineAdminNetworkPolicy":
+        return clean(cp.ref)
+    tier = f"{clean(cp.label)} tier, " if cp.kind == "ClusterNetworkPolicy" else ""
+    return f"{clean(cp.ref)} ({tier}priority {cp.priority})"
