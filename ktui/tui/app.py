@@ -77,6 +77,10 @@ class KtuiApp(App[None]):
         self.set_interval(self.poll_interval, self.poll)
         self.set_interval(1.0, self._tick)
 
+    def on_resize(self) -> None:
+        """Small terminals (80x24) get a shorter change feed, leaving room for the table."""
+        self.set_class(self.size.height < 32, "-short")
+
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()

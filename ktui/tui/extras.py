@@ -124,7 +124,7 @@ def fill_exposure(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> 
     if bridge.exposure is None:
         return False
     if not table.columns:
-        table.add_columns("HOST", "PORT", "PATH", "TLS", "VIA", "BACKEND", "STATUS")
+        table.add_columns("HOST", "PORT", "PATH", "STATUS", "TLS", "BACKEND", "VIA", "WHY")
     keep = table.selected_key()
     table.clear()
     summary = bridge.exposure.get(namespace)
@@ -136,22 +136,16 @@ def fill_exposure(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> 
             fmt.literal(e.host, "bold", 40),
             Text(str(e.port or "-")),
             fmt.literal(e.path or "-", "", 24),
+            fmt.status(p, h.status),
             Text("tls" if e.tls else "-", style=p.ok if e.tls else p.muted),
-            fmt.literal(e.source, p.muted, 36),
             fmt.literal(backend, "", 40),
-            status_cell(p, h),
+            fmt.literal(e.source, p.muted, 36),
+            fmt.literal(h.reason or "-", p.level(h.status) if h.reason else p.muted, 120),
             key=f"{i}\t{h.target}",
         )
     if keep:
         table.move_to_key(keep)
     return True
-
-
-def status_cell(p: Palette, h: EntryHealth) -> Text:
-    t = fmt.status(p, h.status)
-    if h.reason:
-        t.append(f" {clean(h.reason)}", style=p.muted)
-    return t
 
 
 def fill_findings(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> bool:

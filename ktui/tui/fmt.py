@@ -34,6 +34,7 @@ def egress_class(p: Palette, cls: EgressClass | None, count: int | None = None, 
 
 
 def isolation(p: Palette, isolated: int, total: int) -> Text:
+    """isolated/total pods: the denominator is the namespace's pod count."""
     lvl = level(isolated, total)
     if total == 0:
         return Text("-", style=p.muted)
@@ -69,7 +70,6 @@ def namespace_cells(p: Palette, np: NamespacePosture, hosts: Text, findings: Tex
     most = np.most_open_egress
     return [
         literal(np.namespace, "bold", MAX_NAME),
-        Text(str(total)),
         isolation(p, np.ingress_isolated, total),
         isolation(p, np.egress_isolated, total),
         egress_class(p, most, np.egress_counts.get(most, 0) if most else None, total),

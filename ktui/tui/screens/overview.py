@@ -21,7 +21,7 @@ from ktui.tui.screens.base import KScreen
 from ktui.tui.widgets.feed import ChangeFeed
 from ktui.tui.widgets.table import KTable
 
-COLUMNS = (("ns", "NAMESPACE"), ("pods", "PODS"), ("in", "IN-ISO"), ("out", "OUT-ISO"),
+COLUMNS = (("ns", "NAMESPACE"), ("in", "IN-ISO"), ("out", "OUT-ISO"),
            ("egress", "EGRESS"), ("dns", "DNS"), ("hosts", "HOSTS"), ("findings", "FINDINGS"))
 FLASH_SECONDS = 1.5
 
