@@ -11,6 +11,7 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ktui.analysis.findings_catalogue import ObjectRef, ref
 from ktui.analysis.netpol import NetpolEngine
@@ -32,6 +33,9 @@ class CheckContext:
     engine: NetpolEngine = field(init=False)
     subjects: list[Subject] = field(init=False)
     by_ns: dict[str, list[Subject]] = field(init=False)
+    memo: dict[Any, Any] = field(init=False, default_factory=dict)  # per-run caches of the checks
+    namespaces: list[str] = field(init=False)
+    ns_labels: dict[str, dict[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = NetpolEngine(self.state)
@@ -39,6 +43,8 @@ class CheckContext:
         self.by_ns = defaultdict(list)
         for s in self.subjects:
             self.by_ns[s.namespace].append(s)
+        self.namespaces = self.state.namespace_names()
+        self.ns_labels = {ns: self.engine.ns_labels(ns) for ns in self.namespaces}
 
     # ------------------------------------------------------------ workloads
     def top_workload(self, wid: WorkloadId) -> ObjectRef:
@@ -59,7 +65,7 @@ class CheckContext:
         return [s for s in self.by_ns.get(cp.namespace, ()) if cp.selector.matches(s.labels)]
 
     def policies(self) -> list[CompiledPolicy]:
-        return [cp for ns in self.state.namespace_names() for cp in self.engine.policies_in(ns)]
+        return [cp for ns in self.namespaces for cp in self.engine.policies_in(ns)]
 
     def known_namespace(self, ns: str) -> bool:
         """A namespace whose workloads are in view: in manifests, one that has some."""

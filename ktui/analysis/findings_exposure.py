@@ -82,8 +82,9 @@ def exposed_services(ctx: CheckContext) -> set[tuple[str, str]]:
 
 
 def _ready_from_slices(ctx: CheckContext, svc: Service) -> bool | None:
+    """None when the Service has no EndpointSlice at all: then the pods decide."""
     slices = ctx.state.endpoint_slices(svc.metadata.namespace, svc.metadata.name)
-    if not slices and (not svc.spec.selector or not ctx.complete):
+    if not slices:
         return None
     return any(ep.is_ready() for s in slices for ep in s.endpoints)
 

@@ -7,13 +7,17 @@ so a peer pointing there is not called a typo. Live (complete) snapshots judge e
 
 from __future__ import annotations
 
+import bisect
+
+import msgspec
+
 from ktui.analysis.findings_catalogue import Finding, finding
 from ktui.analysis.findings_context import (
     CheckContext,
     pinned_namespaces,
     suggest,
 )
-from ktui.analysis.policyrules import CompiledPeer, CompiledPolicy, CompiledRule
+from ktui.analysis.policyrules import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
 from ktui.analysis.subjects import Subject
 from ktui.model.core import NS_NAME_LABEL
 
@@ -44,15 +48,27 @@ def _rule_path(rule: CompiledRule) -> str:
 
 
 def peer_subjects(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> tuple[list[Subject], bool]:
-    """(the pods a selector peer matches, whether that answer is complete enough to judge)."""
+    """(the pods a selector peer matches, whether that answer is complete enough to judge).
+
+    Memoized per (namespace scope, selectors): big clusters repeat the same peers many times.
+    """
+    key = (
+        cp.namespace if peer.namespace_selector is None else "",
+        msgspec.json.encode(peer.namespace_selector),
+        msgspec.json.encode(peer.pod_selector),
+    )
+    cached = ctx.memo.get(key)
+    if cached is None:
+        cached = ctx.memo[key] = _peer_subjects(ctx, cp, peer)
+    return cached
+
+
+def _peer_subjects(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> tuple[list[Subject], bool]:
     if peer.namespace_selector is None:
         namespaces = [cp.namespace]
         judgeable = ctx.known_namespace(cp.namespace)
     else:
-        namespaces = [
-            ns for ns in ctx.state.namespace_names()
-            if peer.namespace_selector.matches(ctx.engine.ns_labels(ns))
-        ]
+        namespaces = [ns for ns, labels in ctx.ns_labels.items() if peer.namespace_selector.matches(labels)]
         pinned = pinned_namespaces(peer.namespace_selector)
         judgeable = ctx.complete or (
             pinned is not None and bool(pinned) and all(ctx.known_namespace(ns) for ns in pinned)
@@ -68,7 +84,7 @@ def _namespace_typo(ctx: CheckContext, peer: CompiledPeer) -> tuple[bool, str | 
     """A namespaceSelector matching no namespace: judged live, or when its keys exist in view."""
     sel = peer.namespace_selector
     assert sel is not None
-    labels = [ctx.engine.ns_labels(ns) for ns in ctx.state.namespace_names()]
+    labels = list(ctx.ns_labels.values())
     if any(sel.matches(lab) for lab in labels):
         return False, None
     if ctx.complete:
@@ -174,10 +190,32 @@ def named_port_findings(ctx: CheckContext) -> list[Finding]:
     return out
 
 
+def _ip_index(subjects: list[Subject]) -> dict[int, tuple[list[int], list[Subject]]]:
+    """Per IP version, the sorted addresses of pods and the pod at each: for bisecting blocks."""
+    pairs: dict[int, list[tuple[int, int, Subject]]] = {}
+    for n, s in enumerate(subjects):
+        for ip in s.ips:
+            pairs.setdefault(ip.version, []).append((int(ip), n, s))
+    out = {}
+    for version, items in pairs.items():
+        items.sort(key=lambda t: (t[0], t[1]))
+        out[version] = ([a for a, _, _ in items], [s for _, _, s in items])
+    return out
+
+
+def _covered(index: dict[int, tuple[list[int], list[Subject]]], block: CompiledBlock) -> list[Subject]:
+    found: dict[int, Subject] = {}
+    for version, lo, hi in block.intervals:
+        addrs, subjects = index.get(version, ([], []))
+        for i in range(bisect.bisect_left(addrs, lo), bisect.bisect_right(addrs, hi)):
+            found.setdefault(id(subjects[i]), subjects[i])
+    return list(found.values())
+
+
 def ipblock_pod_findings(ctx: CheckContext) -> list[Finding]:
     """NP007: an ipBlock (other than a whole address family) that contains known pod IPs."""
-    with_ips = [s for s in ctx.subjects if s.ips and not s.host_network]
-    if not with_ips:
+    index = _ip_index([s for s in ctx.subjects if s.ips and not s.host_network])
+    if not index:
         return []
     out: list[Finding] = []
     for cp in ctx.policies():
@@ -187,7 +225,7 @@ def ipblock_pod_findings(ctx: CheckContext) -> list[Finding]:
                     block = peer.block
                     if block is None or block.cidr.strip().endswith("/0"):
                         continue
-                    covered = [s for s in with_ips if any(block.contains_ip(ip) for ip in s.ips)]
+                    covered = _covered(index, block)
                     if not covered:
                         continue
                     where = f"{_rule_path(rule)}[{peer.index}]"
