@@ -84,9 +84,9 @@ def _redirect(rule: RouteRule) -> str:
     for f in rule.filters:
         r = f.request_redirect
         if f.type == "RequestRedirect" and r is not None:
-            parts = [f"{r.scheme}://" if r.scheme else "", r.hostname or "", f":{r.port}" if r.port else ""]
-            code = f" ({r.status_code})" if r.status_code else ""
-            return ("redirect to " + "".join(parts)).strip() + code
+            parts = [f"scheme {r.scheme}" if r.scheme else "", f"host {r.hostname}" if r.hostname else "",
+                     f"port {r.port}" if r.port else "", f"status {r.status_code}" if r.status_code else ""]
+            return "redirect (" + (", ".join(p for p in parts if p) or "same URL") + ")"
     return ""
 
 

@@ -40,6 +40,8 @@ def backend_chain(b: Backend) -> str:
     """Service ns/name:port -> targetPort N -> endpoints -> pods, or where the chain breaks."""
     weight = f" (weight {b.weight})" if b.weight is not None and b.weight != 1 else ""
     head = f"{b.kind} {b.label()}{weight}" if b.kind == "Service" else b.ref
+    if b.kind == "Service" and not b.exists and not b.ref_reason:
+        return clean(f"{head}: not found")
     if b.problem:
         return clean(f"{head}: {b.problem}")
     parts = [head, f"targetPort {b.target_port}", endpoints_text(b)]
@@ -67,6 +69,8 @@ def hosts_lines(entries: list[Exposure]) -> list[str]:
         if not e.attached or (e.problem and not e.backends):
             lines.append(f"      ! {clean(e.problem)}")
         lines.extend(f"      -> {backend_chain(b)}" for b in e.backends)
+        if e.redirect and not e.backends:
+            lines.append(f"      -> {clean(e.redirect)}")
     return lines
 
 
@@ -95,7 +99,7 @@ def entry_json(e: Exposure) -> dict[str, Any]:
         "class": None if k is None else {"kind": k.kind, "name": k.name or None, "controller": k.controller or None,
                                          "exists": k.exists, "how": k.how, "problem": k.problem or None},
         "attached": e.attached, "problem": e.problem or None, "regex": e.regex,
-        "defaultBackend": e.default_backend, "notes": list(e.notes),
+        "defaultBackend": e.default_backend, "redirect": e.redirect or None, "notes": list(e.notes),
         "backends": [_backend_json(b) for b in e.backends],
     }
 
@@ -112,7 +116,7 @@ def hosts_table(entries: list[Exposure]) -> Table:
     for e in entries:
         path = f"{e.path} ({e.path_type})" if e.path else ""
         proto = e.protocol + (" TLS" if e.tls else "")
-        backends = "\n".join(backend_chain(b) for b in e.backends) or clean(e.problem)
+        backends = "\n".join(backend_chain(b) for b in e.backends) or clean(e.redirect or e.problem)
         style = "" if e.attached else "dim"
         table.add_row(text(e.namespace), text(e.host), text(e.port if e.port is not None else ""), text(path),
                       text(proto), text(entry_via(e)), text(backends), style=style)

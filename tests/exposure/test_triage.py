@@ -327,3 +327,15 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
     c = only_chain(triage(build(docs), "198.51.100.20/"))
     assert statuses(c)["netpol"] == "fail" and "from any external address" in link(c, "netpol").reason
     assert "class" not in statuses(c)
+
+
+def test_redirect_rule_needs_no_backend() -> None:
+    names = ("gateway", "foo-route", "tls-redirect-route")
+    state = build(corpus_docs(*(f"gateway-api-examples/standard__simple-http-https__{n}.yaml" for n in names)))
+    chains = {c.entry.port: c for c in triage(state, "foo.example.com/orders/1").chains}
+    assert sorted(chains) == [80, 443]
+    redirect = chains[80]
+    assert link(redirect, "service").status == "ok"
+    assert link(redirect, "service").reason == "the rule answers with a redirect (scheme https, port 443)"
+    assert chains[443].entry.path == "/orders"  # the longest PathPrefix of the route wins
+    assert link(chains[443], "service").reason == "Service default/foo-orders-app not found"
