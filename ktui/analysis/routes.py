@@ -224,7 +224,7 @@ def _parent_status(state: ClusterState, route: Route, key: ParentKey, resolved: 
     def rejected(reason: str, message: str) -> ParentStatus:
         return ParentStatus(key, _cond("Accepted", False, reason, message), resolved)
 
-    if key.group == "" and key.kind == "Service":  # a mesh (GAMMA) route: the mesh attaches it
+    if core_group(key.group) == "" and key.kind == "Service":  # a mesh (GAMMA) route: the mesh attaches it
         if state.get("Service", key.namespace, key.name) is None:
             return rejected("NoMatchingParent", f"Service {key.namespace}/{key.name} not found")
         return ParentStatus(key, _cond("Accepted", True, "Accepted", "mesh route on an existing Service"), resolved)

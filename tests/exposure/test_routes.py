@@ -358,3 +358,11 @@ type: kubernetes.io/tls
     assert by_name["foreign"].resolved_refs.reason == "RefNotPermitted"
     assert by_name["odd"].resolved_refs.reason == "InvalidRouteKinds"
     assert by_name["odd"].supported_kinds == ("HTTPRoute",)
+
+
+def test_mesh_route_on_a_service_parent() -> None:
+    parents = '[{group: "", kind: Service, name: svc}, {group: "", kind: Service, name: nope}]'
+    state = build(BASE, route("m", "infra", parents))
+    rs = status_of(state, "HTTPRoute", "infra", "m")
+    assert [p.accepted.reason for p in rs.parents] == ["Accepted", "NoMatchingParent"]
+    assert rs.parents[0].ref.to_json()["group"] == ""
