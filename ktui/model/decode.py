@@ -90,6 +90,14 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
+def _placeholder(value: Any) -> Any:
+    """`gatewayClassName: {GATEWAY_CLASS_NAME}` (an unquoted template placeholder, as in the
+    Gateway API conformance manifests) reads as a one-key mapping; keep it as the literal text."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value.values())) is None:
+        return "{" + str(next(iter(value))) + "}"
+    return value
+
+
 def decode_document(
     doc: dict[str, Any], default_ns: str = "default"
 ) -> tuple[KindInfo | None, Any]:
@@ -109,6 +117,8 @@ def decode_document(
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         raise DecodeError(f"{describe(doc)}: metadata.name is required")
+    if kind == "Gateway" and isinstance(doc.get("spec"), dict) and "gatewayClassName" in doc["spec"]:
+        doc = {**doc, "spec": {**doc["spec"], "gatewayClassName": _placeholder(doc["spec"]["gatewayClassName"])}}
     doc = _drop_nulls(doc)
     meta = doc["metadata"]
     if kind == "Ingress" and api_version.endswith("v1beta1"):

@@ -199,3 +199,13 @@ def test_mirror_pods_owned_by_a_node_show_as_pods(tmp_path: Path) -> None:
     state, _ = load_paths([str(path)])
     (pod,) = state.pods()
     assert str(pod_subject(pod).workload) == "kube-system/etcd-n1[Pod]"
+
+
+def test_unquoted_gateway_class_placeholder_is_kept_as_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "gw.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+                 "metadata: {name: g, namespace: n}\nspec:\n  gatewayClassName: {GATEWAY_CLASS_NAME}\n"
+                 "  listeners: [{name: http, port: 80, protocol: HTTP}]\n")
+    state, report = load_paths([str(path)])
+    gw = state.get("Gateway", "n", "g")
+    assert not report.problems and gw is not None
+    assert gw.spec.gateway_class_name == "{GATEWAY_CLASS_NAME}"
