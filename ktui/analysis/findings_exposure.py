@@ -200,7 +200,10 @@ def ingress_class_findings(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-def _nginx_workload(labels: Mapping[str, str]) -> bool:
+def _nginx_workload(labels: Mapping[str, str], workload: str) -> bool:
+    """The community chart's labels, or its controller Deployment/DaemonSet name."""
+    if workload == "ingress-nginx-controller":
+        return True
     name = labels.get("app.kubernetes.io/name") or labels.get("app")
     return name == "ingress-nginx" and labels.get("app.kubernetes.io/component", "controller") == "controller"
 
@@ -215,7 +218,7 @@ def retired_nginx_findings(ctx: CheckContext) -> list[Finding]:
                 f"IngressClass {cls.metadata.name} uses controller {RETIRED_CONTROLLER}, the retired community "
                 "ingress-nginx: it gets no more releases or security fixes",
             ))
-    controllers = [s for s in ctx.subjects if _nginx_workload(s.labels)]
+    controllers = [s for s in ctx.subjects if _nginx_workload(s.labels, s.workload.name)]
     reported: set[ObjectRef] = set()
     for obj in group_by_workload(ctx, controllers):
         if obj not in reported:

@@ -47,9 +47,10 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
         egress_pols = ctx.engine.selecting(s, "egress")
         labels = describe_labels(s.labels)
         system = s.namespace in SYSTEM_NAMESPACES
+        admin_in, admin_out = (any(ctx.engine.admin_selecting(s, d)) for d in ("ingress", "egress"))
         if not ingress and not egress_pols:
-            if system:
-                continue
+            if system or admin_in or admin_out:
+                continue  # admin policies (ANP/BANP) restrict it: not "wide open"
             out.append(finding(
                 "KTUI-NP001", obj,
                 f"no NetworkPolicy selects the pods of {obj} (labels {labels}): "
@@ -57,7 +58,7 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
             ))
             continue
         posture = egress_posture(ctx.engine, s, dns)
-        if ingress and not system:
+        if ingress and not system and not admin_out:
             if not egress_pols:
                 out.append(finding(
                     "KTUI-NP002", obj,

@@ -8,6 +8,8 @@ so a peer pointing there is not called a typo. Live (complete) snapshots judge e
 from __future__ import annotations
 
 import bisect
+import difflib
+import ipaddress
 
 import msgspec
 
@@ -18,7 +20,7 @@ from ktui.analysis.findings_context import (
     suggest,
 )
 from ktui.analysis.policyrules import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
-from ktui.analysis.subjects import Subject
+from ktui.analysis.subjects import Subject, WorkloadId
 from ktui.model.core import NS_NAME_LABEL
 
 
@@ -30,7 +32,12 @@ def selects_nothing_findings(ctx: CheckContext) -> list[Finding]:
     """NP004: a non-empty podSelector that matches no pod of a namespace that has some."""
     out: list[Finding] = []
     for cp in ctx.policies():
-        if cp.selector.is_empty() or not ctx.by_ns.get(cp.namespace) or ctx.selected(cp):
+        if not ctx.by_ns.get(cp.namespace):
+            stray = _stray_namespace(ctx, cp.namespace)
+            if stray is not None:
+                out.append(finding("KTUI-NP004", ctx.policy_ref(cp), stray, detail="metadata.namespace"))
+            continue
+        if cp.selector.is_empty() or ctx.selected(cp):
             continue
         near = suggest(cp.selector, (s.labels for s in ctx.by_ns[cp.namespace]))
         out.append(finding(
@@ -40,6 +47,21 @@ def selects_nothing_findings(ctx: CheckContext) -> list[Finding]:
             detail="spec.podSelector",
         ))
     return out
+
+
+def _stray_namespace(ctx: CheckContext, ns: str) -> str | None:
+    """From manifests: a policy's namespace that holds no workload and that no Namespace object
+    declares, while the workloads are elsewhere in view, is most likely a typo."""
+    state = ctx.state
+    declared = ("Namespace", "", ns) in state.origins or (
+        not state.origins and state.get("Namespace", "", ns) is not None)  # built in memory: no files
+    if ctx.complete or not ctx.subjects or declared:
+        return None
+    homes = sorted(ctx.by_ns)
+    near = difflib.get_close_matches(ns, homes, n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]}?" if near else f"workloads are in {', '.join(homes[:5])}"
+    return (f"namespace {ns} has no workload in the manifests and no Namespace object declares it: "
+            f"the policy selects no pod; {hint}")
 
 
 def _rule_path(rule: CompiledRule) -> str:
@@ -89,6 +111,11 @@ def _namespace_typo(ctx: CheckContext, peer: CompiledPeer) -> tuple[bool, str | 
         return False, None
     if ctx.complete:
         return True, suggest(sel, labels)
+    pinned = pinned_namespaces(sel) or set()
+    for name in sorted(pinned):
+        near = difflib.get_close_matches(name, ctx.namespaces, n=1, cutoff=0.8)
+        if near:  # `fronted` next to an existing `frontend`: a typo, not a namespace elsewhere
+            return True, f"{NS_NAME_LABEL}={near[0]}"
     keys = set((sel.match_labels or {}).keys()) - {NS_NAME_LABEL}
     if not keys or not all(any(k in lab for lab in labels) for k in keys):
         return False, None
@@ -212,9 +239,33 @@ def _covered(index: dict[int, tuple[list[int], list[Subject]]], block: CompiledB
     return list(found.values())
 
 
+def _slice_pods(ctx: CheckContext, known: set[tuple[str, str]]) -> list[Subject]:
+    """Pods known only from EndpointSlices (addresses with a Pod targetRef), as IP-only subjects."""
+    out: list[Subject] = []
+    for sl in ctx.state.objects("EndpointSlice"):
+        for ep in sl.endpoints:
+            ref = ep.target_ref
+            if ref is None or ref.kind != "Pod" or (ref.namespace or sl.metadata.namespace, ref.name) in known:
+                continue
+            ns = ref.namespace or sl.metadata.namespace
+            ips = []
+            for text in ep.addresses:
+                try:
+                    ips.append(ipaddress.ip_address(text))
+                except ValueError:
+                    continue
+            if ips:
+                known.add((ns, ref.name))
+                out.append(Subject(ns, ref.name, {}, (), tuple(ips), WorkloadId(ns, ref.name, "Pod")))
+    return out
+
+
 def ipblock_pod_findings(ctx: CheckContext) -> list[Finding]:
-    """NP007: an ipBlock (other than a whole address family) that contains known pod IPs."""
-    index = _ip_index([s for s in ctx.subjects if s.ips and not s.host_network])
+    """NP007: an ipBlock (other than a whole address family) that contains known pod IPs (from
+    pods, or from EndpointSlices pointing at pods)."""
+    with_ips = [s for s in ctx.subjects if s.ips and not s.host_network]
+    with_ips += _slice_pods(ctx, {(s.namespace, s.name) for s in ctx.subjects})
+    index = _ip_index(with_ips)
     if not index:
         return []
     out: list[Finding] = []

@@ -185,6 +185,11 @@ def test_ex009_retired_ingress_nginx_class_and_controller():
         "Deployment ingress-nginx/ingress-nginx-controller", "IngressClass nginx"]
 
 
+def test_ex009_controller_by_its_chart_name():
+    docs = [deployment("ingress-nginx-controller", ns="ingress", labels={"app": "edge"})]
+    assert [str(f.object) for f in of(run(docs), "KTUI-EX009")] == ["Deployment ingress/ingress-nginx-controller"]
+
+
 def test_ex009_not_for_other_nginx_controllers():
     docs = [ingress_class("nginx", controller="nginx.org/ingress-controller"),
             deployment("nginx-ingress", ns="nginx", labels={"app.kubernetes.io/name": "nginx-ingress"})]

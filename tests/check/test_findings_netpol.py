@@ -25,6 +25,16 @@ def test_np001_workload_without_any_policy():
     assert found[0].severity is Severity.MEDIUM
 
 
+def test_np001_np002_not_for_pods_under_admin_policies():
+    banp = {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "BaselineAdminNetworkPolicy",
+            "metadata": {"name": "default"},
+            "spec": {"subject": {"namespaces": {}},
+                     "ingress": [{"name": "deny", "action": "Deny", "from": [{"namespaces": {}}]}],
+                     "egress": [{"name": "deny", "action": "Deny", "to": [{"namespaces": {}}]}]}}
+    assert "KTUI-NP001" in codes(run([deployment("web")]))
+    assert not {"KTUI-NP001", "KTUI-NP002"} & codes(run([deployment("web"), banp]))
+
+
 def test_np001_not_for_isolated_hostnetwork_or_system_pods():
     docs = [deployment("web"), netpol("in", selector={"app": "web"}, ingress=[]),
             deployment("agent", host_network=True), deployment("coredns", ns="kube-system")]
@@ -95,8 +105,14 @@ def test_np004_typo_in_pod_selector_with_suggestion():
 def test_np004_not_for_matching_empty_or_unknown_namespaces():
     assert "KTUI-NP004" not in codes(run([deployment("web"), netpol("a", selector={"app": "web"}, ingress=[])]))
     assert "KTUI-NP004" not in codes(run([deployment("web"), netpol("b", ingress=[])]))
-    # a namespace with no workloads in the manifests: deployed elsewhere, not judged
-    assert "KTUI-NP004" not in codes(run([deployment("web"), netpol("c", ns="other", selector={"app": "x"})]))
+    # a declared namespace with no workloads in the manifests: deployed elsewhere, not judged
+    declared = [deployment("web"), namespace("other"), netpol("c", ns="other", selector={"app": "x"})]
+    assert "KTUI-NP004" not in codes(run(declared))
+
+
+def test_np004_policy_in_an_undeclared_empty_namespace_is_a_typo():
+    found = of(run([deployment("web"), netpol("deny", ns="shpo", ingress=[])]), "KTUI-NP004")
+    assert len(found) == 1 and "did you mean shop?" in found[0].message
 
 
 def test_np005_typo_in_peer_pod_selector():
@@ -113,6 +129,14 @@ def test_np005_typo_in_namespace_selector_label_value():
             netpol("api", selector={"app": "api"}, ingress=[rule])]
     found = of(run(docs), "KTUI-NP005")
     assert len(found) == 1 and "matches no namespace" in found[0].message
+
+
+def test_np005_pinned_namespace_name_close_to_an_existing_one():
+    rule = {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitorng"}}}]}
+    docs = [namespace("monitoring"), deployment("prometheus", ns="monitoring"), deployment("api"),
+            netpol("api", selector={"app": "api"}, ingress=[rule])]
+    found = of(run(docs), "KTUI-NP005")
+    assert len(found) == 1 and "kubernetes.io/metadata.name=monitoring" in found[0].message
 
 
 def test_np005_not_for_matching_peers_or_namespaces_outside_the_manifests():
@@ -164,6 +188,16 @@ def test_np007_ipblock_covering_pod_ips():
             netpol("api", selector={"app": "api"}, ingress=[rule])]
     found = of(run(docs, complete=True), "KTUI-NP007")
     assert len(found) == 1 and "2 pod(s)" in found[0].message
+
+
+def test_np007_pod_ips_from_endpoint_slices():
+    slice_ = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+              "metadata": {"name": "db-1", "namespace": "shop", "labels": {"kubernetes.io/service-name": "db"}},
+              "endpoints": [{"addresses": ["10.8.0.7"], "targetRef": {"kind": "Pod", "name": "db-0"}}]}
+    rule = {"to": [{"ipBlock": {"cidr": "10.8.0.0/16"}}]}
+    docs = [deployment("web"), slice_, netpol("web", selector={"app": "web"}, egress=[rule])]
+    found = of(run(docs), "KTUI-NP007")
+    assert len(found) == 1 and "shop/db-0" in found[0].message
 
 
 def test_np007_not_for_external_blocks_or_the_whole_internet():
