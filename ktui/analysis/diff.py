@@ -24,7 +24,7 @@ from ktui.analysis.findings import ProblemLike, findings
 from ktui.analysis.findings_catalogue import Finding
 from ktui.analysis.findings_context import CheckContext
 from ktui.analysis.portset import EMPTY, PROTOCOLS, PortSet
-from ktui.analysis.subjects import ExternalRange
+from ktui.analysis.subjects import ExternalRange, WorkloadId
 from ktui.store import ClusterState
 
 EXTERNAL = "[External]"
@@ -201,6 +201,30 @@ def connection_changes(
     return sorted(added, key=key_fn), sorted(removed, key=key_fn)
 
 
+def top_names(state: ClusterState) -> dict[str, str]:
+    """`ns/rs[ReplicaSet]` -> `ns/deploy[Deployment]` (and Job -> CronJob) where the owner is in view,
+    so a live cluster's pods and rendered manifests' workloads compare under the same names."""
+    ctx = CheckContext(state)
+    out: dict[str, str] = {}
+    for s in ctx.subjects:
+        name = str(s.workload)
+        if name not in out:
+            top = ctx.top_workload(s.workload)
+            out[name] = str(WorkloadId(top.namespace, top.name, top.kind))
+    return out
+
+
+def rename(conns: Iterable[Connection], names: dict[str, str]) -> list[Connection]:
+    """The connections under the outermost owners' names; pairs that meet are merged."""
+    merged: dict[tuple[str, str], PortSet] = {}
+    for c in conns:
+        src, dst = names.get(c.src, c.src), names.get(c.dst, c.dst)
+        if src == dst:
+            continue  # two ReplicaSets of one Deployment (a rollout) talking: the same workload
+        merged[(src, dst)] = merged.get((src, dst), EMPTY) | c.conns
+    return [Connection(src, dst, ports) for (src, dst), ports in merged.items()]
+
+
 # ------------------------------------------------------------------ egress and hosts
 def workload_egress(state: ClusterState) -> dict[str, EgressPosture]:
     """The most open egress posture among each workload's pods (DNS: ok only if ok for all)."""
@@ -211,7 +235,8 @@ def workload_egress(state: ClusterState) -> dict[str, EgressPosture]:
         if s.host_network:
             continue
         p = egress_posture(ctx.engine, s, dns)
-        name = str(s.workload)
+        top = ctx.top_workload(s.workload)
+        name = str(WorkloadId(top.namespace, top.name, top.kind))
         prev = out.get(name)
         if prev is None or p.cls.rank < prev.cls.rank or (p.cls == prev.cls and not p.dns):
             out[name] = p
@@ -249,7 +274,8 @@ def diff_states(
     new_problems: Iterable[ProblemLike] = (),
     complete: bool = False,
 ) -> PostureDiff:
-    added, removed = connection_changes(connectivity(old), connectivity(new))
+    added, removed = connection_changes(rename(connectivity(old), top_names(old)),
+                                        rename(connectivity(new), top_names(new)))
     hosts_added, hosts_removed = host_changes(old, new)
     fa = {f.key: f for f in findings(old, old_problems, complete=complete)}
     fb = {f.key: f for f in findings(new, new_problems, complete=complete)}
@@ -264,5 +290,14 @@ def diff_states(
     )
 
 
-__all__ = ["ConnChange", "EgressChange", "HostChange", "PostureDiff", "connection_changes",
-           "diff_states", "minus"]
+__all__ = [
+    "ConnChange",
+    "EgressChange",
+    "HostChange",
+    "PostureDiff",
+    "connection_changes",
+    "diff_states",
+    "minus",
+    "rename",
+    "top_names",
+]

@@ -14,7 +14,8 @@ from ktui.analysis.egress import EgressClass
 from ktui.analysis.portset import ALL, EMPTY, PortSet, single
 from ktui.cli import main
 from ktui.sources.manifests import load_paths
-from tests.check.kit import deployment, netpol, service
+from tests.check.kit import deployment, netpol, pod, service
+from tests.conftest import state_from
 
 FE = "boutique/frontend[Deployment]"
 AD = "boutique/adservice[Deployment]"
@@ -110,3 +111,19 @@ def test_external_ranges_are_compared_on_a_common_cut():
     added, removed = connection_changes(old, new)
     assert not removed
     assert [(c.src, c.delta) for c in added] == [("10.0.0.0-10.255.255.255[External]", single("TCP", 8080))]
+
+
+def test_live_pods_compare_with_manifest_workloads_under_the_owner_name():
+    """A cluster's pods (of ReplicaSets) and the rendered Deployments are the same workloads."""
+    rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+          "metadata": {"name": "web-5d9", "namespace": "shop", "ownerReferences": [
+              {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "controller": True, "uid": "d"}]},
+          "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": []}}}}
+    live = [deployment("web"), rs, pod("web-5d9-a", labels={"app": "web"}, owner=("ReplicaSet", "web-5d9")),
+            deployment("db"), pod("db-0", labels={"app": "db"}, owner=("Deployment", "db"))]
+    rendered = [deployment("web"), deployment("db")]
+    d = diff_states(state_from(live), state_from(rendered))
+    assert not d.connections_added and not d.connections_removed and not d.egress_changes
+    tightened = diff_states(state_from(live), state_from([*rendered, netpol("db", selector={"app": "db"},
+                                                                            ingress=[])]))
+    assert ("shop/web[Deployment]", "shop/db[Deployment]") in {(c.src, c.dst) for c in tightened.connections_removed}
