@@ -83,6 +83,26 @@ def test_np003_not_when_port_53_is_allowed():
     assert "KTUI-NP003" not in codes(run(docs))
 
 
+def test_np003_manifests_a_rule_to_other_pods_is_no_dns_rule():
+    to_db = {"to": [{"podSelector": {"matchLabels": {"app": "db"}}}]}  # all ports, but only to db
+    found = of(run([deployment("web"), deployment("db"), netpol("e", types=["Egress"], egress=[to_db])]),
+               "KTUI-NP003")
+    assert [str(f.object) for f in found] == ["Deployment shop/db", "Deployment shop/web"]
+
+
+def test_np003_manifests_kube_dns_rules_written_the_usual_ways():
+    ports = DNS_EGRESS["ports"]
+    rules = [
+        {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                 "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}], "ports": ports},
+        {"to": [{"namespaceSelector": {"matchLabels": {"name": "kube-system"}}}], "ports": ports},
+        {"to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "coredns"}}}], "ports": ports},
+        {"to": [{"ipBlock": {"cidr": "169.254.20.10/32"}}], "ports": ports},
+    ]
+    for rule in rules:
+        assert "KTUI-NP003" not in codes(run([deployment("web"), netpol("e", types=["Egress"], egress=[rule])])), rule
+
+
 def test_np003_live_checks_the_real_dns_pods():
     dns = pod("coredns-1", ns="kube-system", labels={"k8s-app": "kube-dns"}, ip="10.0.0.10")
     to_dns = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
