@@ -20,6 +20,7 @@ from ktui.analysis.findings_exposure import (
     ingress_backend_findings,
     ingress_class_findings,
     retired_nginx_findings,
+    target_port_findings,
     tls_secret_findings,
 )
 from ktui.analysis.findings_netpol import posture_findings, shadowed_deny_findings, snat_ipblock_findings
@@ -112,6 +113,7 @@ CHECKS: tuple[Check, ...] = (
     snat_ipblock_findings,
     cni_findings,
     ingress_backend_findings,
+    target_port_findings,
     endpoint_findings,
     tls_secret_findings,
     ingress_class_findings,

@@ -65,6 +65,33 @@ def ingress_backend_findings(ctx: CheckContext) -> list[Finding]:
     return out
 
 
+def target_port_findings(ctx: CheckContext) -> list[Finding]:
+    """EX002 for a Service whose named targetPort none of its selected pods declares."""
+    out: list[Finding] = []
+    for svc in ctx.state.objects("Service"):
+        ns, name = svc.metadata.namespace, svc.metadata.name
+        if not svc.spec.selector:
+            continue
+        selector = LabelSelector(match_labels=dict(svc.spec.selector))
+        pods = [s for s in ctx.by_ns.get(ns, ()) if selector.matches(s.labels)]
+        if not pods:
+            continue  # EX003 says so
+        for i, p in enumerate(svc.spec.ports):
+            target = p.target_port
+            if not isinstance(target, str) or target.isdigit():
+                continue
+            proto = p.protocol or "TCP"
+            if any(cp.name == target and (cp.protocol or "TCP") == proto for s in pods for cp in s.ports):
+                continue
+            out.append(finding(
+                "KTUI-EX002", ref(ctx.state, "Service", ns, name),
+                f"spec.ports[{i}]: targetPort {target}/{proto} is declared by none of the {len(pods)} pod(s)/"
+                "workload(s) the Service selects: the port has no endpoints",
+                detail=f"targetPort {target}",
+            ))
+    return out
+
+
 def exposed_services(ctx: CheckContext) -> set[tuple[str, str]]:
     """(ns, name) of Services reachable from outside: LB/NodePort/externalIPs or a backend."""
     out: set[tuple[str, str]] = set()

@@ -58,6 +58,14 @@ def test_ex002_route_backend_port():
     assert len(found) == 1 and "no port 8443" in found[0].message
 
 
+def test_ex002_named_target_port_no_pod_declares():
+    bad = [deployment("web", ports=[("web", 8080)]), service("web", ports=[(80, "http")])]
+    good = [deployment("web", ports=[("http", 8080)]), service("web", ports=[(80, "http")])]
+    found = of(run(bad), "KTUI-EX002")
+    assert [(str(f.object), f.detail) for f in found] == [("Service shop/web", "targetPort http")]
+    assert "KTUI-EX002" not in codes(run(good))
+
+
 # ---------------------------------------------------------------- EX003
 def test_ex003_selector_matches_nothing_exposed_is_high():
     docs = [deployment("web"), service("web-lb", selector={"app": "wbe"}, type_="LoadBalancer")]
