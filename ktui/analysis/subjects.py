@@ -74,7 +74,7 @@ def pod_subject(pod: Pod) -> Subject:
     meta = pod.metadata
     ref = controller_of(meta)
     if ref is not None and ref.kind != "Node":
-        workload = WorkloadId(meta.namespace, ref.name, ref.kind)
+        workload = WorkloadId(meta.namespace, ref.name, ref.kind or "Pod")
     else:
         workload = WorkloadId(meta.namespace, meta.name, "Pod")
     return Subject(
@@ -135,9 +135,11 @@ def cluster_subjects(state: ClusterState) -> list[Subject]:
     """Every pod, plus the pod template of each top-level workload that has no pods in the state.
 
     So a live cluster is its pods, and rendered manifests are their workloads; a workload owned by
-    another workload (a Deployment's ReplicaSet) never stands in for it.
+    another workload (a Deployment's ReplicaSet) never stands in for it. Finished pods (a Job's
+    Succeeded pods) stay: their workload runs again with the same labels, as `kubectl get pods`
+    still lists them; pods being deleted are gone.
     """
-    subjects = [pod_subject(p) for p in state.pods() if is_running(p)]
+    subjects = [pod_subject(p) for p in state.pods() if p.metadata.deletion_timestamp is None]
     owned = _owned_workloads(state)
     for kind in WORKLOAD_KINDS:
         for w in state.objects(kind):

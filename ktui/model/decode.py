@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -126,12 +127,40 @@ def decode_document(
     if info.metadata_only:
         doc = {"kind": kind, "metadata": meta, "type": doc.get("type", "")}
     try:
-        obj = msgspec.convert(doc, info.type)
+        obj = _convert_lenient(doc, info.type)
         return info, _finish(info, obj, default_ns)
     except msgspec.ValidationError as exc:
         raise DecodeError(f"{describe(doc)}: {_field_message(exc)}") from None
     except ValidationError as exc:
         raise DecodeError(f"{describe(doc)}: {exc}") from None
+
+
+_PATH_PART = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
+
+
+def _convert_lenient(doc: dict[str, Any], typ: type[Any]) -> Any:
+    """Convert, reading an empty `{}` where a list belongs (and `[]` where an object belongs) as
+    the empty value it means; any other mismatch is an error naming the field."""
+    for _ in range(32):
+        try:
+            return msgspec.convert(doc, typ)
+        except msgspec.ValidationError as exc:
+            text = str(exc)
+            if " - at `$" not in text:
+                raise
+            path = text.partition(" - at `$")[2].rstrip("`")
+            parent: Any = doc
+            steps = [m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PATH_PART.finditer(path)]
+            for step in steps[:-1]:
+                parent = parent[step]
+            value = parent[steps[-1]] if steps else None
+            if value == {} and "Expected `array`" in text:
+                parent[steps[-1]] = []
+            elif value == [] and "Expected `object`" in text:
+                parent[steps[-1]] = {}
+            else:
+                raise
+    return msgspec.convert(doc, typ)
 
 
 def _field_message(exc: msgspec.ValidationError) -> str:

@@ -209,3 +209,21 @@ def test_unquoted_gateway_class_placeholder_is_kept_as_text(tmp_path: Path) -> N
     gw = state.get("Gateway", "n", "g")
     assert not report.problems and gw is not None
     assert gw.spec.gateway_class_name == "{GATEWAY_CLASS_NAME}"
+
+
+def test_an_empty_object_where_a_list_belongs_reads_as_empty(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.json", json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                                                 "spec": {"containers": [{"name": "c", "ports": {}}]}}))
+    state, report = load_paths([str(path)])
+    pod = state.get("Pod", "default", "p")
+    assert not report.problems and pod is not None and pod.spec.containers[0].ports == []
+
+
+def test_owner_reference_without_kind_shows_the_owner_as_pod(tmp_path: Path) -> None:
+    from ktui.analysis.subjects import pod_subject
+
+    path = write(tmp_path, "p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n, "
+                 "ownerReferences: [{name: x, controller: true}]}\n")
+    state, _ = load_paths([str(path)])
+    (pod,) = state.pods()
+    assert str(pod_subject(pod).workload) == "n/x[Pod]"
