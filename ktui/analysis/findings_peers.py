@@ -260,10 +260,16 @@ def _slice_pods(ctx: CheckContext, known: set[tuple[str, str]]) -> list[Subject]
     return out
 
 
+def _finished(ctx: CheckContext, s: Subject) -> bool:
+    """A Succeeded/Failed pod has given its IP back: a block covering it says nothing."""
+    pod = ctx.state.get("Pod", s.namespace, s.name)
+    return pod is not None and pod.status.phase in ("Succeeded", "Failed")
+
+
 def ipblock_pod_findings(ctx: CheckContext) -> list[Finding]:
     """NP007: an ipBlock (other than a whole address family) that contains known pod IPs (from
     pods, or from EndpointSlices pointing at pods)."""
-    with_ips = [s for s in ctx.subjects if s.ips and not s.host_network]
+    with_ips = [s for s in ctx.subjects if s.ips and not s.host_network and not _finished(ctx, s)]
     with_ips += _slice_pods(ctx, {(s.namespace, s.name) for s in ctx.subjects})
     index = _ip_index(with_ips)
     if not index:
