@@ -13,7 +13,8 @@ from ktui.analysis.backends import find_service_port
 from ktui.analysis.findings_catalogue import Finding, ObjectRef, Severity, finding, ref
 from ktui.analysis.findings_context import CheckContext, group_by_workload
 from ktui.analysis.findings_routes import backends_in_view, route_backends
-from ktui.model.core import Service
+from ktui.analysis.subjects import WorkloadId, pod_subject
+from ktui.model.core import WORKLOAD_KINDS, Service
 from ktui.model.networking import INGRESS_CLASS_ANNOTATION, Ingress, IngressBackend
 from ktui.model.selectors import LabelSelector
 
@@ -235,6 +236,23 @@ def _nginx_workload(labels: Mapping[str, str], workload: str) -> bool:
     return name == "ingress-nginx" and labels.get("app.kubernetes.io/component", "controller") == "controller"
 
 
+NGINX_IMAGE = "ingress-nginx/controller"
+
+
+def _nginx_by_image(ctx: CheckContext) -> set[WorkloadId]:
+    """Workloads running the community controller image (registry.k8s.io/ingress-nginx/controller)."""
+    found: set[WorkloadId] = set()
+    for pod in ctx.state.pods():
+        if any(NGINX_IMAGE in c.image for c in pod.spec.containers):
+            found.add(pod_subject(pod).workload)
+    for kind in WORKLOAD_KINDS:
+        for w in ctx.state.objects(kind):
+            template = w.pod_template()
+            if template is not None and any(NGINX_IMAGE in c.image for c in template.spec.containers):
+                found.add(WorkloadId(w.metadata.namespace, w.metadata.name, kind))
+    return found
+
+
 def retired_nginx_findings(ctx: CheckContext) -> list[Finding]:
     """EX009: an IngressClass with controller k8s.io/ingress-nginx, or the controller's workloads."""
     out: list[Finding] = []
@@ -245,7 +263,8 @@ def retired_nginx_findings(ctx: CheckContext) -> list[Finding]:
                 f"IngressClass {cls.metadata.name} uses controller {RETIRED_CONTROLLER}, the retired community "
                 "ingress-nginx: it gets no more releases or security fixes",
             ))
-    controllers = [s for s in ctx.subjects if _nginx_workload(s.labels, s.workload.name)]
+    by_image = _nginx_by_image(ctx)
+    controllers = [s for s in ctx.subjects if _nginx_workload(s.labels, s.workload.name) or s.workload in by_image]
     reported: set[ObjectRef] = set()
     for obj in group_by_workload(ctx, controllers):
         if obj not in reported:

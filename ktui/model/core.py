@@ -38,6 +38,7 @@ class ContainerPort(msgspec.Struct, frozen=True, rename="camel", gc=False):
 
 class Container(msgspec.Struct, frozen=True, gc=False):
     name: str = ""
+    image: str = ""  # tells which controller or CNI agent a workload runs
     ports: list[ContainerPort] = msgspec.field(default_factory=list)
 
 

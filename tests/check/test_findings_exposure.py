@@ -202,3 +202,11 @@ def test_ex009_not_for_other_nginx_controllers():
     docs = [ingress_class("nginx", controller="nginx.org/ingress-controller"),
             deployment("nginx-ingress", ns="nginx", labels={"app.kubernetes.io/name": "nginx-ingress"})]
     assert "KTUI-EX009" not in codes(run(docs))
+
+
+def test_ex009_controller_by_its_image():
+    dep = deployment("edge", ns="edge", labels={"app": "edge"})
+    dep["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.k8s.io/ingress-nginx/controller:v1.12.1"
+    assert [str(f.object) for f in of(run([dep]), "KTUI-EX009")] == ["Deployment edge/edge"]
+    dep["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx/nginx-ingress:4.0"
+    assert "KTUI-EX009" not in codes(run([dep]))
