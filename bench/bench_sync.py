@@ -29,12 +29,13 @@ import psutil
 from gen_cluster import generate
 
 from ktui.model.decode import decode_list
-from ktui.model.kinds import BY_KIND, KINDS
+from ktui.model.kinds import KINDS
 from ktui.sources.base import SyncState, drain
-from ktui.sources.cluster import ClusterSource
+from ktui.sources.cluster import ClusterSource, Settings
+from ktui.sources.compact import KINDS as COMPACT_KINDS
+from ktui.sources.compact import Compactor
 from ktui.sources.discovery import discover
 from ktui.sources.kubeclient import KubeClient, connect
-from ktui.sources.reflector import Settings
 from ktui.sources.wire import list_accept, resource_path
 from ktui.store import ClusterState
 
@@ -50,6 +51,8 @@ def serve(conn: Any, sizes: dict[str, int], history: int) -> None:
     t0 = time.perf_counter()
     srv.apply_all(generate(**sizes))
     loaded = time.perf_counter() - t0
+    gc.collect()
+    gc.freeze()  # a real apiserver has no cyclic GC pausing over its 20k stored objects
     tmp = tempfile.mkdtemp(prefix="ktui-bench-")
     conn.send((str(srv.write_kubeconfig(os.path.join(tmp, "kubeconfig"))), loaded))
     while True:
@@ -83,16 +86,23 @@ def raw_fetch(kubeconfig: str) -> tuple[float, int]:
     return elapsed, count
 
 
-def sync(kubeconfig: str, page_size: int) -> tuple[ClusterSource, ClusterState, float, float, Any]:
+APPLY: list[float] = []  # seconds the main thread spent applying Replace items to the store, per sync
+
+
+def sync(kubeconfig: str, settings: Settings) -> tuple[ClusterSource, ClusterState, float, float, Any]:
     """Start a ClusterSource and drain it (as the app does) until every kind is live."""
-    source = ClusterSource(kubeconfig, settings=Settings(page_size=page_size))
+    source = ClusterSource(kubeconfig, settings=settings)
     state, status = ClusterState(), {}
     t0 = time.perf_counter()
     source.start()
+    applying = 0.0
     while len(status) < len(KINDS) or any(s.state is SyncState.SYNCING for s in status.values()):
+        t1 = time.perf_counter()
         drain(source.queue, state, status)
+        applying += time.perf_counter() - t1
         time.sleep(0.001)
     filled = time.perf_counter() - t0
+    APPLY.append(applying)
     index = None
     posture = 0.0
     try:
@@ -105,23 +115,35 @@ def sync(kubeconfig: str, page_size: int) -> tuple[ClusterSource, ClusterState, 
     return source, state, filled, posture, index
 
 
-def store_bytes_per_pod(kubeconfig: str) -> float:
-    """tracemalloc of decoding the pods and holding them in a ClusterState (indexes included)."""
+def store_bytes(kubeconfig: str, kinds: frozenset[str]) -> tuple[float, float]:
+    """tracemalloc of decoding every kind into a ClusterState (indexes included), as the source
+    does: (all objects / pods, pod objects alone / pods), in bytes."""
     client = KubeClient(connect(kubeconfig))
-    info = BY_KIND["Pod"]
-    data = client.get_bytes(resource_path(info, "v1", None))
+    served = discover(client, KINDS)
+    pages = {info.kind: (info, client.get_bytes(resource_path(info, v, None), accept=list_accept(info)))
+             for info in KINDS if (v := served.versions.get(info.kind))}
     client.close()
     gc.collect()
     tracemalloc.start()
+    compactor = Compactor(kinds) if kinds else None
     state = ClusterState()
-    state.replace("Pod", decode_list(info, data)[0])
-    gc.collect()
+    pods_only = 0
+    for kind, (info, data) in pages.items():
+        before = tracemalloc.get_traced_memory()[0]
+        objs = decode_list(info, data)[0]
+        state.replace(kind, compactor.all(objs) if compactor and kind in compactor.kinds else objs)
+        del objs
+        gc.collect()
+        if kind == "Pod":
+            pods_only = tracemalloc.get_traced_memory()[0] - before
     used, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return used / max(1, state.count("Pod"))
+    pods = max(1, state.count("Pod"))
+    return used / pods, pods_only / pods
 
 
-def latency(source: ClusterSource, state: ClusterState, index: Any, conn: Any, n: int) -> tuple[list[float], list[float]]:
+def latency(source: ClusterSource, state: ClusterState, index: Any, conn: Any,
+            n: int) -> tuple[list[float], list[float]]:
     """Write one pod in the server, time until the store (and the posture) has it."""
     pods = sorted(state.pods(), key=lambda p: (p.metadata.namespace, p.metadata.name))
     step = max(1, len(pods) // n)
@@ -177,46 +199,65 @@ def main() -> None:
     me = psutil.Process()
     gc.collect()
     rss0 = me.memory_info().rss
-    first, state, filled, posture, index = sync(kubeconfig, Settings().page_size)
+    first, state, filled, posture, index = sync(kubeconfig, Settings())
     gc.collect()
     rss = me.memory_info().rss - rss0
     pods = state.count("Pod")
     objects = sum(state.count(k) for k in state.kinds())
-    raws, syncs, unpaged = [], [filled], []
-    postures = [posture]
-    for _ in range(max(1, args.runs)):
-        raws.append(raw_fetch(kubeconfig)[0])
-    for _ in range(max(0, args.runs - 1)):
-        src, _, f, p, _ = sync(kubeconfig, Settings().page_size)
-        src.stop()
-        syncs.append(f)
-        postures.append(p)
-    for _ in range(max(1, args.runs - 1)):
-        src, _, f, _, _ = sync(kubeconfig, 0)
-        src.stop()
-        unpaged.append(f)
-    raw = min(raws)
-    print(f"objects synced: {objects} ({pods} pods)")
-    print(f"raw list fetch + msgspec decode, all kinds, sequential:  {raw:.2f} s (best of {len(raws)})")
-    print(f"ClusterSource start -> store filled (pages of {Settings().page_size}): {min(syncs):.2f} s "
-          f"(best of {len(syncs)}; runs {', '.join(f'{s:.2f}' for s in syncs)})  ratio {min(syncs) / raw:.2f}")
-    print(f"ClusterSource start -> store filled (unpaginated lists):  {min(unpaged):.2f} s  "
-          f"ratio {min(unpaged) / raw:.2f}")
-    if index is not None and min(postures) > 0:
-        print(f"ClusterSource start -> posture computed (PostureIndex):   {min(postures):.2f} s  "
-              f"ratio {min(postures) / raw:.2f}")
-    print(f"resident memory: RSS delta of the first sync / pods (all {objects} objects, threads, "
-          f"allocator slack): {rss / pods / 1024:.2f} KB per pod")
-    print(f"store of pods alone (tracemalloc: decoded pods + indexes): {store_bytes_per_pod(kubeconfig) / 1024:.2f} "
-          "KB per pod")
     to_store, to_posture = latency(first, state, index, parent, args.events)
+    first.stop()
+    del state, index
+    gc.collect()
+    raws, syncs, postures, plain, pods_only, no_pause, unpaged = [], [filled], [posture], [], [], [], []
+
+    def timed_sync(settings: Settings) -> tuple[float, float]:
+        gc.collect()
+        src, _, store_filled, posture_done, _ = sync(kubeconfig, settings)
+        src.stop()
+        return store_filled, posture_done
+
+    for run in range(max(1, args.runs)):  # interleaved, so drift in the machine hits all alike
+        gc.collect()
+        raws.append(raw_fetch(kubeconfig)[0])
+        if run:
+            f, p = timed_sync(Settings())
+            syncs.append(f)
+            postures.append(p)
+        plain.append(timed_sync(Settings(compact_kinds=frozenset()))[0])
+        pods_only.append(timed_sync(Settings(compact_kinds=frozenset({"Pod"})))[0])
+        no_pause.append(timed_sync(Settings(pause_gc=False))[0])
+        unpaged.append(timed_sync(Settings(page_size=0))[0])
+    raw = min(raws)
+    page = Settings().page_size
+
+    def line(label: str, runs: list[float]) -> None:
+        med = statistics.median(runs) / statistics.median(raws)
+        print(f"{label:<62} {min(runs):5.2f} s  ratio best {min(runs) / raw:.2f}, median {med:.2f}   (runs: "
+              f"{', '.join(f'{r:.2f}' for r in runs)})")
+
+    print(f"objects synced: {objects} ({pods} pods)")
+    line("raw list fetch + msgspec decode, all kinds, one by one", raws)
+    line(f"ClusterSource start -> store filled (default: pages of {page})", syncs)
+    line("  same, compacting nothing (compact_kinds=frozenset())", plain)
+    line("  same, compacting pods only (compact_kinds={'Pod'})", pods_only)
+    line("  same, cyclic GC not paused (pause_gc=False)", no_pause)
+    line("  same, unpaginated lists (page_size=0)", unpaged)
+    print(f"  of which the main thread applying the lists to the ClusterState (store.py): "
+          f"{statistics.median(APPLY):.2f} s median over {len(APPLY)} syncs")
+    if min(postures) > 0:
+        line("ClusterSource start -> posture computed (PostureIndex)", postures)
+    print(f"RSS delta of the first sync / pods (all {objects} objects, threads, buffers, allocator slack): "
+          f"{rss / pods / 1024:.2f} KB per pod")
+    for kinds in (COMPACT_KINDS, frozenset({"Pod"}), frozenset()):
+        everything, pods_alone = store_bytes(kubeconfig, kinds)
+        print(f"store, tracemalloc, compacting {', '.join(sorted(kinds)) or 'nothing'}: all objects / pods "
+              f"{everything / 1024:.2f} KB per pod; pod objects alone {pods_alone / 1024:.2f} KB per pod")
     q = statistics.quantiles(to_store, n=20)
     print(f"one watch event -> store updated ({len(to_store)} events): median {ms(statistics.median(to_store))}, "
           f"p95 {ms(q[-1])}, max {ms(max(to_store))}")
     if to_posture:
         q = statistics.quantiles(to_posture, n=20)
         print(f"one watch event -> posture updated: median {ms(statistics.median(to_posture))}, p95 {ms(q[-1])}")
-    first.stop()
     parent.send(("stop",))
     parent.recv()
     proc.join(timeout=5)

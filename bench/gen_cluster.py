@@ -25,7 +25,7 @@ GW = "gateway.networking.k8s.io"
 
 
 def _uid(seed: str) -> str:
-    h = hashlib.md5(seed.encode()).hexdigest()  # noqa: S324 - an identifier, not security
+    h = hashlib.md5(seed.encode()).hexdigest()  # an identifier, not security
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 

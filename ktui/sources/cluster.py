@@ -7,6 +7,7 @@ requests (discovery, list, watch), so ktui cannot change the cluster it looks at
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
@@ -19,6 +20,7 @@ import msgspec
 from ktui.model import kinds as kind_table
 from ktui.model.kinds import KindInfo
 from ktui.sources.base import Item, KindStatus, Problem, Replace, SyncState
+from ktui.sources.compact import Compactor
 from ktui.sources.discovery import Served, discover
 from ktui.sources.kubeclient import (
     DEMO_HINT,
@@ -28,7 +30,8 @@ from ktui.sources.kubeclient import (
     TransportError,
     connect,
 )
-from ktui.sources.reflector import Reflector, Settings, list_objects
+from ktui.sources.lister import Settings, list_objects
+from ktui.sources.reflector import Reflector
 from ktui.sources.wire import UnsafeResponse
 from ktui.store import ClusterState
 
@@ -53,6 +56,45 @@ def _first_discovery(client: KubeClient, kinds: Sequence[KindInfo]) -> Served:
         raise ClusterError(f"{where} answered discovery with {exc}; {DEMO_HINT}") from None
     except (msgspec.DecodeError, msgspec.ValidationError):
         raise ClusterError(f"{where} does not look like a Kubernetes API server; {DEMO_HINT}") from None
+
+
+class _GcPause:
+    """The initial sync allocates the whole store at once, and CPython's cyclic GC would scan it
+    again and again while it grows (over a second for 20,000 objects, more than the decoding).
+    The objects hold no cycles (the structs are gc=False), so the collector is paused until every
+    kind has been listed once; then what was loaded is frozen (gc.freeze), never scanned again."""
+
+    def __init__(self, limit: float = 60.0) -> None:
+        self.pending: set[str] = set()
+        self.active = False
+        self.deadline = 0.0
+        self.limit = limit
+
+    def start(self, kinds: Iterable[str]) -> None:
+        self.pending = set(kinds)
+        if self.pending and gc.isenabled():
+            gc.disable()
+            self.active = True
+            self.deadline = time.monotonic() + self.limit
+
+    def seen(self, item: Item) -> None:
+        if self.active and isinstance(item, KindStatus) and item.state is not SyncState.SYNCING:
+            self.pending.discard(item.kind)
+            if not self.pending:
+                self.end(freeze=True)
+            else:
+                self.overdue()
+
+    def end(self, freeze: bool = False) -> None:
+        if self.active:
+            self.active = False
+            gc.enable()
+            if freeze:
+                gc.freeze()
+
+    def overdue(self) -> None:
+        if self.active and time.monotonic() > self.deadline:
+            self.end()
 
 
 def _absent_message(info: KindInfo) -> str:
@@ -84,6 +126,8 @@ class ClusterSource:
         self._poke = threading.Event()
         self._thread: threading.Thread | None = None
         self._discovery_failing = False
+        self._gc = _GcPause()
+        self._compactor = Compactor(self.settings.compact_kinds) if self.settings.compact_kinds else None
 
     @property
     def kinds(self) -> list[KindInfo]:
@@ -100,6 +144,8 @@ class ClusterSource:
         except ClusterError:
             self.client.close()
             raise
+        if self.settings.pause_gc:
+            self._gc.start(kind for kind, version in served.versions.items() if version)
         self._reconcile(served)
         self._thread = threading.Thread(target=self._supervise, name="ktui-discovery", daemon=True)
         self._thread.start()
@@ -109,6 +155,7 @@ class ClusterSource:
         self._stop.set()
         self._poke.set()
         with self._emit_lock:
+            self._gc.end()
             reflectors = list(self._reflectors.values())
             for r in reflectors:
                 r.stop()
@@ -145,12 +192,15 @@ class ClusterSource:
             with self._emit_lock:  # a stopped reflector's late items never follow its successor's
                 if owner is None or not owner.stopped:
                     self.queue.put(item)
+                    self._gc.seen(item)
         return emit
 
     def _supervise(self) -> None:
         while not self._stop.is_set():
             self._poke.wait(self.discovery_interval)
             self._poke.clear()
+            with self._emit_lock:
+                self._gc.overdue()
             if self._stop.is_set():
                 return
             try:
@@ -189,7 +239,8 @@ class ClusterSource:
                     if self._stop.is_set():
                         return
                     r = Reflector(self.client, info, version, self._scope(info), self.queue.put,
-                                  self.settings, on_absent=lambda _kind: self._poke.set())
+                                  self.settings, on_absent=lambda _kind: self._poke.set(),
+                                  compactor=self._compactor)
                     r.emit = self._emitter(r)
                     self._reflectors[info.kind] = r
                 r.start()
@@ -200,11 +251,12 @@ class ClusterSource:
 
 
 def _list_with_retries(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
-                       settings: Settings, attempts: int = 3) -> tuple[list[Any], list[str]]:
+                       settings: Settings, compactor: Compactor | None,
+                       attempts: int = 3) -> tuple[list[Any], list[str]]:
     delay = settings.backoff_initial
     for attempt in range(attempts):
         try:
-            objs, _, errors = list_objects(client, info, version, namespace, settings)
+            objs, _, errors = list_objects(client, info, version, namespace, settings, None, compactor)
             return objs, errors
         except (TransportError, msgspec.DecodeError) as exc:
             if attempt == attempts - 1:
@@ -236,12 +288,13 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
         state = ClusterState()
         loaded = Loaded(state, [], {}, conn.context)
         absent: dict[str, list[str]] = {}
+        compactor = Compactor(settings.compact_kinds) if settings.compact_kinds else None
 
         def one(info: KindInfo) -> tuple[list[Any], list[str]] | BaseException:
             version = served.versions.get(info.kind) or info.versions[0]
             scope = namespace if info.namespaced else None
             try:
-                return _list_with_retries(client, info, version, scope, settings)
+                return _list_with_retries(client, info, version, scope, settings, compactor)
             except (StatusError, TransportError, UnsafeResponse) as exc:
                 return exc
 

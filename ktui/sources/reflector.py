@@ -22,33 +22,13 @@ import urllib3
 from ktui.model.decode import DecodeError, finish_object
 from ktui.model.kinds import KindInfo
 from ktui.sources.base import Item, KindStatus, Problem, Replace, SyncState
+from ktui.sources.compact import Compactor
 from ktui.sources.kubeclient import KubeClient, StatusError, TransportError
-from ktui.sources.wire import (
-    UnsafeResponse,
-    check_partial,
-    decode_event,
-    decode_page,
-    lines,
-    list_accept,
-    resource_path,
-    watch_accept,
-)
+from ktui.sources.lister import Settings, list_objects
+from ktui.sources.wire import UnsafeResponse, decode_event, lines, resource_path, watch_accept
 from ktui.store import Event
 
 Emit = Callable[[Item], None]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Timings; the defaults are client-go's, tests shrink them."""
-
-    backoff_initial: float = 0.8
-    backoff_max: float = 30.0
-    watch_timeout: tuple[float, float] = (300.0, 600.0)
-    page_size: int = 500
-    list_read_timeout: float = 120.0
-    read_grace: float = 30.0
-    """A watch's read timeout is its own timeoutSeconds plus this: only a dead connection hits it."""
 
 
 class Gone(Exception):
@@ -84,46 +64,14 @@ class _Stub:
     metadata: _StubMeta
 
 
-def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
-                 settings: Settings, track: Callable[[Any], None] | None = None
-                 ) -> tuple[list[Any], str, list[str]]:
-    """Every object of the kind (paginated), the list's resourceVersion, and per-item errors."""
-    path = resource_path(info, version, namespace)
-    limit = settings.page_size or None
-    objs: list[Any] = []
-    errors: list[str] = []
-    token = ""
-    while True:
-        query = {"limit": limit, "continue": token}
-        try:
-            resp = client.get(path, query, list_accept(info), settings.list_read_timeout, gzip=True)
-        except StatusError as exc:
-            if exc.code == 410 and token:  # the snapshot behind the token expired: start over whole
-                objs, errors, token, limit = [], [], "", None
-                continue
-            raise
-        if track is not None:
-            track(resp)
-        try:
-            check_partial(info, resp.headers.get("Content-Type", ""))
-        except UnsafeResponse:
-            client.abort(resp)
-            client.done(resp)
-            raise
-        items, meta, bad = decode_page(info, client.read(resp))
-        objs.extend(items)
-        errors.extend(bad)
-        if not meta.continue_:
-            return objs, meta.resource_version, errors
-        token = meta.continue_
-
-
 class Reflector:
     """A thread that keeps one kind (in one namespace, or all) flowing into `emit`."""
 
     def __init__(self, client: KubeClient, info: KindInfo, version: str, namespace: str | None,
-                 emit: Emit, settings: Settings, on_absent: Callable[[str], None] | None = None) -> None:
+                 emit: Emit, settings: Settings, on_absent: Callable[[str], None] | None = None,
+                 compactor: Compactor | None = None) -> None:
         self.client, self.info, self.version = client, info, version
+        self.compactor = compactor
         self.namespace = namespace if info.namespaced else None
         self.emit = emit
         self.settings = settings
@@ -221,7 +169,7 @@ class Reflector:
 
     def _list(self) -> None:
         objs, rv, errors = list_objects(self.client, self.info, self.version, self.namespace,
-                                        self.settings, self._track)
+                                        self.settings, self._track, self.compactor, self._page)
         self._resp = None
         if self.stopped:
             return
@@ -230,6 +178,11 @@ class Reflector:
             self.emit(Problem(self.kind, err))
         self.rv = rv
         self._status(SyncState.LIVE)
+
+    def _page(self, objs: list[Any]) -> None:
+        """A page of a longer list: into the store now (the Replace at the end settles deletions)."""
+        for obj in objs:
+            self.emit(Event("ADDED", self.kind, obj))
 
     def _watch(self, backoff: Backoff) -> None:
         lo, hi = self.settings.watch_timeout
@@ -286,4 +239,6 @@ class Reflector:
             self.emit(Problem(self.kind, str(exc)))
             self.emit(Event("DELETED", self.kind, ev.obj))
             return
+        if self.compactor is not None and self.kind in self.compactor.kinds:
+            obj = self.compactor(obj)
         self.emit(Event(ev.type, self.kind, obj))  # type: ignore[arg-type]

@@ -19,8 +19,7 @@ from ktui.apiserver.http import Listener
 from ktui.model.decode import DecodeError, decode_document
 from ktui.model.kinds import KINDS, KindInfo
 from ktui.sources.base import KindStatus, Problem, SyncState, drain
-from ktui.sources.cluster import ClusterSource
-from ktui.sources.reflector import Settings
+from ktui.sources.cluster import ClusterSource, Settings
 from ktui.store import ClusterState
 
 # Workaround (reported to the apiserver owner): socketserver's default listen backlog of 5

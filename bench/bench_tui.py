@@ -1,0 +1,288 @@
+"""TUI latency on a big live cluster: keystroke -> next frame, and event -> screen.
+
+    .venv/bin/python bench/bench_tui.py                  # 10,000 pods, 200 pod events/s
+    .venv/bin/python bench/bench_tui.py --pods 2000 --rate 50 --samples 10   # quicker
+
+The embedded API server runs in a child process, loaded with bench/gen_cluster.py's objects, and
+streams `--rate` pod changes per second (readiness flips, round-robin over every pod) for the whole
+run. The app is the real one (ClusterSource, bridge, overlay thread, screens), headless at
+120x40; a frame is timed when the compositor hands its update to the display (and the terminal
+bytes are rendered). Figures:
+
+- keystroke -> frame: from posting the key to the first frame drawn after its handler ran,
+  for j (cursor), s (re-sort every row), enter (open a namespace) and escape (back).
+- event -> screen: from the server writing (or deleting) a NetworkPolicy that flips a namespace's
+  egress class (allow-all egress: cluster -> internet) to the first frame drawn after the row's
+  cell changed (watch, queue, 100 ms batching, posture update, row update, render).
+
+Targets (issue 5): <= 100 ms each. A benchmark, not a test: it prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from gen_cluster import generate
+
+FLIP = "bench-allow-all-egress"
+
+
+def serve(conn: Any, sizes: dict[str, int], rate: float) -> None:
+    """Child process: the API server; streams pod readiness flips; answers flip commands."""
+    from ktui.apiserver import ApiServer
+    from ktui.apiserver.http import Listener
+
+    Listener.request_queue_size = 128
+    srv = ApiServer(history_size=200_000, bookmark_interval=30.0)
+    srv.start()
+    docs = generate(**sizes)
+    srv.apply_all(docs)
+    pods = [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in docs if d["kind"] == "Pod"]
+    del docs
+    tmp = tempfile.mkdtemp(prefix="ktui-bench-tui-")
+    conn.send(str(srv.write_kubeconfig(os.path.join(tmp, "kubeconfig"))))
+    stop = threading.Event()
+    lock = threading.Lock()
+    sent = [0]
+
+    def stream() -> None:
+        tick, i = 0.01, 0
+        per_tick = rate * tick
+        owed = 0.0
+        next_at = time.monotonic()
+        while not stop.is_set():
+            owed += per_tick
+            while owed >= 1:
+                ns, name = pods[i % len(pods)]
+                i += 1
+                owed -= 1
+                with lock:
+                    obj = srv.get_object("pods", ns, name)
+                    if obj is None:
+                        continue
+                    for cond in obj["status"].get("conditions", []):
+                        if cond["type"] in ("Ready", "ContainersReady"):
+                            cond["status"] = "False" if cond["status"] == "True" else "True"
+                    srv.apply(obj)
+                    sent[0] += 1
+            next_at += tick
+            time.sleep(max(0.0, next_at - time.monotonic()))
+
+    if rate > 0:
+        threading.Thread(target=stream, daemon=True).start()
+    while True:
+        cmd = conn.recv()
+        if cmd[0] == "flip":
+            _, ns, on = cmd
+            with lock:
+                written = time.time()
+                if on:
+                    srv.apply({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                               "metadata": {"name": FLIP, "namespace": ns},
+                               "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]}})
+                else:
+                    srv.delete_object("networkpolicies", ns, FLIP)
+            conn.send(written)
+        elif cmd[0] == "sent":
+            conn.send(sent[0])
+        else:
+            stop.set()
+            srv.stop()
+            conn.send("bye")
+            return
+
+
+def stats(values: list[float]) -> str:
+    if not values:
+        return "no samples"
+    v = sorted(x * 1000 for x in values)
+    p95 = v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
+    return f"median {statistics.median(v):6.1f} ms   p95 {p95:6.1f} ms   max {v[-1]:6.1f} ms   (n={len(v)})"
+
+
+async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[str, Any]:
+    from ktui.sources.cluster import ClusterSource
+    from ktui.tui.app import KtuiApp
+    from ktui.tui.bridge import Bridge
+    from ktui.tui.screens.overview import OverviewScreen
+    from ktui.tui.widgets.table import KTable
+
+    frames: list[tuple[float, str]] = []  # (when, the screen drawn)
+
+    class BenchApp(KtuiApp):
+        def _display(self, screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                renderable.render_segments(self.console)  # the bytes a terminal would get
+                frames.append((time.time(), type(screen).__name__))
+            super()._display(screen, renderable)
+
+    handled: list[float] = []  # when a key's handler finished its work
+
+    def timed(cls: Any, name: str) -> None:
+        original = getattr(cls, name)
+
+        def wrapped(self: Any, *a: Any, **k: Any) -> Any:
+            out = original(self, *a, **k)
+            handled.append(time.time())
+            return out
+        setattr(cls, name, wrapped)
+
+    timed(KTable, "action_cursor_down")
+    polls: list[float] = []  # how long each non-empty drain + posture update took on the UI thread
+    steps: dict[str, float] = {}  # enter: when the row was selected, the screen pushed
+    import ktui.tui.app as app_module
+
+    bridge_poll = Bridge.poll
+
+    def timed_poll(self: Any, *a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        out = bridge_poll(self, *a, **k)
+        if out is not None:
+            polls.append(time.perf_counter() - t)
+        return out
+    Bridge.poll = timed_poll  # type: ignore[method-assign]
+    open_ns = app_module.KtuiApp.open_namespace
+
+    def timed_open(self: Any, *a: Any, **k: Any) -> Any:
+        steps["open"] = time.time()
+        out = open_ns(self, *a, **k)
+        steps["pushed"] = time.time()
+        return out
+    app_module.KtuiApp.open_namespace = timed_open  # type: ignore[method-assign]
+    cell_updates: dict[str, float] = {}  # namespace -> when its egress cell last changed
+    update_cell = KTable.update_cell
+
+    def recorded(self: Any, row_key: Any, column_key: Any, value: Any, **k: Any) -> None:
+        update_cell(self, row_key, column_key, value, **k)
+        if column_key == "egress":
+            cell_updates[str(row_key)] = time.time()
+    KTable.update_cell = recorded  # type: ignore[method-assign]
+    timed(OverviewScreen, "action_sort")
+
+    source = ClusterSource(kubeconfig)
+    t0 = time.time()
+    source.start()
+    app = BenchApp(Bridge(source, context="bench", live=True), theme="dark", watch_themes=False,
+                   start_source=False)
+    if not overlay:  # for comparison: no exposure/findings at all
+        app.bridge.attach_overlay = lambda _o: None  # type: ignore[method-assign]
+    out: dict[str, Any] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not app.bridge.synced:
+            await pilot.pause(0.05)
+        out["sync"] = time.time() - t0
+        pods = app.bridge.state.count("Pod")
+        while overlay and app.bridge.findings is None:
+            await pilot.pause(0.1)
+        out["overlay_first"] = time.time() - t0
+        out["pods"], out["namespaces"] = pods, len(app.bridge.posture.by_namespace)
+        await pilot.pause(1.0)
+
+        async def next_frame_after(mark: float, screen: str = "", timeout: float = 5.0) -> float:
+            end = time.time() + timeout
+            while time.time() < end:
+                for when, drawn in frames:
+                    if when >= mark and (not screen or drawn == screen):
+                        return when
+                await asyncio.sleep(0.001)
+            raise TimeoutError
+
+        async def key(k: str) -> float:
+            handled.clear()
+            start = time.time()
+            await pilot.press(k)
+            if k == "enter":  # the first frame of the namespace screen
+                got = (await next_frame_after(start, "NamespaceScreen")) - start
+                enter_steps.append((steps["open"] - start, steps["pushed"] - start, got))
+                return got
+            if k == "escape":  # the first frame of the overview again
+                return (await next_frame_after(start, "OverviewScreen")) - start
+            return (await next_frame_after(handled[-1])) - start
+
+        keys: dict[str, list[float]] = {"j": [], "s": [], "enter": [], "escape": []}
+        enter_steps: list[tuple[float, float, float]] = []
+        for _ in range(samples):
+            for k in ("j", "s", "enter", "escape"):
+                keys[k].append(await key(k))
+                frames.clear()
+                await pilot.pause(0.15)
+        out["keys"] = keys
+        out["enter_steps"] = enter_steps
+
+        table = app.screen.query_one("#namespaces", KTable)
+        def egress(ns: str) -> str:
+            return str(table.get_cell(ns, "egress"))
+
+        # namespaces whose egress is restricted: an allow-all egress policy turns them "internet"
+        namespaces = [ns for ns in sorted(app.bridge.posture.by_namespace)
+                      if ns.startswith("team-") and not egress(ns).startswith(("open", "internet"))]
+        shown: list[float] = []
+        for i in range(samples * 2):
+            ns = namespaces[(i // 2) % len(namespaces)]
+            on = not egress(ns).startswith("internet")
+            conn.send(("flip", ns, on))
+            written = conn.recv()
+            end = time.time() + 10
+            while time.time() < end and egress(ns).startswith("internet") != on:
+                await asyncio.sleep(0.001)
+            shown.append((await next_frame_after(cell_updates[ns])) - written)
+            await pilot.pause(0.3)
+        out["event"] = shown
+        out["overlay_seconds"] = app.bridge.overlay_seconds
+        out["batches"] = app.bridge.batches
+        out["polls"] = polls
+    source.stop()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="TUI latency benchmark")
+    parser.add_argument("--pods", type=int, default=10000)
+    parser.add_argument("--policies", type=int, default=1000)
+    parser.add_argument("--services", type=int, default=2000)
+    parser.add_argument("--ingresses", type=int, default=300)
+    parser.add_argument("--routes", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=200.0, help="pod events per second")
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--no-overlay", action="store_true", help="leave exposure/findings out (to compare)")
+    args = parser.parse_args()
+    sizes = {k: getattr(args, k) for k in ("pods", "policies", "services", "ingresses", "routes")}
+    print("command:", " ".join([os.path.relpath(sys.executable), *sys.argv]))
+    print(f"cluster: {sizes}; {args.rate:g} pod events/s; {os.cpu_count()} CPUs; server in a child process")
+    parent, child = mp.Pipe()
+    proc = mp.get_context("spawn").Process(target=serve, args=(child, sizes, args.rate), daemon=True)
+    proc.start()
+    kubeconfig = parent.recv()
+    started = time.time()
+    out = asyncio.run(run(kubeconfig, parent, args.samples, not args.no_overlay))
+    parent.send(("sent",))
+    sent = parent.recv()
+    rate = sent / max(1e-9, time.time() - started)
+    parent.send(("stop",))
+    parent.recv()
+    proc.join(5)
+    print(f"synced {out['pods']} pods in {out['namespaces']} namespaces in {out['sync']:.1f} s; "
+          f"first exposure+findings after {out['overlay_first']:.1f} s (last run {out['overlay_seconds']:.1f} s, "
+          f"off the UI thread); {out['batches']} batches; measured event rate {rate:.0f}/s")
+    for k, label in (("j", "j (cursor down)"), ("s", "s (re-sort all rows)"), ("enter", "enter (open namespace)"),
+                     ("escape", "escape (back)")):
+        print(f"keystroke -> frame  {label:<24} {stats(out['keys'][k])}")
+    print(f"event -> screen     {'policy flips egress class':<24} {stats(out['event'])}")
+    print(f"UI thread per batch {'drain + posture update':<24} {stats(out['polls'])}")
+    if os.environ.get("BENCH_DEBUG"):
+        print("enter steps (selected, pushed, frame):", [tuple(round(x * 1000) for x in s) for s in out["enter_steps"]])
+
+
+if __name__ == "__main__":
+    main()

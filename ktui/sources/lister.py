@@ -1,0 +1,121 @@
+"""Listing one kind: paginated like client-go (limit/continue), with the next page fetched while
+the current one is decoded, so decoding hides behind the server's and the network's time.
+
+A continue token that expired (410) means the snapshot it pointed into is gone: the list starts
+over in one piece, as client-go's pager falls back to a full list.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from ktui.model.decode import ListMeta
+from ktui.model.kinds import KindInfo
+from ktui.sources.compact import KINDS as COMPACT_KINDS
+from ktui.sources.compact import Compactor
+from ktui.sources.kubeclient import KubeClient, StatusError
+from ktui.sources.wire import UnsafeResponse, check_partial, decode_page, list_accept, resource_path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Timings and sizes for the live source; the defaults are client-go's, tests shrink them."""
+
+    backoff_initial: float = 0.8
+    backoff_max: float = 30.0
+    watch_timeout: tuple[float, float] = (300.0, 600.0)
+    page_size: int = 500
+    list_read_timeout: float = 120.0
+    read_grace: float = 30.0
+    """A watch's read timeout is its own timeoutSeconds plus this: only a dead connection hits it."""
+    compact_kinds: frozenset[str] = COMPACT_KINDS
+    """Kinds whose objects share repeated strings and small structs (compact.py); empty: none."""
+    pause_gc: bool = True
+    """Pause the cyclic GC during the initial sync, then freeze what was loaded (cluster.py)."""
+
+
+class _Head(msgspec.Struct):
+    metadata: ListMeta = msgspec.field(default_factory=ListMeta)
+
+
+_HEAD = msgspec.json.Decoder(_Head)
+
+
+class _Page:
+    """One page, fetched in a helper thread: its bytes, or the exception fetching raised."""
+
+    def __init__(self, fetch: Callable[[str], bytes], token: str) -> None:
+        self.data: bytes | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fetch, token), daemon=True,
+                                        name="ktui-list-page")
+        self._thread.start()
+
+    def _run(self, fetch: Callable[[str], bytes], token: str) -> None:
+        try:
+            self.data = fetch(token)
+        except BaseException as exc:  # handed to the lister's thread, raised there
+            self.error = exc
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.data is not None
+        return self.data
+
+
+def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
+                 settings: Settings, track: Callable[[Any], None] | None = None,
+                 compactor: Compactor | None = None,
+                 on_page: Callable[[list[Any]], None] | None = None) -> tuple[list[Any], str, list[str]]:
+    """Every object of the kind, the list's resourceVersion, and per-item errors.
+
+    `on_page` gets each page but the last as soon as it is decoded, so the consumer can start on
+    a large list while the rest is still being fetched.
+    """
+    path = resource_path(info, version, namespace)
+    compact = compactor is not None and info.kind in compactor.kinds
+    limit = settings.page_size or None
+
+    def fetch(token: str) -> bytes:
+        resp = client.get(path, {"limit": limit, "continue": token}, list_accept(info),
+                          settings.list_read_timeout, gzip=True)
+        if track is not None:
+            track(resp)
+        try:
+            check_partial(info, resp.headers.get("Content-Type", ""))
+        except UnsafeResponse:
+            client.abort(resp)
+            client.done(resp)
+            raise
+        return client.read(resp)
+
+    objs: list[Any] = []
+    errors: list[str] = []
+    data = fetch("")
+    while True:
+        token = _HEAD.decode(data).metadata.continue_ if limit else ""
+        following = _Page(fetch, token) if token else None
+        items, meta, bad = decode_page(info, data)
+        if compact and compactor is not None:
+            compactor.all(items)
+        objs.extend(items)
+        errors.extend(bad)
+        if following is None:
+            return objs, meta.resource_version, errors
+        if on_page is not None:
+            on_page(items)
+        try:
+            data = following.result()
+        except StatusError as exc:
+            if exc.code != 410:
+                raise
+            limit = None  # the snapshot behind the token expired: start over, in one piece
+            objs, errors = [], []
+            data = fetch("")
