@@ -157,6 +157,10 @@ def test_timeout_seconds_ends_the_stream_cleanly(server: ApiServer,
                                     _preload_content=False, _request_timeout=5)
     body = resp.read()  # raises ProtocolError if the stream were cut
     assert body.count(b'"ADDED"') == 1
+    # the server thread unregisters the watch just after the last chunk: wait for it, bounded
+    deadline = time.monotonic() + 5
+    while server.watch_count() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert server.watch_count() == 0
     assert core.read_namespaced_pod("a", "shop").metadata.name == "a"  # connection still fine
 
