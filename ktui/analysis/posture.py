@@ -48,27 +48,24 @@ class PodPosture:
 
 @dataclass(frozen=True, slots=True)
 class NamespacePosture:
+    """One namespace's pods and the counts the overview shows (computed once, read often)."""
+
     namespace: str
     pods: tuple[PodPosture, ...]
     policies: int
     egress_counts: dict[EgressClass, int] = field(default_factory=dict)
+    ingress_isolated: int = field(init=False)
+    egress_isolated: int = field(init=False)
+    dns_blocked: int = field(init=False)
+    most_open_egress: EgressClass | None = field(init=False)  # None: no pods
 
-    @property
-    def ingress_isolated(self) -> int:
-        return sum(p.ingress_isolated for p in self.pods)
-
-    @property
-    def egress_isolated(self) -> int:
-        return sum(p.egress_isolated for p in self.pods)
-
-    @property
-    def dns_blocked(self) -> int:
-        return sum(not p.egress.dns for p in self.pods)
-
-    @property
-    def most_open_egress(self) -> EgressClass | None:
-        """The most open class any pod of the namespace has (None: no pods)."""
-        return min((p.egress.cls for p in self.pods), key=lambda c: c.rank, default=None)
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "ingress_isolated", sum(p.ingress_isolated for p in self.pods))
+        set_(self, "egress_isolated", sum(p.egress.cls is not EgressClass.OPEN for p in self.pods))
+        set_(self, "dns_blocked", sum(not p.egress.dns for p in self.pods))
+        present = [c for c in EgressClass if self.egress_counts.get(c)]
+        set_(self, "most_open_egress", present[0] if present else None)
 
 
 def level(count: int, total: int) -> str:
@@ -128,7 +125,8 @@ class PostureDelta:
             return [("namespace", "absent" if b is None else "present", "absent" if a is None else "present")]
         out: list[tuple[str, str, str]] = []
         if b.most_open != a.most_open:
-            out.append(("egress", _cls(b.most_open), _cls(a.most_open)))
+            out.append(("egress", b.most_open.value if b.most_open else "no pods",
+                        a.most_open.value if a.most_open else "no pods"))
         for what, bn, an in (("ingress isolated", b.ingress_isolated, a.ingress_isolated),
                              ("egress isolated", b.egress_isolated, a.egress_isolated),
                              ("DNS blocked", b.dns_blocked, a.dns_blocked)):
@@ -137,10 +135,6 @@ class PostureDelta:
         if b.policies != a.policies:
             out.append(("policies", str(b.policies), str(a.policies)))
         return out
-
-
-def _cls(c: EgressClass | None) -> str:
-    return "no pods" if c is None else c.value
 
 
 _CAUSE_ORDER = {"NetworkPolicy": 0, "Namespace": 1}
@@ -177,9 +171,22 @@ def posture_deltas(
     return out
 
 
-def namespace_subjects(state: ClusterState, namespace: str) -> list[Subject]:
-    """`cluster_subjects` for one namespace (owner chains never cross namespaces)."""
-    subjects = [pod_subject(p) for p in state.pods(namespace) if is_running(p)]
+def namespace_subjects(state: ClusterState, namespace: str,
+                       cache: dict[tuple[str, str], tuple[object, Subject]] | None = None) -> list[Subject]:
+    """`cluster_subjects` for one namespace (owner chains never cross namespaces). With `cache`,
+    a pod whose object is unchanged (the same immutable struct) keeps its Subject."""
+    subjects = []
+    for p in state.pods(namespace):
+        if not is_running(p):
+            continue
+        hit = cache.get((namespace, p.metadata.name)) if cache is not None else None
+        if hit is not None and hit[0] is p:
+            subjects.append(hit[1])
+            continue
+        s = pod_subject(p)
+        if cache is not None:
+            cache[(namespace, p.metadata.name)] = (p, s)
+        subjects.append(s)
     owners: dict[tuple[str, str], tuple[str, str]] = {}
     for kind in WORKLOAD_KINDS:
         for w in state.objects(kind, namespace):
@@ -220,6 +227,7 @@ class PostureIndex:
         self._dns_ip_sensitive = False
         # per namespace: posture parts by label set (and IPs when they matter)
         self._memo: dict[str, dict[object, tuple[bool, tuple[str, ...], EgressPosture]]] = {}
+        self._subjects: dict[tuple[str, str], tuple[object, Subject]] = {}  # by pod, while unchanged
         self.recompute(None)
 
     @property
@@ -265,7 +273,7 @@ class PostureIndex:
         changed: set[str] = set()
         for ns in sorted(targets):
             self._memo.pop(ns, None)
-            pods = [self._pod(ns, s) for s in namespace_subjects(self.state, ns)]
+            pods = [self._pod(ns, s) for s in namespace_subjects(self.state, ns, self._subjects)]
             self._store(ns, self._build(ns, pods), changed)
         for gone in set(self.by_namespace) - names:
             del self.by_namespace[gone]
@@ -275,7 +283,7 @@ class PostureIndex:
 
     def _repod(self, ns: str) -> NamespacePosture:
         """The namespace again with its current subjects, reusing the memoized posture parts."""
-        return self._build(ns, [self._pod(ns, s) for s in namespace_subjects(self.state, ns)])
+        return self._build(ns, [self._pod(ns, s) for s in namespace_subjects(self.state, ns, self._subjects)])
 
     def update(self, changes: Iterable[Change]) -> set[str]:
         """Apply a batch of store changes; returns the namespaces whose posture changed."""
@@ -292,6 +300,8 @@ class PostureIndex:
                     return self.recompute(None)
                 full.add(c.name)
             elif c.kind == "Pod":
+                if c.new is None:
+                    self._subjects.pop((c.namespace, c.name), None)
                 if _is_dns_pod(c.old) or _is_dns_pod(c.new):
                     return self.recompute(None)
                 pods_only.add(c.namespace)
@@ -360,16 +370,6 @@ def exposure_summaries(state: ClusterState, engine: NetpolEngine | None = None,
         health = EntryHealth(e, chain.status, bad.reason if bad else "", bad.obj if bad else "")
         grouped.setdefault(e.namespace, []).append(health)
     return {ns: ExposureSummary(ns, tuple(hs)) for ns, hs in grouped.items()}
-
-
-def paths_to_pod(summaries: Mapping[str, ExposureSummary], namespace: str, name: str) -> list[EntryHealth]:
-    """The exposed entries whose backends reach the pod (any namespace: routes cross them)."""
-    out = []
-    for summary in summaries.values():
-        for h in summary.entries:
-            if any(p.namespace == namespace and p.name == name for b in h.entry.backends for p in b.pods):
-                out.append(h)
-    return out
 
 
 @dataclass(frozen=True, slots=True)

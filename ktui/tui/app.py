@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 
 class KtuiApp(App[None]):
-    CSS_PATH = "ktui.tcss"
+    CSS_PATH = Path(__file__).parent / "ktui.tcss"  # absolute: subclasses live elsewhere
     TITLE = "ktui"
     COMMANDS = App.COMMANDS | {commands.KtuiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,6 +53,7 @@ class KtuiApp(App[None]):
         self._palettes: dict[str, Palette] = {}
         self._hold = 0
         self._overlay_seen = False
+        self._reusable: dict[str, NamespaceScreen | PodScreen] = {}
         self._pending: dict[int, Update] = {}
         self.watch_themes = watch_themes
         self._watcher: ThemeWatcher | None = None
@@ -154,14 +155,30 @@ class KtuiApp(App[None]):
             return
         if tab is None:
             tab = "exposure" if extras.namespace_extras(self.bridge, name).hosts_failing else "pods"
-        self.push_screen(NamespaceScreen(name, tab))
+        self._push_reused("namespace", NamespaceScreen, name, tab)
 
     def open_pod(self, namespace: str, name: str) -> None:
         np = self.bridge.namespace(namespace)
         if np is None or not any(p.subject.name == name for p in np.pods):
             self.notify(f"no pod {clean(namespace)}/{clean(name)}", severity="warning", markup=False)
             return
-        self.push_screen(PodScreen(namespace, name))
+        self._push_reused("pod", PodScreen, namespace, name)
+
+    def _push_reused(self, slot: str, cls: type[NamespaceScreen] | type[PodScreen], a: str, b: str) -> None:
+        """Namespace and pod screens are composed once and retargeted after that: building a
+        tabbed screen costs far more than refilling it, and enter must draw within 100 ms."""
+        screen = self._reusable.get(slot)
+        if screen is None or screen in self.screen_stack:
+            if screen is None:
+                screen = cls(a, b)
+                self._reusable[slot] = screen
+                self.install_screen(screen, name=f"ktui-{slot}")
+            else:  # already on the stack (ns -> pod -> :ns other): a fresh, throwaway one
+                self.push_screen(cls(a, b))
+                return
+        else:
+            screen.retarget(a, b)
+        self.push_screen(screen)
 
     def open_triage(self, target: str) -> None:
         self.push_screen(TriageScreen(target))

@@ -192,9 +192,9 @@ def host_names(bridge: Bridge) -> list[str]:
 
 
 def entries_to_pod(bridge: Bridge, namespace: str, name: str) -> list[EntryHealth]:
-    from ktui.analysis.posture import paths_to_pod
-
-    return paths_to_pod(bridge.exposure or {}, namespace, name)
+    """The exposed entries (of any namespace: routes cross them) whose backends reach the pod."""
+    return [h for s in (bridge.exposure or {}).values() for h in s.entries
+            if any(p.namespace == namespace and p.name == name for b in h.entry.backends for p in b.pods)]
 
 
 def triage_lines(bridge: Bridge, target: str, p: Palette) -> Text:

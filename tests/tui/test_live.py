@@ -39,15 +39,15 @@ def cell(app: KtuiApp, row: str, column: str) -> str:
 
 async def test_manifest_rewrite_shows_on_screen(tmp_path: Path) -> None:
     shutil.copy(CLUSTER, tmp_path / "cluster.yaml")
-    app = make_app([tmp_path], live_reload=True, clock=None)
+    app = make_app([tmp_path], live_reload=True)  # frozen clock: the flash stays until checked
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.bridge.synced)
         assert cell(app, "sandbox", "egress") == "open 1/1"
         (tmp_path / "deny.yaml").write_text(DENY_EGRESS)
         await wait_for(pilot, lambda: cell(app, "sandbox", "egress") == "denied 1/1")
         assert cell(app, "sandbox", "dns") == "✘ 1 blocked"
-        feed = str(app.screen.query_one("#feed").render())
-        assert "sandbox: egress open -> denied" in feed and "policy deny-all added" in feed
+        await wait_for(pilot, lambda: "sandbox: egress open -> denied" in str(app.screen.query_one("#feed").render()))
+        assert "policy deny-all added" in str(app.screen.query_one("#feed").render())
         assert "sandbox" in app.screen._flash  # the changed row flashes
         (tmp_path / "deny.yaml").unlink()
         await wait_for(pilot, lambda: cell(app, "sandbox", "egress") == "open 1/1")

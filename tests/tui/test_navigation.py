@@ -24,7 +24,7 @@ async def test_overview_lists_namespaces_and_drills_down(app: KtuiApp) -> None:
         await pilot.press("j", "enter")  # payments
         await pilot.pause()
         assert isinstance(app.screen, NamespaceScreen) and app.screen.namespace == "payments"
-        assert rows(app, "#pods-table") == ["api-0", "worker-0"]
+        assert rows(app, "#ns-table") == ["api-0", "worker-0"]
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PodScreen) and app.screen.pod_name == "api-0"
@@ -58,12 +58,12 @@ async def test_namespace_tabs_exposure_and_triage(app: KtuiApp) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, NamespaceScreen)
-        assert screen.query_one("TabbedContent").active == "exposure"  # it has a failing host
-        assert rows(app, "#exposure-table") == ["shop.example.com", "shop.example.com"]
+        assert screen.tab == "exposure"  # it has a failing host
+        assert rows(app, "#ns-table") == ["shop.example.com", "shop.example.com"]
         await pilot.press("3")
-        assert rows(app, "#policies-table") == ["cart", "default-deny", "frontend"]
+        assert rows(app, "#ns-table") == ["cart", "default-deny", "frontend"]
         await pilot.press("4")
-        assert rows(app, "#findings-table")  # the missing checkout Service
+        assert rows(app, "#ns-table")  # the missing checkout Service
         await pilot.press("1", "j", "enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, TriageScreen) and app.screen.target == "shop.example.com/cart"

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ktui.tui.bridge import Bridge, Update
 from ktui.tui.themes import Palette
+from ktui.tui.widgets.keybar import KeyBar
 from ktui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class KScreen(Screen[None]):
         yield StatusLine(id="status")
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.kapp.catch_up(self)

@@ -15,6 +15,8 @@ from ktui.tui.widgets.table import KTable
 
 
 class FeedScreen(KScreen):
+    AUTO_FOCUS = "#feed-table"
+
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         table = KTable(id="feed-table")

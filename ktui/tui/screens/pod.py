@@ -21,6 +21,7 @@ from ktui.tui.screens.base import KScreen
 
 
 class PodScreen(KScreen):
+    AUTO_FOCUS = "#pod-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "query", "Can reach?"),
         Binding("r", "recompute", "Recompute"),
@@ -52,6 +53,20 @@ class PodScreen(KScreen):
     def on_mount(self) -> None:
         self.fill()
         self.query_one("#pod-body").focus()
+        self.compute_reach()
+
+    def retarget(self, namespace: str, name: str) -> None:
+        """Show another pod in this (already composed) screen."""
+        self.namespace, self.pod_name, self.explained = namespace, name, None
+        if not self.is_mounted:
+            return
+        for box in self.query(Input):
+            box.value = ""
+        self.query_one("#query-result", Static).update("")
+        body = self.query_one("#pod-body", VerticalScroll)
+        body.scroll_home(animate=False)
+        body.focus()
+        self.fill()
         self.compute_reach()
 
     def posture(self) -> PodPosture | None:

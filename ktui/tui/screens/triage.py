@@ -19,6 +19,7 @@ from ktui.tui.screens.base import KScreen
 
 
 class TriageScreen(KScreen):
+    AUTO_FOCUS = "#triage-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "recompute", "Recompute"),
     ]
