@@ -11,6 +11,7 @@ import contextlib
 import os
 import socket
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -122,11 +123,32 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+def _track_connections(api: k8s.ApiClient) -> weakref.WeakSet[Any]:
+    """Record every connection the client's pool opens, so they can be cut from another thread,
+    even while a request still waits for its response headers."""
+    sockets: weakref.WeakSet[Any] = weakref.WeakSet()
+    manager = api.rest_client.pool_manager
+    if type(manager) is not urllib3.PoolManager:  # proxies: keep the defaults
+        return sockets
+    classes = {}
+    for scheme, pool_cls in manager.pool_classes_by_scheme.items():
+        base = pool_cls.ConnectionCls
+
+        def connect(self: Any, _base: Any = base) -> None:
+            _base.connect(self)
+            sockets.add(self)
+
+        conn_cls = type(f"Tracked{base.__name__}", (base,), {"connect": connect})
+        classes[scheme] = type(f"Tracked{pool_cls.__name__}", (pool_cls,), {"ConnectionCls": conn_cls})
+    manager.pool_classes_by_scheme = classes
+    return sockets
+
+
 class KubeClient:
     """GETs through the client's pool; responses stay streaming so watches can be read line by line.
 
-    Every response in flight is tracked so `abort_all` can cut them from another thread: that is
-    how `stop()` ends blocked reads promptly (a read timeout would either be too short for quiet
+    Every response and connection is tracked so `abort_all` can cut them from another thread: that
+    is how `stop()` ends blocked reads promptly (a read timeout would either be too short for quiet
     watches or too long to stop).
     """
 
@@ -136,6 +158,7 @@ class KubeClient:
         self.read_timeout = read_timeout
         self._lock = threading.Lock()
         self._open: set[urllib3.BaseHTTPResponse] = set()
+        self._connections = _track_connections(conn.api)
         self.closed = False
 
     def get(self, path: str, query: Mapping[str, Any] | None = None, accept: str = JSON,
@@ -201,6 +224,11 @@ class KubeClient:
             open_ = list(self._open)
         for resp in open_:
             self.abort(resp)
+        for connection in list(self._connections):
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         self.closed = True
