@@ -86,6 +86,7 @@ def raw_fetch(kubeconfig: str) -> tuple[float, int]:
     return elapsed, count
 
 
+MORE = frozenset({"Pod", "EndpointSlice", "ReplicaSet", "Deployment"})
 APPLY: list[float] = []  # seconds the main thread spent applying Replace items to the store, per sync
 
 
@@ -208,7 +209,7 @@ def main() -> None:
     first.stop()
     del state, index
     gc.collect()
-    raws, syncs, postures, plain, pods_only, no_pause, unpaged = [], [filled], [posture], [], [], [], []
+    raws, syncs, postures, plain, more, no_pause, unpaged = [], [filled], [posture], [], [], [], []
 
     def timed_sync(settings: Settings) -> tuple[float, float]:
         gc.collect()
@@ -224,7 +225,7 @@ def main() -> None:
             syncs.append(f)
             postures.append(p)
         plain.append(timed_sync(Settings(compact_kinds=frozenset()))[0])
-        pods_only.append(timed_sync(Settings(compact_kinds=frozenset({"Pod"})))[0])
+        more.append(timed_sync(Settings(compact_kinds=MORE))[0])
         no_pause.append(timed_sync(Settings(pause_gc=False))[0])
         unpaged.append(timed_sync(Settings(page_size=0))[0])
     raw = min(raws)
@@ -237,9 +238,10 @@ def main() -> None:
 
     print(f"objects synced: {objects} ({pods} pods)")
     line("raw list fetch + msgspec decode, all kinds, one by one", raws)
-    line(f"ClusterSource start -> store filled (default: pages of {page})", syncs)
+    line(f"ClusterSource start -> store filled (default: pages of {page}, compacting "
+         f"{', '.join(sorted(COMPACT_KINDS))})", syncs)
     line("  same, compacting nothing (compact_kinds=frozenset())", plain)
-    line("  same, compacting pods only (compact_kinds={'Pod'})", pods_only)
+    line(f"  same, compacting {', '.join(sorted(MORE))}", more)
     line("  same, cyclic GC not paused (pause_gc=False)", no_pause)
     line("  same, unpaginated lists (page_size=0)", unpaged)
     print(f"  of which the main thread applying the lists to the ClusterState (store.py): "
@@ -248,7 +250,7 @@ def main() -> None:
         line("ClusterSource start -> posture computed (PostureIndex)", postures)
     print(f"RSS delta of the first sync / pods (all {objects} objects, threads, buffers, allocator slack): "
           f"{rss / pods / 1024:.2f} KB per pod")
-    for kinds in (COMPACT_KINDS, frozenset({"Pod"}), frozenset()):
+    for kinds in (COMPACT_KINDS, MORE, frozenset()):
         everything, pods_alone = store_bytes(kubeconfig, kinds)
         print(f"store, tracemalloc, compacting {', '.join(sorted(kinds)) or 'nothing'}: all objects / pods "
               f"{everything / 1024:.2f} KB per pod; pod objects alone {pods_alone / 1024:.2f} KB per pod")

@@ -72,20 +72,20 @@ class _Page:
 
 def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
                  settings: Settings, track: Callable[[Any], None] | None = None,
-                 compactor: Compactor | None = None,
-                 on_page: Callable[[list[Any]], None] | None = None) -> tuple[list[Any], str, list[str]]:
+                 compactor: Compactor | None = None, resource_version: str = ""
+                 ) -> tuple[list[Any], str, list[str]]:
     """Every object of the kind, the list's resourceVersion, and per-item errors.
 
-    `on_page` gets each page but the last as soon as it is decoded, so the consumer can start on
-    a large list while the rest is still being fetched.
+    resource_version "0" (the reflector's first list, as client-go's) lets the apiserver answer
+    from its watch cache instead of a quorum read of etcd; "" asks for the latest state.
     """
     path = resource_path(info, version, namespace)
     compact = compactor is not None and info.kind in compactor.kinds
     limit = settings.page_size or None
 
     def fetch(token: str) -> bytes:
-        resp = client.get(path, {"limit": limit, "continue": token}, list_accept(info),
-                          settings.list_read_timeout, gzip=True)
+        query = {"limit": limit, "continue": token, "resourceVersion": "" if token else resource_version}
+        resp = client.get(path, query, list_accept(info), settings.list_read_timeout, gzip=True)
         if track is not None:
             track(resp)
         try:
@@ -109,8 +109,6 @@ def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: st
         errors.extend(bad)
         if following is None:
             return objs, meta.resource_version, errors
-        if on_page is not None:
-            on_page(items)
         try:
             data = following.result()
         except StatusError as exc:

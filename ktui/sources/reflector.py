@@ -168,8 +168,9 @@ class Reflector:
             self._status(SyncState.RECONNECTING, str(exc))
 
     def _list(self) -> None:
+        first = self.state is SyncState.SYNCING  # later lists follow a 410: ask for the latest
         objs, rv, errors = list_objects(self.client, self.info, self.version, self.namespace,
-                                        self.settings, self._track, self.compactor, self._page)
+                                        self.settings, self._track, self.compactor, "0" if first else "")
         self._resp = None
         if self.stopped:
             return
@@ -178,11 +179,6 @@ class Reflector:
             self.emit(Problem(self.kind, err))
         self.rv = rv
         self._status(SyncState.LIVE)
-
-    def _page(self, objs: list[Any]) -> None:
-        """A page of a longer list: into the store now (the Replace at the end settles deletions)."""
-        for obj in objs:
-            self.emit(Event("ADDED", self.kind, obj))
 
     def _watch(self, backoff: Backoff) -> None:
         lo, hi = self.settings.watch_timeout

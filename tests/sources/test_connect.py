@@ -97,3 +97,22 @@ def test_snapshot_in_one_namespace(server: ApiServer, kubeconfig: str) -> None:
     loaded = snapshot(kubeconfig, namespace="other")
     assert not differences(expected_objects(server, "other"), store_objects(loaded.state))
     assert {p.metadata.namespace for p in loaded.state.pods()} == {"other"}
+
+
+def test_in_cluster_config_when_there_is_no_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubernetes.config import incluster_config
+
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "443")
+    token, cert = tmp_path / "token", tmp_path / "ca.crt"
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(cert))
+    with pytest.raises(ClusterError) as exc:  # not (yet) a service account: say so
+        ClusterSource()
+    assert "in-cluster config" in _one_line(exc)
+    token.write_text("service-account-token")
+    cert.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    source = ClusterSource()
+    assert source.context == "in-cluster" and source.server == "https://10.96.0.1:443"
+    source.client.close()
