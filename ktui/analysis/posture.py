@@ -1,11 +1,9 @@
 """Per-namespace posture summaries, recomputed only for what a change touches.
 
-A pod's NetworkPolicy posture depends on its namespace's policies and its labels (plus its IPs
-when the DNS pods are guarded by ipBlocks), so a namespace is recomputed per distinct label set,
-and a pod event recomputes that pod alone. Isolation and egress class never read other objects'
-labels; the DNS flag reads the DNS pods and the labels of their namespace, so a change to the DNS
-pods, to policies in their namespace or to that Namespace recomputes everything, and any other
-Namespace change recomputes that namespace alone.
+A pod's posture depends on its namespace's policies and its labels (and its IPs when the DNS pods
+are guarded by ipBlocks): a namespace is recomputed per distinct label set, a modified pod alone.
+Only the DNS flag reads other objects (the DNS pods, their namespace's labels and policies), so
+changes there recompute everything; any other Namespace change recomputes that namespace alone.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from dataclasses import dataclass, field
 from ktui.analysis.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
 from ktui.analysis.exposure import Exposure, exposures
 from ktui.analysis.findings_catalogue import Finding, Severity
-from ktui.analysis.hostnames import ANY_HOST
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.subjects import Subject, is_running, pod_subject, template_subject
 from ktui.analysis.triage import Triager
@@ -25,8 +22,7 @@ from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
 
-# Kinds whose changes can alter NetworkPolicy answers.
-POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})
+POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})  # can alter NetworkPolicy answers
 GLOBAL_KINDS = frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"})
 
 
@@ -41,9 +37,7 @@ class PodPosture:
     def __post_init__(self) -> None:
         object.__setattr__(self, "ident", (self.subject.name, self.subject.workload.kind))
 
-    @property
-    def egress_isolated(self) -> bool:
-        return self.egress.cls is not EgressClass.OPEN
+    egress_isolated = property(lambda self: self.egress.cls is not EgressClass.OPEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +81,9 @@ class PostureSummary:
     most_open: EgressClass | None
 
     def material(self) -> tuple[object, ...]:
-        return (
-            self.policies,
-            level(self.ingress_isolated, self.pods),
-            level(self.egress_isolated, self.pods),
-            level(self.dns_blocked, self.pods),
-            self.most_open,
-        )
+        n = self.pods
+        return (self.policies, level(self.ingress_isolated, n), level(self.egress_isolated, n),
+                level(self.dns_blocked, n), self.most_open)
 
 
 def summarize(np: NamespacePosture) -> PostureSummary:
@@ -211,6 +201,12 @@ def namespace_subjects(state: ClusterState, namespace: str,
     return subjects
 
 
+def _same_place(c: Change) -> bool:
+    """A pod modified without leaving or joining its namespace's subjects (same owner, running)."""
+    return (c.old is not None and c.new is not None and is_running(c.old) and is_running(c.new)
+            and controller_of(c.old.metadata) == controller_of(c.new.metadata))
+
+
 def _is_dns_pod(obj: object) -> bool:
     labels = getattr(getattr(obj, "metadata", None), "labels", None) or {}
     return any(labels.get(k) == v for k, v in DNS_LABELS)
@@ -260,11 +256,12 @@ class PostureIndex:
 
     def _store(self, ns: str, new: NamespacePosture, changed: set[str]) -> None:
         if self.by_namespace.get(ns) != new:
-            self.by_namespace[ns] = new
             changed.add(ns)
+        self.by_namespace[ns] = new  # even when equal: its subjects are the current ones
 
-    def recompute(self, namespaces: set[str] | None) -> set[str]:
-        """Recompute the given namespaces (None: all). Returns those whose posture changed."""
+    def recompute(self, namespaces: set[str] | None, keep_memo: bool = False) -> set[str]:
+        """Recompute the given namespaces (None: all). Returns those whose posture changed.
+        keep_memo: only pods changed, so the per-label-set answers still hold."""
         if namespaces is None:
             self._refresh_dns()
             self._memo.clear()
@@ -272,9 +269,9 @@ class PostureIndex:
         targets = names if namespaces is None else namespaces & names
         changed: set[str] = set()
         for ns in sorted(targets):
-            self._memo.pop(ns, None)
-            pods = [self._pod(ns, s) for s in namespace_subjects(self.state, ns, self._subjects)]
-            self._store(ns, self._build(ns, pods), changed)
+            if not keep_memo:
+                self._memo.pop(ns, None)
+            self._store(ns, self._repod(ns), changed)
         for gone in set(self.by_namespace) - names:
             del self.by_namespace[gone]
             self._memo.pop(gone, None)
@@ -285,18 +282,41 @@ class PostureIndex:
         """The namespace again with its current subjects, reusing the memoized posture parts."""
         return self._build(ns, [self._pod(ns, s) for s in namespace_subjects(self.state, ns, self._subjects)])
 
+    def _patch(self, ns: str, changes: list[Change], changed: set[str]) -> bool:
+        """Pods modified in place (readiness, IPs, labels): swap just their postures. False when
+        the namespace needs a rebuild (a pod it does not hold as expected)."""
+        old = self.by_namespace.get(ns)
+        if old is None:
+            return False
+        where = {p.subject.name: i for i, p in enumerate(old.pods)}
+        pods = list(old.pods)
+        material = False
+        for c in changes:
+            i = where.get(c.name)
+            hit = self._subjects.get((ns, c.name))
+            if i is None or hit is None or hit[0] is not c.old or pods[i].subject is not hit[1]:
+                return False
+            s = pod_subject(c.new)
+            self._subjects[(ns, c.name)] = (c.new, s)
+            new = self._pod(ns, s)
+            material = material or new != pods[i]
+            pods[i] = new
+        self.by_namespace[ns] = self._build(ns, pods)
+        if material:
+            changed.add(ns)
+        return True
+
     def update(self, changes: Iterable[Change]) -> set[str]:
         """Apply a batch of store changes; returns the namespaces whose posture changed."""
         full: set[str] = set()
         pods_only: set[str] = set()
+        in_place: dict[str, list[Change]] = {}
         dns_namespaces = {s.namespace for s in self._dns}
         for c in changes:
             if c.kind in GLOBAL_KINDS:
                 return self.recompute(None)
             if c.kind == "Namespace":
-                # Isolation and egress class never read namespace labels; the DNS flag does, but
-                # only between a namespace and the DNS pods' one.
-                if c.name in dns_namespaces:
+                if c.name in dns_namespaces:  # only the DNS flag reads namespace labels
                     return self.recompute(None)
                 full.add(c.name)
             elif c.kind == "Pod":
@@ -304,24 +324,23 @@ class PostureIndex:
                     self._subjects.pop((c.namespace, c.name), None)
                 if _is_dns_pod(c.old) or _is_dns_pod(c.new):
                     return self.recompute(None)
-                pods_only.add(c.namespace)
+                if _same_place(c):
+                    in_place.setdefault(c.namespace, []).append(c)
+                else:
+                    pods_only.add(c.namespace)
             elif c.kind == "NetworkPolicy" and c.namespace in dns_namespaces:
                 return self.recompute(None)
             elif c.kind in POLICY_KINDS:
                 full.add(c.namespace)
         changed = self.recompute(full) if full else set()
-        names = set(self.state.namespace_names())
-        for ns in sorted(pods_only - full):
-            if ns in names:
-                self._store(ns, self._repod(ns), changed)
-            elif self.by_namespace.pop(ns, None) is not None:
-                self._memo.pop(ns, None)
-                changed.add(ns)
-        return changed
+        for ns, pod_changes in in_place.items():
+            if ns not in full and ns not in pods_only and not self._patch(ns, pod_changes, changed):
+                pods_only.add(ns)
+        rest = pods_only - full
+        return changed | (self.recompute(rest, keep_memo=True) if rest else set())
 
 
 # ---------------------------------------------------------------- exposure and findings
-
 
 @dataclass(frozen=True, slots=True)
 class EntryHealth:
@@ -332,31 +351,19 @@ class EntryHealth:
     reason: str = ""
     obj: str = ""
 
-    @property
-    def target(self) -> str:
-        """What `ktui triage` takes for this entry: host, or address, and path."""
-        host = self.entry.host
-        if host in ("<every node>", "<pending>", ANY_HOST) and self.entry.addresses:
-            host = self.entry.addresses[0]
-        return f"{host}{self.entry.path if self.entry.path not in ('', '/') else ''}"
-
 
 @dataclass(frozen=True, slots=True)
 class ExposureSummary:
     namespace: str
     entries: tuple[EntryHealth, ...]
+    hosts: int = field(init=False)  # distinct (host, port)
+    failing: int = field(init=False)
+    warning: int = field(init=False)
 
-    @property
-    def hosts(self) -> int:
-        return len({(h.entry.host, h.entry.port) for h in self.entries})
-
-    @property
-    def failing(self) -> int:
-        return sum(h.status == "fail" for h in self.entries)
-
-    @property
-    def warning(self) -> int:
-        return sum(h.status == "warn" for h in self.entries)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hosts", len({(h.entry.host, h.entry.port) for h in self.entries}))
+        object.__setattr__(self, "failing", sum(h.status == "fail" for h in self.entries))
+        object.__setattr__(self, "warning", sum(h.status == "warn" for h in self.entries))
 
 
 def exposure_summaries(state: ClusterState, engine: NetpolEngine | None = None,
@@ -376,14 +383,13 @@ def exposure_summaries(state: ClusterState, engine: NetpolEngine | None = None,
 class FindingsSummary:
     namespace: str  # "" for cluster-scoped findings
     findings: tuple[Finding, ...]
+    total: int = field(init=False)
+    worst: Severity | None = field(init=False)
 
-    @property
-    def total(self) -> int:
-        return len(self.findings)
-
-    @property
-    def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", len(self.findings))
+        worst = max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        object.__setattr__(self, "worst", worst)
 
 
 def findings_summaries(found: Iterable[Finding]) -> dict[str, FindingsSummary]:

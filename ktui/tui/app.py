@@ -73,7 +73,7 @@ class KtuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_switched)
         if self.start_source:
             self.bridge.start()
-        self.bridge.attach_overlay(Overlay(self._overlay_result, live=self.bridge.live, threaded=self.background))
+        self.bridge.attach_overlay(Overlay(self._overlay_result, live=self.bridge.live, process=self.background))
         self.poll()
         self.set_interval(self.poll_interval, self.poll)
         self.set_interval(1.0, self._tick)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from ktui.analysis.findings_catalogue import Severity
+from ktui.analysis.hostnames import ANY_HOST
 from ktui.analysis.posture import EntryHealth
 from ktui.analysis.triage import triage
 from ktui.render.safe import clean
@@ -141,7 +142,7 @@ def fill_exposure(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> 
             fmt.literal(backend, "", 40),
             fmt.literal(e.source, p.muted, 36),
             fmt.literal(h.reason or "-", p.level(h.status) if h.reason else p.muted, 120),
-            key=f"{i}\t{h.target}",
+            key=f"{i}\t{target(h)}",
         )
     if keep:
         table.move_to_key(keep)
@@ -186,9 +187,17 @@ def finding_target(bridge: Bridge, namespace: str, key: str | None) -> str | Non
     return None
 
 
+def target(h: EntryHealth) -> str:
+    """What `:triage` takes for an entry: its host (or first address, for an address entry) and path."""
+    host = h.entry.host
+    if host in ("<every node>", "<pending>", ANY_HOST) and h.entry.addresses:
+        host = h.entry.addresses[0]
+    return f"{host}{h.entry.path if h.entry.path not in ('', '/') else ''}"
+
+
 def host_names(bridge: Bridge) -> list[str]:
     """Every exposed entry's triage target, for completion and the palette."""
-    return sorted({h.target for s in (bridge.exposure or {}).values() for h in s.entries})
+    return sorted({target(h) for s in (bridge.exposure or {}).values() for h in s.entries})
 
 
 def entries_to_pod(bridge: Bridge, namespace: str, name: str) -> list[EntryHealth]:

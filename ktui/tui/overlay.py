@@ -1,18 +1,24 @@
-"""Exposure (each entry judged by its triage chain) and findings, computed off the UI thread.
+"""Exposure (each entry judged by its triage chain) and findings, computed away from the UI.
 
 The findings catalogue runs over the whole cluster (seconds at 10,000 pods), so it cannot run in
-the 100 ms batch path, nor hold that path while it works. Instead this thread keeps its own
-replica of the store: the bridge hands it each batch's changes (the objects are immutable, so
-both stores share them), and it recomputes at most every `min_interval` seconds -- and never more
-often than twice its last run time -- then reports one OverlayResult. The UI thread never waits.
+the 100 ms batch path; and in a thread it would share the GIL with the UI and slow every frame.
+So it runs in a child process holding its own replica of the store: the bridge hands over each
+batch's changes (a list append; a sender thread pickles them to the child), the child recomputes
+at most every `min_interval` seconds -- and never more often than twice its last run time -- and
+a receiver thread hands each OverlayResult back. With process=False (tests) it runs inline.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing as mp
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ktui.analysis.findings import findings
 from ktui.analysis.findings_catalogue import Finding
@@ -20,6 +26,8 @@ from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.posture import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries
 from ktui.sources.base import Problem
 from ktui.store import Change, ClusterState, Event, Origin
+
+Item = tuple[Change, Origin | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,40 +40,118 @@ class OverlayResult:
     error: str = ""
 
 
-def _apply(replica: ClusterState, change: Change, origin: Origin | None) -> None:
-    if change.new is None:
-        replica.apply(Event("DELETED", change.kind, change.old))
-    else:
-        replica.apply(Event("MODIFIED" if change.old is not None else "ADDED", change.kind, change.new, origin))
+class Replica:
+    """The store as the overlay sees it, and the computation over it."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self.state = ClusterState()
+        self.engine = NetpolEngine(self.state)
+        self.problems: list[Problem] = []
+        self.unseen: frozenset[str] = frozenset()
+        self.version = 0
+
+    def apply(self, items: list[Item], problems: list[Problem], unseen: frozenset[str]) -> None:
+        for change, origin in items:
+            if change.new is None:
+                self.state.apply(Event("DELETED", change.kind, change.old))
+            else:
+                verb = "MODIFIED" if change.old is not None else "ADDED"
+                self.state.apply(Event(verb, change.kind, change.new, origin))
+        self.problems, self.unseen = problems, unseen
+        self.version += 1
+
+    def compute(self) -> OverlayResult:
+        started = time.perf_counter()
+        try:
+            exposure = exposure_summaries(self.state, self.engine, self.live)
+            found = tuple(findings(self.state, self.problems, complete=self.live, unseen=self.unseen))
+            return OverlayResult(exposure, findings_summaries(found), found,
+                                 time.perf_counter() - started, self.version)
+        except Exception as exc:  # an analysis bug must not take the app down: say it, keep going
+            return OverlayResult({}, {}, (), time.perf_counter() - started, self.version,
+                                 error=f"{type(exc).__name__}: {exc}")
+
+
+def _worker(conn: Any, live: bool, min_interval: float) -> None:
+    """The child process: apply batches as they come, compute when due, send results. It writes
+    nothing to the terminal the TUI draws on."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    replica = Replica(live)
+    dirty, next_at = False, 0.0
+    try:
+        while True:
+            if not dirty or conn.poll(max(0.0, next_at - time.monotonic())):
+                msg = conn.recv()
+                if msg[0] == "stop":
+                    return
+                replica.apply(*msg[1:])
+                dirty = True
+                while conn.poll(0):  # take everything queued before computing
+                    msg = conn.recv()
+                    if msg[0] == "stop":
+                        return
+                    replica.apply(*msg[1:])
+                if time.monotonic() < next_at:
+                    continue
+            result = replica.compute()
+            dirty = False
+            next_at = time.monotonic() + max(min_interval, 2 * result.seconds)
+            conn.send(result)
+    except (EOFError, OSError, KeyboardInterrupt):  # the app went away
+        return
 
 
 class Overlay:
     def __init__(self, on_result: Callable[[OverlayResult], None], *, live: bool,
-                 min_interval: float = 1.0, threaded: bool = True) -> None:
+                 min_interval: float = 1.0, process: bool = True) -> None:
         self.on_result = on_result
         self.live = live
         self.min_interval = min_interval
-        self.threaded = threaded
-        self.replica = ClusterState()
-        self._engine = NetpolEngine(self.replica)
-        self._pending: list[tuple[Change, Origin | None]] = []
+        self.process = process
+        self._inline = Replica(live) if not process else None
+        self._pending: list[Item] = []
         self._problems: list[Problem] = []
         self._unseen: frozenset[str] = frozenset()
-        self._batches = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.last_seconds = 0.0
+        self._conn: Any = None
+        self._proc: Any = None
 
     def start(self) -> None:
-        if self.threaded and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="ktui-overlay", daemon=True)
-            self._thread.start()
+        if not self.process or self._proc is not None:
+            return
+        ctx = mp.get_context("spawn")  # never fork a process that runs threads
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_worker, args=(child, self.live, self.min_interval),
+                                 name="ktui-overlay", daemon=True)
+        # Textual swaps sys.stdout/stderr for objects without a usable fileno, which spawn needs.
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        try:
+            self._proc.start()
+        finally:
+            sys.stdout, sys.stderr = saved
+        child.close()
+        threading.Thread(target=self._send_loop, name="ktui-overlay-send", daemon=True).start()
+        threading.Thread(target=self._receive_loop, name="ktui-overlay-receive", daemon=True).start()
 
     def stop(self) -> None:
+        if self._stop.is_set():
+            return
         self._stop.set()
         self._wake.set()
+        if self._proc is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._conn.send(("stop",))
+            if self._proc.pid is not None:
+                self._proc.join(1.0)
+            if self._proc.pid is not None and self._proc.is_alive():
+                self._proc.terminate()
+            self._conn.close()
 
     def feed(self, changes: Iterable[Change], state: ClusterState, problems: Iterable[Problem],
              unseen: Iterable[str]) -> None:
@@ -75,41 +161,40 @@ class Overlay:
             self._pending.extend(items)
             self._problems = list(problems)
             self._unseen = frozenset(unseen)
-            self._batches += 1
-        if self.threaded:
-            self._wake.set()
+        if self._inline is not None:
+            self.compute_inline()
         else:
-            self.compute()
+            self._wake.set()
 
-    def compute(self) -> OverlayResult:
+    def _take(self) -> tuple[list[Item], list[Problem], frozenset[str]]:
         with self._lock:
-            pending, self._pending = self._pending, []
-            problems, unseen, version = list(self._problems), self._unseen, self._batches
-        for change, origin in pending:
-            _apply(self.replica, change, origin)
-        started = time.perf_counter()
-        try:
-            exposure = exposure_summaries(self.replica, self._engine, self.live)
-            found = tuple(findings(self.replica, problems, complete=self.live, unseen=unseen))
-            result = OverlayResult(exposure, findings_summaries(found), found,
-                                   time.perf_counter() - started, version)
-        except Exception as exc:  # an analysis bug must not take the app down: say it, keep going
-            result = OverlayResult({}, {}, (), time.perf_counter() - started, version,
-                                   error=f"{type(exc).__name__}: {exc}")
-        self.last_seconds = result.seconds
+            items, self._pending = self._pending, []
+            return items, self._problems, self._unseen
+
+    def compute_inline(self) -> OverlayResult:
+        assert self._inline is not None
+        self._inline.apply(*self._take())
+        result = self._inline.compute()
         self.on_result(result)
         return result
 
-    def _run(self) -> None:
-        last_start = 0.0
+    def _send_loop(self) -> None:
         while not self._stop.is_set():
             self._wake.wait()
+            self._wake.clear()
             if self._stop.is_set():
                 return
-            gap = max(self.min_interval, 2 * self.last_seconds)
-            delay = last_start + gap - time.monotonic()
-            if delay > 0 and self._stop.wait(delay):
+            try:
+                self._conn.send(("batch", *self._take()))
+            except (OSError, ValueError):
                 return
-            self._wake.clear()
-            last_start = time.monotonic()
-            self.compute()
+
+    def _receive_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                result = self._conn.recv()
+            except (EOFError, OSError, ValueError):
+                if not self._stop.is_set():
+                    self.on_result(OverlayResult({}, {}, (), 0.0, 0, error="the analysis process stopped"))
+                return
+            self.on_result(result)
