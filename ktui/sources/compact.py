@@ -96,7 +96,7 @@ class Compactor:
     def _pod_plan(self, generic: Fn) -> Fn:
         """Pods are most of a cluster: the same walk, written out (twice as fast as the generic
         one). Any surprise in the model's shape falls back to the generic plan for good."""
-        from ktui.model.core import ContainerPort, Pod
+        from ktui.model.core import ContainerPort
         from ktui.model.meta import Condition, OwnerReference
 
         share_ref, share_port, share_cond = (self._sharers.get(c) for c in (OwnerReference, ContainerPort, Condition))
@@ -124,16 +124,15 @@ class Compactor:
                 conditions[i] = share_cond(cond)
             return p
 
+        current: list[Fn] = [pod]
+
         def guarded(p: Any) -> Any:
-            nonlocal plan
             try:
-                return plan(p)
+                return current[0](p)
             except AttributeError:
-                plan = generic
+                current[0] = generic
                 return generic(p)
 
-        plan = pod
-        self._plans[Pod] = guarded
         return guarded
 
     def __call__(self, obj: Any) -> Any:

@@ -132,7 +132,7 @@ def _track_connections(api: k8s.ApiClient) -> weakref.WeakSet[Any]:
         return sockets
     classes = {}
     for scheme, pool_cls in manager.pool_classes_by_scheme.items():
-        base = pool_cls.ConnectionCls
+        base: Any = getattr(pool_cls, "ConnectionCls")  # noqa: B009 - not in urllib3's type stubs
 
         def connect(self: Any, _base: Any = base) -> None:
             _base.connect(self)
