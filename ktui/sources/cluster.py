@@ -181,6 +181,11 @@ class ClusterSource:
             threads.append(self._thread)
         return [t.name for t in threads if t.is_alive()]
 
+    def resource_version(self, kind: str) -> str:
+        """The last resourceVersion seen for a kind (bookmarks included); "" when not watching."""
+        r = self._reflectors.get(kind)
+        return r.rv if r is not None else ""
+
     def rediscover(self) -> None:
         """Re-check discovery now rather than at the next interval."""
         self._poke.set()

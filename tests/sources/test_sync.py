@@ -60,8 +60,8 @@ def test_bookmarks_move_the_resource_version_so_a_compacted_history_needs_no_rel
     for i in range(5):  # other kinds move the global resourceVersion; pods see only bookmarks
         server.apply(namespace(f"extra-{i}"))
     target = str(server.resource_version)
-    reflector = live.source._reflectors["Pod"]
-    live.wait(lambda: reflector.rv == target, f"a bookmark to bring Pod's resourceVersion to {target}")
+    live.wait(lambda: live.source.resource_version("Pod") == target,
+              f"a bookmark to bring Pod's resourceVersion to {target}")
     server.compact()
     watches = live.requests("watch", "pods")
     live.wait(lambda: live.requests("watch", "pods") >= watches + 2, "the pod watch to be re-opened twice")
