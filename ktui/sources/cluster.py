@@ -32,7 +32,7 @@ from ktui.sources.kubeclient import (
 )
 from ktui.sources.lister import Settings, list_objects
 from ktui.sources.reflector import Reflector
-from ktui.sources.wire import UnsafeResponse
+from ktui.sources.wire import UnsafeResponse, warm_decoders
 from ktui.store import ClusterState
 
 if TYPE_CHECKING:
@@ -97,6 +97,13 @@ class _GcPause:
             self.end()
 
 
+def _prepare(kinds: Sequence[KindInfo], compactor: Compactor | None) -> None:
+    """Decoders and compaction plans are built here, before any thread (wire.warm_decoders)."""
+    warm_decoders(kinds)
+    if compactor is not None:
+        compactor.prepare(i.type for i in kinds if i.kind in compactor.kinds)
+
+
 def _absent_message(info: KindInfo) -> str:
     return f"{info.plural}.{info.group or 'core'} is not served by this cluster"
 
@@ -139,6 +146,7 @@ class ClusterSource:
     # ---------------------------------------------------------------- lifecycle
 
     def start(self) -> None:
+        _prepare(self.kinds, self._compactor)
         try:
             served = _first_discovery(self.client, self.kinds)
         except ClusterError:
@@ -294,6 +302,7 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
         loaded = Loaded(state, [], {}, conn.context)
         absent: dict[str, list[str]] = {}
         compactor = Compactor(settings.compact_kinds) if settings.compact_kinds else None
+        _prepare(infos, compactor)
 
         def one(info: KindInfo) -> tuple[list[Any], list[str]] | BaseException:
             version = served.versions.get(info.kind) or info.versions[0]

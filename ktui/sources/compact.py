@@ -13,7 +13,7 @@ tell, except the memory.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -84,6 +84,12 @@ class Compactor:
         self.limit = limit
         self._plans: dict[type[Any], Fn | None] = {}
         self._sharers: dict[type[Any], _Sharer] = {}
+
+    def prepare(self, types: Iterable[type[Any]]) -> None:
+        """Make the plans now, in one thread (msgspec.inspect builds type information that is not
+        safe to build from several threads at once; see wire.warm_decoders)."""
+        for cls in types:
+            self.plan(cls)
 
     def plan(self, cls: type[Any]) -> Fn | None:
         plan = self._plans.get(cls, False)

@@ -7,7 +7,8 @@ the kind's struct. One malformed object costs that object, never the whole kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,26 @@ def object_decoder(info: KindInfo) -> msgspec.json.Decoder[Any]:
     if dec is None:
         dec = _OBJ_DECODERS[info.type] = msgspec.json.Decoder(info.type)
     return dec
+
+
+_WARM_LOCK = threading.Lock()
+_WARM: set[str] = set()
+
+
+def warm_decoders(kinds: Iterable[KindInfo]) -> None:
+    """Build every decoder before the reflector threads start.
+
+    msgspec builds (and caches on the struct classes) its type information while a Decoder is
+    created, partly in Python code where threads switch; two threads doing it at once crashed the
+    interpreter (a segfault inside decode_list, seen in the tests). So it happens here, once, in
+    the thread that starts the source.
+    """
+    with _WARM_LOCK:
+        for info in kinds:
+            if info.kind not in _WARM:
+                decode_list(info, b'{"items":[],"metadata":{}}')
+                object_decoder(info)
+                _WARM.add(info.kind)
 
 
 def decode_page(info: KindInfo, data: bytes) -> tuple[list[Any], ListMeta, list[str]]:
