@@ -16,9 +16,8 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ktui.analysis import adminrules
-from ktui.analysis.adminpolicy import combine, first_match
-from ktui.analysis.adminrules import ALLOW, AdminRuleSpec, CompiledAdminPolicy, first_named_ports
+from ktui.analysis.adminrules import ALLOW, CompiledAdminPolicy
+from ktui.analysis.connsides import AdminPath, Matched, NamedPorts, Side
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.policyrules import (
     CompiledBlock,
@@ -33,8 +32,6 @@ from ktui.analysis.subjects import ExternalRange, Subject, WorkloadId, cluster_s
 from ktui.store import ClusterState
 
 UNIVERSE = {4: (0, 2**32 - 1), 6: (0, 2**128 - 1)}
-NamedPorts = dict[tuple[str, str], tuple[int, ...]]
-AdminRules = list[tuple[AdminRuleSpec, frozenset[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +78,6 @@ def _admin_blocks(policies: Iterable[CompiledAdminPolicy], direction: str | None
             for rule in cp.rules(d) for p in rule.peers for b in p.blocks]
 
 
-@dataclass(slots=True)
-class _Side:
-    """One representative's rules for one direction, with each rule's matched representatives."""
-
-    isolated: bool
-    rules: list[tuple[CompiledRule, frozenset[int] | None]]  # None: the rule names no peers
-    admin: AdminRules | None = None  # admin-tier rules in order; None: no admin policy selects it
-    baseline: AdminRules | None = None  # baseline-tier rules (only when not isolated)
-
-
 class ConnectivityBuilder:
     def __init__(self, state: ClusterState, engine: NetpolEngine | None = None) -> None:
         self.state = state
@@ -103,9 +90,11 @@ class ConnectivityBuilder:
         for i, s in enumerate(self.reps):
             self._by_ns.setdefault(s.namespace, []).append(i)
         self._hits: dict[tuple[int, int], frozenset[int]] = {}
-        self._sides: dict[tuple[int, str], _Side] = {}
-        self._admin_hits: dict[int, frozenset[int]] = {}
-        self._admin_ports = [first_named_ports(s) for s in self.reps] if self.admin_policies else []
+        self._sides: dict[tuple[int, str], Side] = {}
+        self._range_cache: dict[str, list[ExternalRange]] = {}
+        self.admin: AdminPath | None = None  # the admin tiers' path, only when the state has admin policies
+        if self.admin_policies:
+            self.admin = AdminPath(self.engine, self.reps, self._ports, self.external_ranges)
 
     def _representatives(self, subjects: list[Subject]) -> list[Subject]:
         """One subject per class of pods that every policy treats alike."""
@@ -149,7 +138,7 @@ class ConnectivityBuilder:
         found = self._hits[key] = frozenset(hit)
         return found
 
-    def _side(self, i: int, direction: str) -> _Side:
+    def _side(self, i: int, direction: str) -> Side:
         side = self._sides.get((i, direction))
         if side is None:
             policies = self.engine.selecting(self.reps[i], direction)
@@ -158,48 +147,23 @@ class ConnectivityBuilder:
                 for cp in policies
                 for rule in cp.rules(direction)
             ]
-            side = self._sides[(i, direction)] = _Side(bool(policies), rules)
-            if self.admin_policies:
-                admin, baseline = self.engine.admin_selecting(self.reps[i], direction)
-                if admin or baseline:
-                    side.admin = [(r, self._admin_rule_hits(r)) for cp in admin for r in cp.rules(direction)]
-                    side.baseline = [] if policies else [
-                        (r, self._admin_rule_hits(r)) for cp in baseline for r in cp.rules(direction)]
+            side = self._sides[(i, direction)] = Side(bool(policies), rules)
+            if self.admin is not None:
+                self.admin.attach(side, i, direction, policies)
         return side
 
-    def _admin_rule_hits(self, rule: AdminRuleSpec) -> frozenset[int]:
-        """The representatives an admin rule's peers match (nodes peers match addresses only)."""
-        found = self._admin_hits.get(id(rule))
-        if found is None:
-            ns_labels = self.engine.ns_labels
-            found = self._admin_hits[id(rule)] = frozenset(
-                i for i, s in enumerate(self.reps)
-                if any(adminrules.peer_matches_subject(p, s, ns_labels) for p in rule.peers))
-        return found
-
-    @staticmethod
-    def _tiers(side: _Side, netpol: PortSet | None, admin: list[tuple[AdminRuleSpec, PortSet]],
-               baseline: list[tuple[AdminRuleSpec, PortSet]]) -> PortSet:
-        allow, deny = first_match(admin)
-        if netpol is not None:
-            return combine(allow, deny, netpol, EMPTY)
-        return combine(allow, deny, None, first_match(baseline)[1])
-
-    def _allowed(self, side: _Side, other: int, dst: int) -> PortSet:
+    def _allowed(self, side: Side, other: int, dst: int, index: dict[int, Matched] | None = None) -> PortSet:
         """What `side` allows with representative `other`; ports resolved on the destination `dst`."""
-        netpol: PortSet | None = None
-        if side.isolated:
-            netpol = EMPTY
+        if side.admin is None:
+            if not side.isolated:
+                return ALL
+            out = EMPTY
             for rule, hits in side.rules:
                 if hits is None or other in hits:
-                    netpol = netpol | (rule.numeric if not rule.has_named_ports else rule.port_set(self._ports[dst]))
-        if side.admin is None:
-            return ALL if netpol is None else netpol
-        named = self._admin_ports[dst]
-        return self._tiers(
-            side, netpol,
-            [(r, r.port_set(named)) for r, hits in side.admin if other in hits],
-            [(r, r.port_set(named)) for r, hits in side.baseline or () if other in hits])
+                    out = out | (rule.numeric if not rule.has_named_ports else rule.port_set(self._ports[dst]))
+            return out
+        assert self.admin is not None
+        return self.admin.allowed(side, other, dst, index)
 
     def build(self, focus: WorkloadId | None = None) -> list[Connection]:
         pairs: dict[tuple[str, str], PortSet] = {}
@@ -229,10 +193,11 @@ class ConnectivityBuilder:
                     named = [h for _, h in ing.rules if h is not None]
                     named += [h for r, h in ing.admin or () if r.verdict == ALLOW]
                     sources = sorted(set().union(*named))
+                index = self.admin.index(ing) if self.admin and ing.admin is not None else None  # this d only
                 for s in sources:
                     if reps[s].workload == reps[d].workload:
                         continue
-                    conns = self._allowed(ing, s, d)
+                    conns = self._allowed(ing, s, d, index)
                     if conns:
                         conns = conns & self._allowed(self._side(s, "egress"), d, d)
                         add(names[s], names[d], conns)
@@ -242,6 +207,9 @@ class ConnectivityBuilder:
     def external_ranges(self, direction: str) -> list[ExternalRange]:
         """Address ranges cut at every boundary in play for the direction (sources: ingress
         ipBlocks; destinations: egress ipBlocks, admin networks and selected node addresses)."""
+        cached = self._range_cache.get(direction)
+        if cached is not None:
+            return cached
         blocks = _blocks(self.policies, direction) + _admin_blocks(self.admin_policies, direction)
         points = [p for b in blocks for p in b.boundaries()]
         versions = {v for b in blocks for v, _, _ in b.intervals}
@@ -253,9 +221,11 @@ class ConnectivityBuilder:
                             for version, addr in self.engine.admin.node_addresses(peer.node_selector):
                                 points += [(version, addr), (version, addr + 1)]
                                 versions.add(version)
-        return split_ranges(points, versions)
+        cached = self._range_cache[direction] = split_ranges(points, versions)
+        return cached
 
     def _external(self, targets: list[int], names: list[str], add: Callable[[str, str, PortSet], None]) -> None:
+        path = self.admin
         for direction in ("ingress", "egress"):
             ranges = self.external_ranges(direction)
             labels = [str(r) for r in ranges]
@@ -263,32 +233,28 @@ class ConnectivityBuilder:
                 side = self._side(i, direction)
                 # ingress: the pod is the destination and resolves its own named ports;
                 # egress to an address: a named port resolves to nothing
+                dst = i if direction == "ingress" else None
                 dst_ports = self._ports[i] if direction == "ingress" else {}
-                for r, label in zip(ranges, labels, strict=True):
-                    conns = self._external_allowed(side, r, dst_ports, i if direction == "ingress" else None)
+                admin = path.range_matches(side, direction) if path and side.admin is not None else None
+                for k, (r, label) in enumerate(zip(ranges, labels, strict=True)):
+                    conns = self._external_allowed(side, r, dst_ports)
+                    if path is not None and admin is not None:
+                        conns = path.tiers(side, ((), *admin[k]), dst, None if not side.isolated else conns)
                     if direction == "ingress":
                         add(label, names[i], conns)
                     else:
                         add(names[i], label, conns)
 
-    def _external_allowed(self, side: _Side, r: ExternalRange, dst_ports: NamedPorts, dst: int | None) -> PortSet:
-        """Only rules with no peers, or with an ipBlock / network holding the whole range, match addresses."""
-        netpol: PortSet | None = None
-        if side.isolated:
-            netpol = EMPTY
-            for rule, hits in side.rules:
-                if hits is None or any(peer_matches_external(p, r) for p in rule.peers or ()):
-                    netpol = netpol | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
-        if side.admin is None:
-            return ALL if netpol is None else netpol
-        named = self._admin_ports[dst] if dst is not None else None
-        nodes = self.engine.admin.node_addresses
-
-        def matching(rules: AdminRules | None) -> list[tuple[AdminRuleSpec, PortSet]]:
-            return [(rule, rule.port_set(named)) for rule, _ in rules or ()
-                    if any(adminrules.peer_matches_external(p, r, nodes) for p in rule.peers)]
-
-        return self._tiers(side, netpol, matching(side.admin), matching(side.baseline))
+    @staticmethod
+    def _external_allowed(side: Side, r: ExternalRange, dst_ports: NamedPorts) -> PortSet:
+        """NetworkPolicy: only rules with no peers, or with an ipBlock holding the whole range, match addresses."""
+        if not side.isolated:
+            return ALL
+        out = EMPTY
+        for rule, hits in side.rules:
+            if hits is None or any(peer_matches_external(p, r) for p in rule.peers or ()):
+                out = out | (rule.numeric if not rule.has_named_ports else rule.port_set(dst_ports))
+        return out
 
 
 def connectivity(

@@ -100,10 +100,7 @@ class CompiledRule:
     peers: tuple[CompiledPeer, ...] | None  # None: no peers listed, every peer matches
     ports: tuple[CompiledPort, ...] | None  # None: no ports listed, every port matches
     numeric: PortSet  # the union of the ports that need no name resolution
-
-    @property
-    def has_named_ports(self) -> bool:
-        return self.ports is not None and any(p.name is not None for p in self.ports)
+    has_named_ports: bool = False  # some port is a name, resolved per destination (set when compiled)
 
     def port_set(self, dst_ports: Mapping[tuple[str, str], tuple[int, ...]] | None) -> PortSet:
         if self.ports is None:
@@ -163,7 +160,8 @@ def _compile_rule(
     for p in cports or ():
         if p.name is None:
             numeric = numeric | p.resolve(None)
-    return CompiledRule(direction, index, cpeers, cports, numeric if cports else ALL)
+    named = cports is not None and any(p.name is not None for p in cports)
+    return CompiledRule(direction, index, cpeers, cports, numeric if cports else ALL, named)
 
 
 def compile_policy(np: NetworkPolicy) -> CompiledPolicy:
