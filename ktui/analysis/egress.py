@@ -61,6 +61,12 @@ def _is_whole_internet(cidr: str) -> bool:
 def egress_posture(
     engine: NetpolEngine, subject: Subject, dns_pods: list[Subject] | None = None
 ) -> EgressPosture:
+    if engine.admin_tiers():  # admin policies decide around NetworkPolicy: see adminegress
+        from ktui.analysis.adminegress import admin_egress_posture
+
+        posture = admin_egress_posture(engine, subject, dns_pods)
+        if posture is not None:
+            return posture
     policies = engine.selecting(subject, "egress")
     if not policies:
         return EgressPosture(EgressClass.OPEN, True, EMPTY, ())
