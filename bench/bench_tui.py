@@ -265,7 +265,15 @@ def main() -> None:
     proc.start()
     kubeconfig = parent.recv()
     started = time.time()
-    out = asyncio.run(run(kubeconfig, parent, args.samples, not args.no_overlay))
+    if os.environ.get("BENCH_PROFILE"):  # where the UI thread spends its time
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        out = prof.runcall(asyncio.run, run(kubeconfig, parent, args.samples, not args.no_overlay))
+        pstats.Stats(prof).sort_stats("tottime").print_stats(int(os.environ["BENCH_PROFILE"]))
+    else:
+        out = asyncio.run(run(kubeconfig, parent, args.samples, not args.no_overlay))
     parent.send(("sent",))
     sent = parent.recv()
     rate = sent / max(1e-9, time.time() - started)

@@ -8,16 +8,12 @@ changes there recompute everything; any other Namespace change recomputes that n
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ktui.analysis.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
-from ktui.analysis.exposure import Exposure, exposures
-from ktui.analysis.findings_catalogue import Finding, Severity
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.subjects import Subject, is_running, pod_subject, template_subject
-from ktui.analysis.triage import Triager
 from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
@@ -40,6 +36,9 @@ class PodPosture:
     egress_isolated = property(lambda self: self.egress.cls is not EgressClass.OPEN)
 
 
+_CLASSES = tuple(EgressClass)  # most open first
+
+
 @dataclass(frozen=True, slots=True)
 class NamespacePosture:
     """One namespace's pods and the counts the overview shows (computed once, read often)."""
@@ -47,19 +46,26 @@ class NamespacePosture:
     namespace: str
     pods: tuple[PodPosture, ...]
     policies: int
-    egress_counts: dict[EgressClass, int] = field(default_factory=dict)
+    egress_counts: dict[EgressClass, int] = field(init=False)
     ingress_isolated: int = field(init=False)
     egress_isolated: int = field(init=False)
     dns_blocked: int = field(init=False)
     most_open_egress: EgressClass | None = field(init=False)  # None: no pods
 
     def __post_init__(self) -> None:
+        """One pass, comparing by identity: enum hashing is slow and this runs on every batch."""
+        per_class = [0] * len(_CLASSES)
+        ingress = dns_blocked = 0
+        for p in self.pods:
+            ingress += p.ingress_isolated
+            dns_blocked += not p.egress.dns
+            per_class[_CLASSES.index(p.egress.cls)] += 1
         set_ = object.__setattr__
-        set_(self, "ingress_isolated", sum(p.ingress_isolated for p in self.pods))
-        set_(self, "egress_isolated", sum(p.egress.cls is not EgressClass.OPEN for p in self.pods))
-        set_(self, "dns_blocked", sum(not p.egress.dns for p in self.pods))
-        present = [c for c in EgressClass if self.egress_counts.get(c)]
-        set_(self, "most_open_egress", present[0] if present else None)
+        set_(self, "egress_counts", {c: n for c, n in zip(_CLASSES, per_class, strict=True) if n})
+        set_(self, "ingress_isolated", ingress)
+        set_(self, "egress_isolated", len(self.pods) - per_class[0])
+        set_(self, "dns_blocked", dns_blocked)
+        set_(self, "most_open_egress", next((c for c, n in zip(_CLASSES, per_class, strict=True) if n), None))
 
 
 def level(count: int, total: int) -> str:
@@ -224,6 +230,7 @@ class PostureIndex:
         # per namespace: posture parts by label set (and IPs when they matter)
         self._memo: dict[str, dict[object, tuple[bool, tuple[str, ...], EgressPosture]]] = {}
         self._subjects: dict[tuple[str, str], tuple[object, Subject]] = {}  # by pod, while unchanged
+        self._where: dict[str, dict[str, int]] = {}  # pod name -> position in by_namespace[ns].pods
         self.recompute(None)
 
     @property
@@ -251,10 +258,10 @@ class PostureIndex:
         return PodPosture(s, *parts)
 
     def _build(self, ns: str, pods: list[PodPosture]) -> NamespacePosture:
-        counts = Counter(p.egress.cls for p in pods)
-        return NamespacePosture(ns, tuple(pods), len(self.state.policies(ns)), dict(counts))
+        return NamespacePosture(ns, tuple(pods), len(self.state.policies(ns)))
 
     def _store(self, ns: str, new: NamespacePosture, changed: set[str]) -> None:
+        self._where.pop(ns, None)
         if self.by_namespace.get(ns) != new:
             changed.add(ns)
         self.by_namespace[ns] = new  # even when equal: its subjects are the current ones
@@ -288,7 +295,9 @@ class PostureIndex:
         old = self.by_namespace.get(ns)
         if old is None:
             return False
-        where = {p.subject.name: i for i, p in enumerate(old.pods)}
+        where = self._where.get(ns)
+        if where is None:  # positions hold while only patches happen
+            where = self._where[ns] = {p.subject.name: i for i, p in enumerate(old.pods)}
         pods = list(old.pods)
         material = False
         for c in changes:
@@ -338,62 +347,3 @@ class PostureIndex:
                 pods_only.add(ns)
         rest = pods_only - full
         return changed | (self.recompute(rest, keep_memo=True) if rest else set())
-
-
-# ---------------------------------------------------------------- exposure and findings
-
-@dataclass(frozen=True, slots=True)
-class EntryHealth:
-    """One exposed entry with its triage verdict: the worst link, and that link's reason."""
-
-    entry: Exposure
-    status: str  # ok | warn | fail
-    reason: str = ""
-    obj: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ExposureSummary:
-    namespace: str
-    entries: tuple[EntryHealth, ...]
-    hosts: int = field(init=False)  # distinct (host, port)
-    failing: int = field(init=False)
-    warning: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "hosts", len({(h.entry.host, h.entry.port) for h in self.entries}))
-        object.__setattr__(self, "failing", sum(h.status == "fail" for h in self.entries))
-        object.__setattr__(self, "warning", sum(h.status == "warn" for h in self.entries))
-
-
-def exposure_summaries(state: ClusterState, engine: NetpolEngine | None = None,
-                       live: bool | None = None) -> dict[str, ExposureSummary]:
-    """Every exposed entry per namespace, each judged by its own triage chain."""
-    triager = Triager(state, live, engine)
-    grouped: dict[str, list[EntryHealth]] = {}
-    for e in exposures(state, include_unattached=True):
-        chain = triager.chain(e, e.host, e.path or "/")
-        bad = next((lk for lk in chain.links if lk.status == chain.status and lk.status != "ok"), None)
-        health = EntryHealth(e, chain.status, bad.reason if bad else "", bad.obj if bad else "")
-        grouped.setdefault(e.namespace, []).append(health)
-    return {ns: ExposureSummary(ns, tuple(hs)) for ns, hs in grouped.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class FindingsSummary:
-    namespace: str  # "" for cluster-scoped findings
-    findings: tuple[Finding, ...]
-    total: int = field(init=False)
-    worst: Severity | None = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "total", len(self.findings))
-        worst = max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
-        object.__setattr__(self, "worst", worst)
-
-
-def findings_summaries(found: Iterable[Finding]) -> dict[str, FindingsSummary]:
-    grouped: dict[str, list[Finding]] = {}
-    for f in found:
-        grouped.setdefault(f.object.namespace, []).append(f)
-    return {ns: FindingsSummary(ns, tuple(fs)) for ns, fs in grouped.items()}

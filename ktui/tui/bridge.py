@@ -16,18 +16,11 @@ from dataclasses import dataclass, field
 from ktui.analysis.egress import EgressClass
 from ktui.analysis.findings_catalogue import Finding
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.posture import (
-    Cause,
-    ExposureSummary,
-    FindingsSummary,
-    NamespacePosture,
-    PostureDelta,
-    PostureIndex,
-    posture_deltas,
-)
+from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
 from ktui.sources.base import KindStatus, Problem, Source, SyncState, drain
 from ktui.store import ClusterState
 from ktui.tui.overlay import Overlay, OverlayResult
+from ktui.tui.summaries import ExposureSummary, FindingsSummary
 
 
 def local_stamp(when: float) -> str:
@@ -108,8 +101,9 @@ class Bridge:
         overlay.start()
 
     # ------------------------------------------------------------ the batch path
-    def poll(self, limit: int = 50_000) -> Update | None:
-        """Drain what the source queued; None when nothing came."""
+    def poll(self, limit: int = 5_000) -> Update | None:
+        """Drain what the source queued (at most `limit` items: a big first list is taken over a
+        few polls, so keys still answer while it loads); None when nothing came."""
         batch = drain(self.source.queue, self.state, self.statuses, limit=limit)
         if not batch:
             return None

@@ -12,11 +12,11 @@ from rich.text import Text
 
 from ktui.analysis.findings_catalogue import Severity
 from ktui.analysis.hostnames import ANY_HOST
-from ktui.analysis.posture import EntryHealth
 from ktui.analysis.triage import triage
 from ktui.render.safe import clean
 from ktui.tui import fmt
 from ktui.tui.bridge import Bridge, Update
+from ktui.tui.summaries import EntryHealth
 from ktui.tui.themes import Palette
 from ktui.tui.widgets.table import KTable
 

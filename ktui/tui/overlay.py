@@ -23,9 +23,9 @@ from typing import Any
 from ktui.analysis.findings import findings
 from ktui.analysis.findings_catalogue import Finding
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.posture import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries
 from ktui.sources.base import Problem
 from ktui.store import Change, ClusterState, Event, Origin
+from ktui.tui.summaries import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries
 
 Item = tuple[Change, Origin | None]
 

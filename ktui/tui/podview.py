@@ -9,12 +9,13 @@ from rich.text import Text
 from ktui.analysis.egress import EgressClass
 from ktui.analysis.explain import DirectionExplanation, Explanation
 from ktui.analysis.netpol import Verdict
-from ktui.analysis.posture import EntryHealth, PodPosture
+from ktui.analysis.posture import PodPosture
 from ktui.render.netpol_text import verdict_lines
 from ktui.render.safe import clean
 from ktui.render.words import describe_policy_direction
 from ktui.tui import fmt
 from ktui.tui.queries import DnsCheck
+from ktui.tui.summaries import EntryHealth
 from ktui.tui.themes import Palette
 
 MAX_LIST = 200

@@ -39,7 +39,7 @@ class TabBar(Static):
             t.append(f" {TAB_LABELS[tab]} ", style="bold reverse" if tab == active else "")
             self.spans.append((start, len(t), tab))
             t.append(" ")
-        self.update(t)
+        self.update(t, layout=False)
 
     def on_click(self, event: events.Click) -> None:
         for start, end, tab in getattr(self, "spans", ()):
@@ -92,7 +92,7 @@ class NamespaceScreen(KScreen):
     def fill(self, keep_cursor: bool = True) -> None:
         """Summary, tab bar and the active tab's rows (the cursor stays on its row if it can)."""
         np = self.posture
-        self.query_one("#ns-summary", Static).update(self._summary(np))
+        self.query_one("#ns-summary", Static).update(self._summary(np), layout=False)
         self.query_one(TabBar).show(self.tab)
         table = self.table
         keep = table.selected_key() if keep_cursor else None

@@ -111,7 +111,7 @@ class OverviewScreen(KScreen):
         shown = len(self._order)
         where = f" · filter {clean(self.filter_text)!r} {shown}/{total}" if self.filter_text else f" · {total}"
         self.table.border_title = Text(f"Namespaces{where} · sort: {self.sort} (s)")
-        self.query_one("#attention", Static).update(extras.attention(self.bridge, self.palette))
+        self.query_one("#attention", Static).update(extras.attention(self.bridge, self.palette), layout=False)
 
     def update_rows(self, names: set[str]) -> None:
         order = [np.namespace for np in self.visible()]

@@ -79,7 +79,8 @@ class PodScreen(KScreen):
     def fill(self) -> None:
         p = self.palette
         posture = self.posture()
-        self.query_one("#pod-header", Static).update(podview.header(p, self.namespace, self.pod_name, posture))
+        self.query_one("#pod-header", Static).update(podview.header(p, self.namespace, self.pod_name, posture),
+                                                     layout=False)
         subject = posture.subject if posture is not None else None
         if subject is None:
             for sid in ("#pod-policies", "#pod-dns", "#pod-reach"):

@@ -40,7 +40,7 @@ class TriageScreen(KScreen):
         head.append(" triage ", style="reverse")
         head.append(f" {clean(self.target)} ", style="bold")
         head.append(" each link ok / warn / fail, and → the object to look at", style=self.palette.muted)
-        self.query_one("#triage-header", Static).update(head)
+        self.query_one("#triage-header", Static).update(head, layout=False)
         self.query_one("#triage-body").focus()
         self.fill()
 

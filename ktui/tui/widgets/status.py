@@ -58,4 +58,4 @@ class StatusLine(Static):
     """One line; the context name is cleaned because a kubeconfig is user data too."""
 
     def show(self, bridge: Bridge, p: Palette) -> None:
-        self.update(status_text(bridge, p))
+        self.update(status_text(bridge, p), layout=False)  # one line, always: no relayout
