@@ -229,6 +229,9 @@ class Reflector:
             self.emit(Problem(f"{self.kind} {meta.namespace}/{meta.name}".replace(" /", " "), ev.message))
             self.emit(Event("DELETED", self.kind, _Stub(_StubMeta(meta.name, meta.namespace))))
             return
+        if ev.type == "DELETED":  # only its key matters; a deleted object is never a problem
+            self.emit(Event("DELETED", self.kind, ev.obj))
+            return
         try:
             obj = finish_object(self.info, ev.obj)
         except DecodeError as exc:
