@@ -12,6 +12,17 @@ baseline Deny ports:
     otherwise:                      ALL - D - (BD - A)
 
 which is what np-guard/netpol-analyzer computes, and what the per-port verdicts in netpol.py say.
+
+Decisions where the API leaves room (or that analyzer differs):
+- A policy affects a direction only if it has rules for it. Ingress peers never match addresses.
+- Equal priorities (undefined order) are evaluated by kind (ANP before CNP), then name, and
+  reported by priority_conflicts(). ANPs and Admin-tier CNPs share one order; the BANP comes after
+  the Baseline-tier CNPs. A Baseline-tier Pass means the default: allowed.
+- networks match an address range wholly inside a CIDR, and a pod by a known IP (the API says pod
+  traffic is checked too); IPv6 CIDRs count, as for ipBlocks (the analyzer skips them).
+- nodes match the addresses of the selected Node objects; with no Nodes (plain manifests) nothing.
+- A named port is the destination pod's first container port of that name, with its protocol;
+  towards an address it matches nothing.
 """
 
 from __future__ import annotations
