@@ -296,8 +296,11 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
     conn = connect(kubeconfig, context)
     client = KubeClient(conn, read_timeout=settings.list_read_timeout)
     infos = list(kinds) if kinds is not None else list(kind_table.KINDS)
+    pause = _GcPause()
     try:
         served = _first_discovery(client, infos)
+        if settings.pause_gc:
+            pause.start(["all"])
         state = ClusterState()
         loaded = Loaded(state, [], {}, conn.context)
         absent: dict[str, list[str]] = {}
@@ -315,6 +318,7 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
         listed = [i for i in infos if served.versions.get(i.kind) or i.kind in served.unknown]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             results = dict(zip([i.kind for i in listed], pool.map(one, listed), strict=True))
+        pause.end(freeze=True)
         failures = 0
         for info in infos:
             result = results.get(info.kind)
@@ -341,4 +345,5 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
             loaded.problems.append(Problem(group, f"not served by this cluster, shown as empty: {', '.join(names)}"))
         return loaded
     finally:
+        pause.end()
         client.close()

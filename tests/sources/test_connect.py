@@ -3,6 +3,7 @@ one-shot snapshot the CLI uses."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,7 @@ def test_snapshot_lists_everything_with_forbidden_and_absent_kinds_as_statuses(
     server.access.forbid("ingresses", "networking.k8s.io")
     server.set_group_enabled(GW, False)
     loaded = snapshot(kubeconfig)
+    assert gc.isenabled()  # paused while listing, never left off
     assert loaded.origin == "ktui-demo"
     hidden = {"Ingress"}
     assert not differences(expected_objects(server, hidden=hidden), store_objects(loaded.state))
