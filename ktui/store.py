@@ -86,6 +86,19 @@ class ClusterState:
     def replace(self, kind: str, objs: Iterable[Any], namespace: str | None = None) -> list[Change]:
         """A relist: the objects of `kind` (in `namespace`, or all) are now exactly `objs`."""
         changes: list[Change] = []
+        table = self._objs[kind]
+        if not table:  # the first list of a kind: nothing to compare or remove
+            for obj in objs:
+                meta = obj.metadata
+                key = (meta.namespace, meta.name)
+                old = table.get(key)
+                if old is not None:
+                    self._unindex(kind, old)
+                table[key] = obj
+                self._index(kind, obj)
+                changes.append(Change(kind, key[0], key[1], old, obj))
+            self.version += len(changes)
+            return changes
         seen: set[ObjKey] = set()
         for obj in objs:
             seen.add((obj.metadata.namespace, obj.metadata.name))

@@ -34,6 +34,15 @@ _FAULT_MESSAGES = {
 class Listener(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a client opens a watch per kind at once; 5 drops SYNs
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up is normal (watches, restarts): stay quiet about it."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def __init__(self, address: tuple[str, int], api: Api) -> None:
         self.api = api

@@ -61,7 +61,9 @@ def _review(name: str, kind: str) -> ResourceType:
 
 RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("", ("v1",), "namespaces", "Namespace", False, short_names=("ns",)),
+    ResourceType("", ("v1",), "nodes", "Node", False, short_names=("no",)),
     ResourceType("", ("v1",), "pods", "Pod", short_names=("po",)),
+    ResourceType("", ("v1",), "replicationcontrollers", "ReplicationController", short_names=("rc",)),
     ResourceType("", ("v1",), "services", "Service", short_names=("svc",)),
     ResourceType("", ("v1",), "secrets", "Secret", status=False),
     ResourceType("discovery.k8s.io", ("v1",), "endpointslices", "EndpointSlice", status=False),
@@ -69,6 +71,8 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("apps", ("v1",), "deployments", "Deployment", short_names=("deploy",)),
     ResourceType("apps", ("v1",), "daemonsets", "DaemonSet", short_names=("ds",)),
     ResourceType("apps", ("v1",), "statefulsets", "StatefulSet", short_names=("sts",)),
+    ResourceType("batch", ("v1",), "jobs", "Job"),
+    ResourceType("batch", ("v1",), "cronjobs", "CronJob", short_names=("cj",)),
     ResourceType("networking.k8s.io", ("v1",), "networkpolicies", "NetworkPolicy", status=False,
                  short_names=("netpol",)),
     ResourceType("networking.k8s.io", ("v1",), "ingresses", "Ingress", short_names=("ing",)),
@@ -81,6 +85,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     _gw("tcproutes", "TCPRoute"),
     _gw("udproutes", "UDPRoute"),
     _gw("referencegrants", "ReferenceGrant", status=False),
+    _gw("listenersets", "ListenerSet"),
     ResourceType(POLICY, ("v1alpha1",), "adminnetworkpolicies", "AdminNetworkPolicy", False),
     ResourceType(POLICY, ("v1alpha1",), "baselineadminnetworkpolicies",
                  "BaselineAdminNetworkPolicy", False),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from ktui.sources.base import KindStatus, Problem
-from ktui.store import ClusterState
+from ktui.sources.base import Loaded
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "CliError", "Loaded", "emit", "load_state"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -48,14 +48,6 @@ def add_output_option(parser: argparse.ArgumentParser, choices: tuple[str, ...],
     parser.add_argument("-o", "--output", choices=choices, default=default, help="output format")
 
 
-@dataclass
-class Loaded:
-    state: ClusterState
-    problems: list[Problem] = field(default_factory=list)
-    statuses: dict[str, KindStatus] = field(default_factory=dict)
-    origin: str = ""  # "manifests" or the context name
-
-
 def load_state(args: argparse.Namespace) -> Loaded:
     """The objects to analyse: from --manifests, or one full list of the live cluster."""
     manifests = getattr(args, "manifests", None)
@@ -67,15 +59,16 @@ def load_state(args: argparse.Namespace) -> Loaded:
         if report.files == 0 and report.problems:
             raise CliError("; ".join(str(p) for p in report.problems))
         return Loaded(state, report.problems, {}, "manifests")
+    from ktui.sources.cluster import ClusterError, snapshot
+
     try:
-        from ktui.sources.cluster import snapshot
-    except ImportError as exc:
-        raise CliError(f"live clusters are not available in this build: {exc}") from None
-    return snapshot(
-        kubeconfig=getattr(args, "kubeconfig", None),
-        context=getattr(args, "context", None),
-        namespace=namespace,
-    )
+        return snapshot(
+            kubeconfig=getattr(args, "kubeconfig", None),
+            context=getattr(args, "context", None),
+            namespace=namespace,
+        )
+    except ClusterError as exc:
+        raise CliError(str(exc)) from None
 
 
 def report_problems(loaded: Loaded) -> None:

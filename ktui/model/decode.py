@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -173,13 +174,18 @@ def _field_message(exc: msgspec.ValidationError) -> str:
 
 
 _LIST_TYPES: dict[type[Any], Any] = {}
+_LIST_TYPES_LOCK = threading.Lock()  # building msgspec decoders from several threads at once crashed once
 
 
 def decode_list(info: KindInfo, data: bytes) -> tuple[list[Any], ListMeta, list[str]]:
     """Decode an API list response. Items that fail validation are skipped with a message."""
     list_type = _LIST_TYPES.get(info.type)
     if list_type is None:
-        list_type = _LIST_TYPES[info.type] = msgspec.json.Decoder(ObjectList[info.type])  # type: ignore[name-defined]
+        with _LIST_TYPES_LOCK:
+            list_type = _LIST_TYPES.get(info.type)
+            if list_type is None:
+                decoder = msgspec.json.Decoder(ObjectList[info.type])  # type: ignore[name-defined]
+                list_type = _LIST_TYPES[info.type] = decoder
     decoded = list_type.decode(data)
     items: list[Any] = []
     errors: list[str] = []

@@ -68,6 +68,16 @@ class Source(Protocol):
 
 
 @dataclass
+class Loaded:
+    """A one-shot read of a cluster or of manifests, for the commands that answer once."""
+
+    state: ClusterState
+    problems: list[Problem] = field(default_factory=list)
+    statuses: dict[str, KindStatus] = field(default_factory=dict)
+    origin: str = ""  # "manifests" or the context name
+
+
+@dataclass
 class Batch:
     changes: list[Change] = field(default_factory=list)
     statuses: list[KindStatus] = field(default_factory=list)

@@ -13,13 +13,13 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from ktui.model import kinds as kind_table
 from ktui.model.kinds import KindInfo
-from ktui.sources.base import Item, KindStatus, Problem, Replace, SyncState
+from ktui.sources.base import Item, KindStatus, Loaded, Problem, Replace, SyncState
 from ktui.sources.compact import Compactor
 from ktui.sources.discovery import Served, discover
 from ktui.sources.kubeclient import (
@@ -34,9 +34,6 @@ from ktui.sources.lister import Settings, list_objects
 from ktui.sources.reflector import Reflector
 from ktui.sources.wire import UnsafeResponse, warm_decoders
 from ktui.store import ClusterState
-
-if TYPE_CHECKING:
-    from ktui.cli.common import Loaded
 
 __all__ = ["ClusterError", "ClusterSource", "Settings", "snapshot"]
 
@@ -290,7 +287,6 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
     Forbidden and absent kinds are statuses plus one Problem line each (absent kinds grouped by
     API group), never errors; ClusterError when the cluster cannot be used at all.
     """
-    from ktui.cli.common import Loaded  # the CLI's result type; imported late (it is a lower layer)
 
     settings = settings or Settings(backoff_initial=0.3)
     conn = connect(kubeconfig, context)
