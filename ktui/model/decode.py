@@ -71,6 +71,8 @@ def _finish(info: KindInfo, obj: Any, default_ns: str) -> Any:
     changes: dict[str, Any] = {}
     if info.namespaced and not meta.namespace:
         changes["namespace"] = default_ns
+    elif not info.namespaced and meta.namespace:
+        changes["namespace"] = ""  # cluster-scoped: the API server ignores a namespace
     if info.kind == "Namespace" and meta.labels.get(NS_NAME_LABEL) != meta.name:
         changes["labels"] = {**meta.labels, NS_NAME_LABEL: meta.name}
     if changes:

@@ -227,3 +227,10 @@ def test_owner_reference_without_kind_shows_the_owner_as_pod(tmp_path: Path) -> 
     state, _ = load_paths([str(path)])
     (pod,) = state.pods()
     assert str(pod_subject(pod).workload) == "n/x[Pod]"
+
+
+def test_cluster_scoped_objects_drop_a_namespace(tmp_path: Path) -> None:
+    path = write(tmp_path, "ic.yaml", "apiVersion: networking.k8s.io/v1\nkind: IngressClass\n"
+                 "metadata: {name: nginx, namespace: web}\nspec: {controller: k8s.io/ingress-nginx}\n")
+    state, _ = load_paths([str(path)])
+    assert state.get("IngressClass", "", "nginx") is not None
