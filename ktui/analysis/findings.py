@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
+from ktui.analysis.adminpolicy import priority_conflicts
 from ktui.analysis.cni import Enforcement, detect_cni
 from ktui.analysis.findings_catalogue import CATALOGUE, Finding, ObjectRef, Severity, finding, ref
 from ktui.analysis.findings_context import CheckContext
@@ -44,6 +45,21 @@ class ProblemLike(Protocol):
 
     @property
     def message(self) -> str: ...
+
+
+def admin_priority_findings(ctx: CheckContext) -> list[Finding]:
+    """AP001: admin policies of one tier sharing a priority, whose relative order is undefined."""
+    out = []
+    for conflict in priority_conflicts(ctx.state):
+        kind, _, name = conflict.policies[0].partition("/")
+        out.append(finding(
+            "KTUI-AP001", ref(ctx.state, kind, "", name),
+            f"{len(conflict.policies)} {conflict.tier}-tier policies share priority {conflict.priority} "
+            f"({', '.join(conflict.policies)}): which one decides first is undefined, so the verdict "
+            "may differ between implementations",
+            detail=f"priority {conflict.priority}",
+        ))
+    return out
 
 
 def cni_findings(ctx: CheckContext) -> list[Finding]:
@@ -112,6 +128,7 @@ CHECKS: tuple[Check, ...] = (
     shadowed_deny_findings,
     snat_ipblock_findings,
     cni_findings,
+    admin_priority_findings,
     ingress_backend_findings,
     target_port_findings,
     endpoint_findings,

@@ -151,6 +151,10 @@ RULES: tuple[Rule, ...] = (
        "Set externalTrafficPolicy: Local on the Service (or use loadBalancerSourceRanges).",
        "With externalTrafficPolicy Cluster the node rewrites the client address to its own, so an "
        "ingress ipBlock rule cannot see the client (unless the CNI preserves source addresses)."),
+    _R("KTUI-AP001", "admin-priority-tie", S.MEDIUM, "Admin network policies share a priority",
+       "Give each AdminNetworkPolicy (and each ClusterNetworkPolicy of a tier) its own priority.",
+       "Two policies of one tier with the same priority have no defined order; where their rules "
+       "overlap, implementations may decide differently."),
     _R("KTUI-CNI001", "netpol-not-enforced", S.CRITICAL, "NetworkPolicies present but the CNI does not enforce them",
        "Install a policy-enforcing CNI or add-on (Calico, Cilium, the VPC CNI network policy agent, "
        "...).",
