@@ -11,43 +11,14 @@ from hypothesis import strategies as st
 
 from ktui.analysis.connectivity import ConnectivityBuilder, connectivity
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.portset import PortSet
 from ktui.analysis.subjects import cluster_subjects
 from tests.admin.strategies import mixed_clusters
+from tests.analysis.pairwise import as_map, brute_force
 from tests.conftest import state_from
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PROBES = [(53, "UDP"), (53, "TCP"), (80, "TCP"), (443, "TCP"), (8000, "TCP"), (8080, "TCP"), (8080, "UDP"),
           (9000, "SCTP"), (22, "TCP")]
-
-
-def as_map(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
-    return {(c.src, c.dst): c.conns for c in connectivity(state_from(docs))}
-
-
-def brute_force(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
-    """Every pair, and every address range, through NetpolEngine.connection."""
-    state = state_from(docs)
-    engine = NetpolEngine(state)
-    subjects = cluster_subjects(state)
-    out: dict[tuple[str, str], PortSet] = {}
-
-    def add(src: str, dst: str, conns: PortSet) -> None:
-        if conns:
-            out[(src, dst)] = out[(src, dst)] | conns if (src, dst) in out else conns
-
-    for s in subjects:
-        for d in subjects:
-            if s.workload != d.workload:
-                add(str(s.workload), str(d.workload), engine.connection(s, d))
-    builder = ConnectivityBuilder(state, engine)
-    for r in builder.external_ranges("ingress"):
-        for s in subjects:
-            add(str(r), str(s.workload), engine.connection(r, s))
-    for r in builder.external_ranges("egress"):
-        for s in subjects:
-            add(str(s.workload), str(r), engine.connection(s, r))
-    return out
 
 
 @SETTINGS

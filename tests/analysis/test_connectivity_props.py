@@ -9,10 +9,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ktui.analysis.connectivity import ConnectivityBuilder, connectivity, split_ranges
+from ktui.analysis.connectivity import ConnectivityBuilder, connectivity
 from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.portset import ALL, PortSet
+from ktui.analysis.portset import ALL
 from ktui.analysis.subjects import cluster_subjects
+from tests.analysis.pairwise import as_map, brute_force
 from tests.analysis.strategies import clusters
 from tests.conftest import state_from
 
@@ -21,41 +22,6 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 def policies_of(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [d for d in docs if d["kind"] == "NetworkPolicy"]
-
-
-def as_map(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
-    return {(c.src, c.dst): c.conns for c in connectivity(state_from(docs))}
-
-
-def brute_force(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
-    """Every pair through NetpolEngine.connection, the plain definition, with no shortcuts."""
-    state = state_from(docs)
-    engine = NetpolEngine(state)
-    subjects = cluster_subjects(state)
-    out: dict[tuple[str, str], PortSet] = {}
-
-    def add(src: str, dst: str, conns: PortSet) -> None:
-        if conns:
-            out[(src, dst)] = out[(src, dst)] | conns if (src, dst) in out else conns
-
-    for s in subjects:
-        for d in subjects:
-            if s.workload != d.workload:
-                add(str(s.workload), str(d.workload), engine.connection(s, d))
-    builder = ConnectivityBuilder(state, engine)
-    from ktui.analysis.connectivity import _blocks
-
-    for direction in ("ingress", "egress"):
-        blocks = _blocks(builder.policies, direction)
-        ranges = split_ranges([p for b in blocks for p in b.boundaries()],
-                              {v for b in blocks for v, _, _ in b.intervals})
-        for r in ranges:
-            for s in subjects:
-                if direction == "ingress":
-                    add(str(r), str(s.workload), engine.connection(r, s))
-                else:
-                    add(str(s.workload), str(r), engine.connection(s, r))
-    return out
 
 
 @SETTINGS
