@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ktui.apiserver import ApiServer
 from ktui.model.decode import decode_document
 from ktui.store import ClusterState, Event
 
@@ -23,6 +25,17 @@ def state_from(docs: list[dict[str, Any]], default_ns: str = "default") -> Clust
         assert info is not None, doc
         state.apply(Event("ADDED", info.kind, obj))
     return state
+
+
+@pytest.fixture
+def server() -> Iterator[ApiServer]:
+    """An embedded API server on loopback, always stopped after the test."""
+    srv = ApiServer(bookmark_interval=0.2, history_size=1000)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 @pytest.fixture(scope="session")

@@ -11,16 +11,6 @@ from ktui.apiserver import ApiServer
 
 
 @pytest.fixture
-def server() -> Iterator[ApiServer]:
-    srv = ApiServer(bookmark_interval=0.2, history_size=1000)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture
 def api_client(server: ApiServer) -> Iterator[client.ApiClient]:
     api = server.api_client()
     try:

@@ -158,16 +158,6 @@ class Live:
 
 
 @pytest.fixture
-def server() -> Iterator[ApiServer]:
-    srv = ApiServer(bookmark_interval=0.2, history_size=1000)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture
 def kubeconfig(server: ApiServer, tmp_path: Path) -> str:
     return str(server.write_kubeconfig(tmp_path / "kubeconfig"))
 
