@@ -6,7 +6,6 @@ Problem naming the file and line; the rest loads. `ManifestSource` reloads chang
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import threading
@@ -15,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import yaml
 
 from ktui.model.decode import DecodeError, decode_document, synth_namespace
@@ -79,7 +79,10 @@ def _yaml_documents(text: str, path: str) -> Iterator[tuple[int, Any]]:
 
 def _documents(text: str, path: str) -> Iterator[tuple[int, Any]]:
     if path.endswith(".json"):
-        yield 1, json.loads(text)
+        try:
+            yield 1, msgspec.json.decode(text)
+        except msgspec.DecodeError as exc:
+            raise ValueError(str(exc)) from None
     else:
         yield from _yaml_documents(text, path)
 
