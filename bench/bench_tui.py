@@ -145,11 +145,18 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
 
     bridge_poll = Bridge.poll
 
+    drained: dict[str, float] = {}  # namespace -> when its flip policy was drained into the store
+
     def timed_poll(self: Any, *a: Any, **k: Any) -> Any:
         t = time.perf_counter()
+        start = time.time()
         out = bridge_poll(self, *a, **k)
         if out is not None:
             polls.append(time.perf_counter() - t)
+            if "NetworkPolicy" in {c.kind for c in out.raw}:
+                for c in out.raw:
+                    if c.kind == "NetworkPolicy" and c.name == FLIP:
+                        drained[c.namespace] = start
         return out
     Bridge.poll = timed_poll  # type: ignore[method-assign]
     open_ns = app_module.KtuiApp.open_namespace
@@ -228,6 +235,7 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
         namespaces = [ns for ns in sorted(app.bridge.posture.by_namespace)
                       if ns.startswith("team-") and not egress(ns).startswith(("open", "internet"))]
         shown: list[float] = []
+        split: list[tuple[float, float, float]] = []
         for i in range(samples * 2):
             ns = namespaces[(i // 2) % len(namespaces)]
             on = not egress(ns).startswith("internet")
@@ -236,9 +244,13 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
             end = time.time() + 10
             while time.time() < end and egress(ns).startswith("internet") != on:
                 await asyncio.sleep(0.001)
-            shown.append((await next_frame_after(cell_updates[ns])) - written)
+            frame = await next_frame_after(cell_updates[ns])
+            shown.append(frame - written)
+            split.append((drained.get(ns, written) - written, cell_updates[ns] - drained.get(ns, written),
+                          frame - cell_updates[ns]))
             await pilot.pause(0.3)
         out["event"] = shown
+        out["event_split"] = split
         out["overlay_seconds"] = app.bridge.overlay_seconds
         out["batches"] = app.bridge.batches
         out["polls"] = polls
@@ -288,6 +300,9 @@ def main() -> None:
         print(f"keystroke -> frame  {label:<24} {stats(out['keys'][k])}")
     print(f"event -> screen     {'policy flips egress class':<24} {stats(out['event'])}")
     print(f"UI thread per batch {'drain + posture update':<24} {stats(out['polls'])}")
+    for i, part in enumerate(("write -> start of the poll that drains it", "that poll -> row updated",
+                              "row updated -> frame")):
+        print(f"  event split: {part:<42} {stats([s[i] for s in out['event_split']])}")
     if os.environ.get("BENCH_DEBUG"):
         print("enter steps (selected, pushed, frame):", [tuple(round(x * 1000) for x in s) for s in out["enter_steps"]])
 

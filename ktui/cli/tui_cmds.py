@@ -29,20 +29,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _theme(args: argparse.Namespace) -> str | None:
-    return getattr(args, "theme", None) or os.environ.get("KTUI_THEME") or None
+    """The theme asked for, checked before any source starts (a typo fails fast, in one line)."""
+    from ktui.tui.themes import ThemeError, load_theme, resolve
+
+    spec = getattr(args, "theme", None) or os.environ.get("KTUI_THEME") or None
+    try:
+        load_theme(resolve(spec))
+    except ThemeError as exc:
+        raise CliError(str(exc)) from None
+    return spec
 
 
-def _run(source: Any, context: str, args: argparse.Namespace, cleanup: Any = None, live: bool = False) -> int:
+def _run(source: Any, context: str, theme: str | None, cleanup: Any = None, live: bool = False) -> int:
     from ktui.tui.app import KtuiApp
     from ktui.tui.bridge import Bridge
-    from ktui.tui.themes import ThemeError
 
     try:
-        app = KtuiApp(Bridge(source, context=context, live=live), theme=_theme(args), start_source=False)
-    except ThemeError as exc:
-        source.stop()
-        raise CliError(str(exc)) from None
-    try:
+        app = KtuiApp(Bridge(source, context=context, live=live), theme=theme, start_source=False)
         app.run()
     finally:
         source.stop()
@@ -55,6 +58,7 @@ def run_tui(args: argparse.Namespace) -> int:
     """`ktui` with no subcommand: --manifests if given, else the kubeconfig's context."""
     manifests = getattr(args, "manifests", None)
     namespace = getattr(args, "namespace", None)
+    theme = _theme(args)
     if manifests:
         from ktui.sources.manifests import ManifestSource, find_files
 
@@ -63,7 +67,7 @@ def run_tui(args: argparse.Namespace) -> int:
             raise CliError("; ".join(str(p) for p in problems))
         source: Any = ManifestSource(manifests, namespace or "default")
         source.start()
-        return _run(source, "manifests: " + ", ".join(manifests), args)
+        return _run(source, "manifests: " + ", ".join(manifests), theme)
     from ktui.sources.cluster import ClusterError, ClusterSource
 
     try:
@@ -71,10 +75,11 @@ def run_tui(args: argparse.Namespace) -> int:
         source.start()
     except ClusterError as exc:
         raise CliError(str(exc)) from None
-    return _run(source, source.context, args, live=not namespace)
+    return _run(source, source.context, theme, live=not namespace)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    theme = _theme(args)
     try:
         from ktui.sources.demo import DemoCluster
     except ImportError:
@@ -88,4 +93,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ClusterError as exc:
         demo.stop()
         raise CliError(f"the demo cluster did not start: {exc}") from None
-    return _run(source, source.context, args, cleanup=demo.stop, live=True)
+    return _run(source, source.context, theme, cleanup=demo.stop, live=True)

@@ -18,7 +18,7 @@ from ktui.analysis.findings_catalogue import Finding
 from ktui.analysis.netpol import NetpolEngine
 from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
 from ktui.sources.base import KindStatus, Problem, Source, SyncState, drain
-from ktui.store import ClusterState
+from ktui.store import Change, ClusterState
 from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.summaries import ExposureSummary, FindingsSummary
 
@@ -52,6 +52,7 @@ class Update:
     changes: int = 0
     first_sync: bool = False  # the batch in which every kind finished its first list
     overlay: set[str] = field(default_factory=set)  # namespaces whose exposure/findings changed
+    raw: list[Change] = field(default_factory=list)  # the store changes themselves
 
 
 class Bridge:
@@ -112,7 +113,7 @@ class Bridge:
         self.problems.extend(batch.problems)
         before = dict(self.posture.by_namespace)
         changed = self.posture.update(batch.changes) if batch.changes else set()
-        update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes))
+        update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)
         if batch.changes:
             self.last_event = now
         was_synced = self.synced

@@ -26,6 +26,13 @@ def literal(value: object, style: str = "", limit: int = 0) -> Text:
     return Text(s, style=style, no_wrap=True)
 
 
+def same(a: object, b: object) -> bool:
+    """Text equality including the base style (Rich's == ignores it)."""
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+    return a == b
+
+
 def egress_class(p: Palette, cls: EgressClass | None, count: int | None = None, total: int | None = None) -> Text:
     if cls is None:
         return Text("no pods", style=p.muted)

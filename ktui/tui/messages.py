@@ -34,5 +34,5 @@ def merge_updates(old: Update | None, new: Update) -> Update:
         statuses=old.statuses + new.statuses,
         changes=old.changes + new.changes,
         first_sync=old.first_sync or new.first_sync,
-        overlay=old.overlay | new.overlay,
+        overlay=old.overlay | new.overlay,  # raw changes are not kept: a hidden screen needs none
     )

@@ -58,6 +58,7 @@ class OverviewScreen(KScreen):
         self.filter_text = ""
         self._order: list[str] = []
         self._flash: dict[str, float] = {}
+        self._attention = Text()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -110,8 +111,13 @@ class OverviewScreen(KScreen):
         total = len(self.bridge.posture.by_namespace)
         shown = len(self._order)
         where = f" · filter {clean(self.filter_text)!r} {shown}/{total}" if self.filter_text else f" · {total}"
-        self.table.border_title = Text(f"Namespaces{where} · sort: {self.sort} (s)")
-        self.query_one("#attention", Static).update(extras.attention(self.bridge, self.palette), layout=False)
+        title = Text(f"Namespaces{where} · sort: {self.sort} (s)")
+        if self.table.border_title != title:
+            self.table.border_title = title
+        attention = extras.attention(self.bridge, self.palette)
+        if not fmt.same(attention, self._attention):
+            self._attention = attention
+            self.query_one("#attention", Static).update(attention, layout=False)
 
     def update_rows(self, names: set[str]) -> None:
         order = [np.namespace for np in self.visible()]
@@ -124,7 +130,9 @@ class OverviewScreen(KScreen):
             if np is None or name not in self._order:
                 continue
             for (key, _), cell in zip(COLUMNS, self.cells(np), strict=True):
-                table.update_cell(name, key, cell)
+                # update_cell drops the table's whole render cache: only for a cell that changed
+                if not fmt.same(table.get_cell(name, key), cell):
+                    table.update_cell(name, key, cell)
         self._titles()
 
     # ------------------------------------------------------------ live

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from ktui.render.safe import clean
 from ktui.sources.base import SyncState
 from ktui.tui.bridge import Bridge
+from ktui.tui.fmt import same
 from ktui.tui.themes import Palette
 
 
@@ -57,5 +58,10 @@ def status_text(bridge: Bridge, p: Palette) -> Text:
 class StatusLine(Static):
     """One line; the context name is cleaned because a kubeconfig is user data too."""
 
+    _last = Text()
+
     def show(self, bridge: Bridge, p: Palette) -> None:
-        self.update(status_text(bridge, p), layout=False)  # one line, always: no relayout
+        text = status_text(bridge, p)
+        if not same(text, self._last):  # most batches change nothing it shows
+            self._last = text
+            self.update(text, layout=False)  # one line, always: no relayout
