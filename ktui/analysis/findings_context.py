@@ -68,8 +68,11 @@ class CheckContext:
         return [cp for ns in self.namespaces for cp in self.engine.policies_in(ns)]
 
     def known_namespace(self, ns: str) -> bool:
-        """A namespace whose workloads are in view: in manifests, one that has some."""
-        return self.complete or bool(self.by_ns.get(ns))
+        """A namespace whose workloads are in view: in manifests, one that has some, and never a
+        system namespace (rendered manifests carry a CNI DaemonSet there, not kube-dns)."""
+        if self.complete:
+            return True
+        return ns not in SYSTEM_NAMESPACES and bool(self.by_ns.get(ns))
 
 
 def group_by_workload(ctx: CheckContext, subjects: Iterable[Subject]) -> dict[ObjectRef, list[Subject]]:

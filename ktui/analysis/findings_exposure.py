@@ -150,7 +150,7 @@ def endpoint_findings(ctx: CheckContext) -> list[Finding]:
             ready = _ready_from_slices(ctx, svc)
             why = "its EndpointSlices list no ready endpoint"
         if ready is None:
-            if not svc.spec.selector or not ctx.known_namespace(ns):
+            if not svc.spec.selector or not (ctx.complete or ctx.by_ns.get(ns)):
                 continue
             ready, n = _ready_from_pods(ctx, svc)
             sel = ",".join(f"{k}={v}" for k, v in sorted(svc.spec.selector.items()))

@@ -37,7 +37,7 @@ def selects_nothing_findings(ctx: CheckContext) -> list[Finding]:
             if stray is not None:
                 out.append(finding("KTUI-NP004", ctx.policy_ref(cp), stray, detail="metadata.namespace"))
             continue
-        if cp.selector.is_empty() or ctx.selected(cp):
+        if cp.selector.is_empty() or ctx.selected(cp) or not ctx.known_namespace(cp.namespace):
             continue
         near = suggest(cp.selector, (s.labels for s in ctx.by_ns[cp.namespace]))
         out.append(finding(

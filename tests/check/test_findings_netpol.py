@@ -6,6 +6,7 @@ from ktui.analysis.findings_catalogue import Severity
 from tests.check.kit import (
     DNS_EGRESS,
     codes,
+    daemonset,
     deployment,
     namespace,
     netpol,
@@ -256,3 +257,16 @@ def test_np009_not_with_local_policy_or_cluster_ip():
     internal = [deployment("web"), service("web"), netpol("web", selector={"app": "web"}, ingress=[rule])]
     assert "KTUI-NP009" not in codes(run(local))
     assert "KTUI-NP009" not in codes(run(internal))
+
+
+def test_np004_np005_manifests_never_judge_kube_system_by_its_cni_daemonset():
+    """Rendered manifests carry calico-node in kube-system, not kube-dns: the usual DNS rule
+    (kube-system + k8s-app=kube-dns) and a policy for CoreDNS there are no typos."""
+    dns = {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                   "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}], "ports": DNS_EGRESS["ports"]}
+    docs = [namespace("shop"), deployment("api"), daemonset("calico-node"),
+            netpol("dns", egress=[dns], types=["Egress"]),
+            netpol("coredns", ns="kube-system", selector={"k8s-app": "kube-dns"}, ingress=[{}])]
+    found = codes(run(docs))
+    assert "KTUI-NP005" not in found and "KTUI-NP004" not in found and "KTUI-NP003" not in found
+    assert "KTUI-NP005" in codes(run(docs, complete=True))  # live, kube-system is complete
