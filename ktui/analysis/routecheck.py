@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ktui.analysis.refgrants import core_group, reference_allowed
-from ktui.model.gateway import BackendRef, GRPCMethodMatch, Route
+from ktui.model.gateway import BackendRef, GRPCMethodMatch, Route, RouteFilter
 from ktui.store import ClusterState
 
 PATH_TYPES = ("Exact", "PathPrefix", "RegularExpression")
@@ -40,18 +40,28 @@ class RefCheck:
         return not self.reason
 
 
+def _filter_refs(filters: list[RouteFilter], at: str) -> Iterator[tuple[str, BackendRef]]:
+    """The Services a list of filters calls: RequestMirror targets and ExternalAuth services."""
+    for k, f in enumerate(filters):
+        if f.request_mirror is not None:
+            yield f"{at}.filters[{k}].requestMirror.backendRef", f.request_mirror.backend_ref
+        if f.external_auth is not None:
+            yield f"{at}.filters[{k}].externalAuth.backendRef", f.external_auth.backend_ref
+
+
 def route_backend_refs(route: Route) -> Iterator[tuple[str, int, BackendRef, bool]]:
-    """(where, rule index, ref, is_mirror) for every backend a route names, in order."""
+    """(where, rule index, ref, is_filter_ref) for every backend a route names, in order.
+
+    Filter references (a RequestMirror target, an ExternalAuth service) count for ResolvedRefs
+    like backendRefs do, but carry no traffic weight of their own.
+    """
     for i, rule in enumerate(route.spec.rules):
         for j, ref in enumerate(rule.backend_refs):
             yield f"spec.rules[{i}].backendRefs[{j}]", i, ref, False
-            for k, f in enumerate(ref.filters):
-                if f.request_mirror is not None:
-                    where = f"spec.rules[{i}].backendRefs[{j}].filters[{k}].requestMirror.backendRef"
-                    yield where, i, f.request_mirror.backend_ref, True
-        for k, f in enumerate(rule.filters):
-            if f.request_mirror is not None:
-                yield f"spec.rules[{i}].filters[{k}].requestMirror.backendRef", i, f.request_mirror.backend_ref, True
+            for where, fref in _filter_refs(ref.filters, f"spec.rules[{i}].backendRefs[{j}]"):
+                yield where, i, fref, True
+        for where, fref in _filter_refs(rule.filters, f"spec.rules[{i}]"):
+            yield where, i, fref, True
 
 
 def check_backend_ref(state: ClusterState, route: Route, ref: BackendRef, where: str, rule: int,

@@ -183,10 +183,18 @@ class RequestRedirect(msgspec.Struct, frozen=True, rename="camel", gc=False):
     status_code: int | None = None
 
 
+class ExternalAuth(msgspec.Struct, frozen=True, rename="camel", gc=False):
+    """HTTPRoute ExternalAuth filter: only the auth service it calls matters here."""
+
+    protocol: str = ""
+    backend_ref: BackendRef = msgspec.field(default_factory=BackendRef)
+
+
 class RouteFilter(msgspec.Struct, frozen=True, rename="camel", gc=False):
     type: str = ""
     request_mirror: RequestMirror | None = None
     request_redirect: RequestRedirect | None = None
+    external_auth: ExternalAuth | None = None
 
 
 class RouteBackendRef(BackendRef, frozen=True, gc=False):
