@@ -13,6 +13,7 @@ import ipaddress
 
 import msgspec
 
+from ktui.analysis.egress import DNS_LABELS
 from ktui.analysis.findings_catalogue import Finding, finding
 from ktui.analysis.findings_context import (
     CheckContext,
@@ -156,7 +157,23 @@ def _peer_problem(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> 
         scope = f"the namespaces selected by {peer.namespace_selector.describe()}"
         candidates = ctx.subjects
     near = suggest(peer.pod_selector, (s.labels for s in candidates))
-    return f"podSelector {peer.pod_selector.describe()} matches no pod in {scope}{_hint(near)}"
+    tail = _hint(near) if near or peer.namespace_selector is not None else _own_namespace_hint(ctx, cp, peer)
+    return f"podSelector {peer.pod_selector.describe()} matches no pod in {scope}{tail}"
+
+
+def _own_namespace_hint(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> str:
+    """A podSelector alone stays in the policy's namespace: say so when the pods meant are elsewhere."""
+    sel = peer.pod_selector
+    assert sel is not None
+    elsewhere = sorted({s.namespace for s in ctx.subjects if s.namespace != cp.namespace and sel.matches(s.labels)})
+    where = f"it matches pods in {', '.join(elsewhere[:3])}"
+    if not elsewhere and any(sel.matches(dict([kv])) for kv in DNS_LABELS):
+        elsewhere, where = ["kube-system"], "cluster DNS runs in kube-system"
+    if not elsewhere:
+        return ""
+    return (f" ({where}: a podSelector without a namespaceSelector "
+            f"only selects pods of the policy's own namespace; add namespaceSelector "
+            f"{NS_NAME_LABEL}={elsewhere[0]} in the same peer)")
 
 
 def _declares(s: Subject, name: str, protocol: str) -> str | None:

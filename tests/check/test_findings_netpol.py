@@ -270,3 +270,15 @@ def test_np004_np005_manifests_never_judge_kube_system_by_its_cni_daemonset():
     found = codes(run(docs))
     assert "KTUI-NP005" not in found and "KTUI-NP004" not in found and "KTUI-NP003" not in found
     assert "KTUI-NP005" in codes(run(docs, complete=True))  # live, kube-system is complete
+
+
+def test_np005_pod_selector_without_namespace_selector_says_where_the_pods_are():
+    dns = {"to": [{"podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}], "ports": DNS_EGRESS["ports"]}
+    from_shop = {"from": [{"podSelector": {"matchLabels": {"app": "api"}}}]}
+    docs = [deployment("api"), deployment("invoice", ns="billing"),
+            netpol("dns", egress=[dns], types=["Egress"]),
+            netpol("invoice", ns="billing", selector={"app": "invoice"}, ingress=[from_shop])]
+    found = {f.object.name: f.message for f in of(run(docs), "KTUI-NP005")}
+    assert "cluster DNS runs in kube-system" in found["dns"]
+    assert "it matches pods in shop" in found["invoice"] and "namespaceSelector" in found["invoice"]
+    assert "KTUI-NP003" in codes(run(docs))
