@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ktui.analysis.backends import find_service_port
-from ktui.analysis.findings_catalogue import Finding, ObjectRef, Severity, finding, ref
+from ktui.analysis.findings_catalogue import Finding, Severity, finding, ref
 from ktui.analysis.findings_context import CheckContext, group_by_workload
 from ktui.analysis.findings_routes import backends_in_view, route_backends
-from ktui.analysis.subjects import WorkloadId, pod_subject
+from ktui.analysis.subjects import Subject, WorkloadId, pod_subject
 from ktui.model.core import WORKLOAD_KINDS, Service
 from ktui.model.networking import INGRESS_CLASS_ANNOTATION, Ingress, IngressBackend
 from ktui.model.selectors import LabelSelector
@@ -239,6 +239,17 @@ def _nginx_workload(labels: Mapping[str, str], workload: str) -> bool:
 NGINX_IMAGE = "ingress-nginx/controller"
 
 
+def _nginx_evidence(subjects: list[Subject], by_image: set[WorkloadId]) -> str:
+    """What gave the controller away, in the words of the manifest."""
+    if any(s.workload in by_image for s in subjects):
+        return f"image {NGINX_IMAGE}"
+    labels = subjects[0].labels
+    for key in ("app.kubernetes.io/name", "app"):
+        if labels.get(key) == "ingress-nginx":
+            return f"label {key}=ingress-nginx"
+    return "workload name ingress-nginx-controller"
+
+
 def _nginx_by_image(ctx: CheckContext) -> set[WorkloadId]:
     """Workloads running the community controller image (registry.k8s.io/ingress-nginx/controller)."""
     found: set[WorkloadId] = set()
@@ -265,13 +276,10 @@ def retired_nginx_findings(ctx: CheckContext) -> list[Finding]:
             ))
     by_image = _nginx_by_image(ctx)
     controllers = [s for s in ctx.subjects if _nginx_workload(s.labels, s.workload.name) or s.workload in by_image]
-    reported: set[ObjectRef] = set()
-    for obj in group_by_workload(ctx, controllers):
-        if obj not in reported:
-            reported.add(obj)
-            out.append(finding(
-                "KTUI-EX009", obj,
-                f"{obj} runs the retired community ingress-nginx controller "
-                "(label app.kubernetes.io/name=ingress-nginx): it gets no more releases or security fixes",
-            ))
+    for obj, subjects in group_by_workload(ctx, controllers).items():
+        out.append(finding(
+            "KTUI-EX009", obj,
+            f"{obj} runs the retired community ingress-nginx controller ({_nginx_evidence(subjects, by_image)}): "
+            "it gets no more releases or security fixes",
+        ))
     return out

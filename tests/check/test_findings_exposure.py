@@ -195,7 +195,9 @@ def test_ex009_retired_ingress_nginx_class_and_controller():
 
 def test_ex009_controller_by_its_chart_name():
     docs = [deployment("ingress-nginx-controller", ns="ingress", labels={"app": "edge"})]
-    assert [str(f.object) for f in of(run(docs), "KTUI-EX009")] == ["Deployment ingress/ingress-nginx-controller"]
+    found = of(run(docs), "KTUI-EX009")
+    assert [str(f.object) for f in found] == ["Deployment ingress/ingress-nginx-controller"]
+    assert "workload name ingress-nginx-controller" in found[0].message
 
 
 def test_ex009_not_for_other_nginx_controllers():
@@ -207,6 +209,8 @@ def test_ex009_not_for_other_nginx_controllers():
 def test_ex009_controller_by_its_image():
     dep = deployment("edge", ns="edge", labels={"app": "edge"})
     dep["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.k8s.io/ingress-nginx/controller:v1.12.1"
-    assert [str(f.object) for f in of(run([dep]), "KTUI-EX009")] == ["Deployment edge/edge"]
+    found = of(run([dep]), "KTUI-EX009")
+    assert [str(f.object) for f in found] == ["Deployment edge/edge"]
+    assert "image ingress-nginx/controller" in found[0].message and "label" not in found[0].message
     dep["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx/nginx-ingress:4.0"
     assert "KTUI-EX009" not in codes(run([dep]))
