@@ -15,9 +15,9 @@ BackendNotFound). The order of the checks follows the API's definitions of the r
 A parent that does not exist gets NoMatchingParent here; the spec allows a controller to write
 nothing in that case, ktui says it anyway. ResolvedRefs does not depend on the parent (the
 conformance tests expect ResolvedRefs True on routes that are not allowed): each backendRef,
-RequestMirror and ExternalAuth services included, in order, is checked for kind (core Service) ->
-InvalidKind, then for a ReferenceGrant when it crosses namespaces -> RefNotPermitted, then for the Service and its port ->
-BackendNotFound; the first failure gives the reason.
+RequestMirror and ExternalAuth services included, in order, is checked for kind (core Service)
+-> InvalidKind, then for a ReferenceGrant when it crosses namespaces -> RefNotPermitted, then for
+the Service and its port -> BackendNotFound; the first failure gives the reason.
 """
 
 from __future__ import annotations
