@@ -66,37 +66,49 @@ def find_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
     return files, problems
 
 
-def _yaml_documents(text: str, path: str) -> Iterator[tuple[int, Any]]:
+Document = tuple[int, Any, list[int]]  # first line, data, first line of each `items` entry
+
+
+def _item_lines(node: Any) -> list[int]:
+    """Where each entry of a top-level `items:` sequence starts, so list items get their own line."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if getattr(key, "value", None) == "items" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _yaml_documents(text: str) -> Iterator[Document]:
     loader = _Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             line = node.start_mark.line + 1 if node is not None else 0
-            yield line, loader.construct_document(node)
+            yield line, loader.construct_document(node), _item_lines(node)
     finally:
         loader.dispose()
 
 
-def _documents(text: str, path: str) -> Iterator[tuple[int, Any]]:
+def _documents(text: str, path: str) -> Iterator[Document]:
     if path.endswith(".json"):
         try:
-            yield 1, msgspec.json.decode(text)
+            yield 1, msgspec.json.decode(text), []
         except msgspec.DecodeError as exc:
             raise ValueError(str(exc)) from None
     else:
-        yield from _yaml_documents(text, path)
+        yield from _yaml_documents(text)
 
 
-def _expand(doc: Any, line: int) -> Iterator[tuple[int, Any]]:
+def _expand(doc: Any, line: int, item_lines: list[int]) -> Iterator[tuple[int, Any]]:
     """Lists (`kind: List`, `PodList`, ...) become their items; items inherit the list's kind."""
     if isinstance(doc, dict) and isinstance(doc.get("kind"), str) and doc["kind"].endswith("List"):
         items = doc.get("items")
         if isinstance(items, list):
             item_kind = doc["kind"][: -len("List")]
-            for item in items:
+            for i, item in enumerate(items):
                 if isinstance(item, dict) and item_kind and "kind" not in item:
                     item = {**item, "kind": item_kind, "apiVersion": doc.get("apiVersion", "")}
-                yield line, item
+                yield (item_lines[i] if i < len(item_lines) else line), item
             return
     yield line, doc
 
@@ -123,10 +135,10 @@ def load_file(path: str, default_ns: str = "default") -> tuple[list[Loaded], Loa
         kind = "JSON" if path.endswith(".json") else "YAML"
         report.problems.append(Problem(path, f"invalid {kind}: {exc}"))
         return out, report
-    for doc_line, doc in docs:
+    for doc_line, doc, item_lines in docs:
         if doc is None:
             continue
-        for line, item in _expand(doc, doc_line):
+        for line, item in _expand(doc, doc_line, item_lines):
             where = f"{path}:{line}"
             if not isinstance(item, dict):
                 report.problems.append(Problem(where, "document is not a mapping (object)"))

@@ -234,3 +234,13 @@ def test_cluster_scoped_objects_drop_a_namespace(tmp_path: Path) -> None:
                  "metadata: {name: nginx, namespace: web}\nspec: {controller: k8s.io/ingress-nginx}\n")
     state, _ = load_paths([str(path)])
     assert state.get("IngressClass", "", "nginx") is not None
+
+
+def test_items_of_a_yaml_list_carry_their_own_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "list.yaml", "apiVersion: v1\nkind: List\nitems:\n"
+                 "- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n"
+                 "- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n"
+                 "- apiVersion: v1\n  kind: Pod\n  metadata: {labels: {x: y}}\n")
+    state, report = load_paths([str(path)])
+    assert state.origins[("Pod", "default", "b")].line == 7
+    assert report.problems[0].where == f"{path}:10"
