@@ -116,11 +116,19 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
     from ktui.tui.app import KtuiApp
     from ktui.tui.bridge import Bridge
     from ktui.tui.screens.overview import OverviewScreen
-    from ktui.tui.widgets.table import KTable
+    from ktui.tui.widgets.rowtable import RowTable
 
     frames: list[tuple[float, str]] = []  # (when, the screen drawn)
 
+    timeline: list[tuple[float, str]] = []  # BENCH_DEBUG: what the UI thread did, in order
+
     class BenchApp(KtuiApp):
+        async def _on_message(self, message: Any) -> None:
+            t = time.time()
+            await super()._on_message(message)
+            if os.environ.get("BENCH_DEBUG") and time.time() - t > 0.005:
+                timeline.append((t, f"{type(message).__name__} {1000 * (time.time() - t):.0f} ms"))
+
         def _display(self, screen: Any, renderable: Any) -> None:
             if renderable is not None:
                 renderable.render_segments(self.console)  # the bytes a terminal would get
@@ -138,7 +146,7 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
             return out
         setattr(cls, name, wrapped)
 
-    timed(KTable, "action_cursor_down")
+    timed(RowTable, "action_move")
     polls: list[float] = []  # how long each non-empty drain + posture update took on the UI thread
     steps: dict[str, float] = {}  # enter: when the row was selected, the screen pushed
     import ktui.tui.app as app_module
@@ -168,13 +176,12 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
         return out
     app_module.KtuiApp.open_namespace = timed_open  # type: ignore[method-assign]
     cell_updates: dict[str, float] = {}  # namespace -> when its egress cell last changed
-    update_cell = KTable.update_cell
+    update_row = RowTable.update_row
 
-    def recorded(self: Any, row_key: Any, column_key: Any, value: Any, **k: Any) -> None:
-        update_cell(self, row_key, column_key, value, **k)
-        if column_key == "egress":
-            cell_updates[str(row_key)] = time.time()
-    KTable.update_cell = recorded  # type: ignore[method-assign]
+    def recorded(self: Any, key: str, cells: Any) -> None:
+        update_row(self, key, cells)
+        cell_updates[key] = time.time()
+    RowTable.update_row = recorded  # type: ignore[method-assign]
     timed(OverviewScreen, "action_sort")
 
     source = ClusterSource(kubeconfig)
@@ -194,6 +201,14 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
             await pilot.pause(0.1)
         out["overlay_first"] = time.time() - t0
         out["pods"], out["namespaces"] = pods, len(app.bridge.posture.by_namespace)
+        lags: list[float] = []
+
+        async def lag_monitor() -> None:  # how late a 10 ms sleep wakes up: the loop's delay
+            while True:
+                t = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lags.append(time.perf_counter() - t - 0.01)
+        monitor = asyncio.get_running_loop().create_task(lag_monitor())
         await pilot.pause(1.0)
 
         async def next_frame_after(mark: float, screen: str = "", timeout: float = 5.0) -> float:
@@ -227,7 +242,7 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
         out["keys"] = keys
         out["enter_steps"] = enter_steps
 
-        table = app.screen.query_one("#namespaces", KTable)
+        table = app.screen.query_one("#namespaces", RowTable)
         def egress(ns: str) -> str:
             return str(table.get_cell(ns, "egress"))
 
@@ -245,10 +260,15 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
             while time.time() < end and egress(ns).startswith("internet") != on:
                 await asyncio.sleep(0.001)
             frame = await next_frame_after(cell_updates[ns])
+            if os.environ.get("BENCH_DEBUG") and frame - cell_updates[ns] > 0.08:
+                print("slow frame:", [(round(1000 * (t - cell_updates[ns])), what) for t, what in timeline
+                                      if cell_updates[ns] - 0.2 <= t <= frame], flush=True)
             shown.append(frame - written)
             split.append((drained.get(ns, written) - written, cell_updates[ns] - drained.get(ns, written),
                           frame - cell_updates[ns]))
             await pilot.pause(0.3)
+        monitor.cancel()
+        out["lags"] = lags
         out["event"] = shown
         out["event_split"] = split
         out["overlay_seconds"] = app.bridge.overlay_seconds
@@ -300,6 +320,7 @@ def main() -> None:
         print(f"keystroke -> frame  {label:<24} {stats(out['keys'][k])}")
     print(f"event -> screen     {'policy flips egress class':<24} {stats(out['event'])}")
     print(f"UI thread per batch {'drain + posture update':<24} {stats(out['polls'])}")
+    print(f"event loop lag      {'(a 10 ms sleep, late by)':<24} {stats(out['lags'])}")
     for i, part in enumerate(("write -> start of the poll that drains it", "that poll -> row updated",
                               "row updated -> frame")):
         print(f"  event split: {part:<42} {stats([s[i] for s in out['event_split']])}")

@@ -76,6 +76,8 @@ class Replica:
 def _worker(conn: Any, live: bool, min_interval: float) -> None:
     """The child process: apply batches as they come, compute when due, send results. It writes
     nothing to the terminal the TUI draws on."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # on a busy machine the screen comes first; the overlay can wait a little
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from ktui.sources.demo import DemoCluster
 from ktui.tui.app import KtuiApp
 from ktui.tui.bridge import Bridge
-from ktui.tui.widgets.table import KTable
+from ktui.tui.widgets.rowtable import RowTable
 
 from .conftest import CLUSTER, make_app
 
@@ -34,7 +34,7 @@ async def wait_for(pilot: Pilot[None], cond: Callable[[], bool], timeout: float 
 
 
 def cell(app: KtuiApp, row: str, column: str) -> str:
-    return str(app.screen.query_one("#namespaces", KTable).get_cell(row, column))
+    return str(app.screen.query_one("#namespaces", RowTable).get_cell(row, column))
 
 
 async def test_manifest_rewrite_shows_on_screen(tmp_path: Path) -> None:

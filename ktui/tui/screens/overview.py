@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from ktui.analysis.posture import NamespacePosture
 from ktui.render.safe import clean
@@ -19,7 +19,7 @@ from ktui.tui import extras, fmt
 from ktui.tui.bridge import Update
 from ktui.tui.screens.base import KScreen
 from ktui.tui.widgets.feed import ChangeFeed
-from ktui.tui.widgets.table import KTable
+from ktui.tui.widgets.rowtable import RowTable
 
 COLUMNS = (("ns", "NAMESPACE"), ("in", "IN-ISO"), ("out", "OUT-ISO"),
            ("egress", "EGRESS"), ("dns", "DNS"), ("hosts", "HOSTS"), ("findings", "FINDINGS"))
@@ -44,7 +44,6 @@ SORT_ORDER = tuple(SORT_KEYS)
 class OverviewScreen(KScreen):
     AUTO_FOCUS = "#namespaces"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True, priority=False),
         Binding("slash", "filter", "Filter"),
         Binding("s", "sort", "Sort"),
         Binding("f", "feed", "Changes"),
@@ -64,9 +63,8 @@ class OverviewScreen(KScreen):
         yield from self.compose_status()
         yield Static(id="attention")
         yield Input(placeholder="filter namespaces (esc clears)", id="filter", classes="hidden")
-        table = KTable(id="namespaces")
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        table = RowTable(id="namespaces")
+        table.set_columns(list(COLUMNS))
         yield table
         yield ChangeFeed(self.bridge, self.palette, id="feed")
         yield from self.compose_footer()
@@ -77,8 +75,8 @@ class OverviewScreen(KScreen):
 
     # ------------------------------------------------------------ rows
     @property
-    def table(self) -> KTable:
-        return self.query_one("#namespaces", KTable)
+    def table(self) -> RowTable:
+        return self.query_one("#namespaces", RowTable)
 
     def visible(self) -> list[NamespacePosture]:
         needle = self.filter_text.lower()
@@ -96,15 +94,9 @@ class OverviewScreen(KScreen):
         return cells
 
     def rebuild(self) -> None:
-        table = self.table
-        keep = table.selected_key()
         rows = self.visible()
-        table.clear()
-        for np in rows:
-            table.add_row(*self.cells(np), key=np.namespace)
+        self.table.set_rows([(np.namespace, self.cells(np)) for np in rows])
         self._order = [np.namespace for np in rows]
-        if keep is not None:
-            table.move_to_key(keep)
         self._titles()
 
     def _titles(self) -> None:
@@ -129,10 +121,9 @@ class OverviewScreen(KScreen):
             np = self.bridge.namespace(name)
             if np is None or name not in self._order:
                 continue
-            for (key, _), cell in zip(COLUMNS, self.cells(np), strict=True):
-                # update_cell drops the table's whole render cache: only for a cell that changed
-                if not fmt.same(table.get_cell(name, key), cell):
-                    table.update_cell(name, key, cell)
+            cells = self.cells(np)
+            if not all(fmt.same(a, b) for a, b in zip(table.get_row_at(self._order.index(name)), cells, strict=True)):
+                table.update_row(name, cells)  # re-renders that row alone
         self._titles()
 
     # ------------------------------------------------------------ live
@@ -162,15 +153,9 @@ class OverviewScreen(KScreen):
         self.rebuild()
 
     # ------------------------------------------------------------ actions
-    def action_open(self) -> None:
-        name = self.table.selected_key()
-        if name is not None:
-            self.kapp.open_namespace(name)
-
-    @on(DataTable.RowSelected, "#namespaces")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.kapp.open_namespace(event.row_key.value)
+    @on(RowTable.Selected, "#namespaces")
+    def _selected(self, event: RowTable.Selected) -> None:
+        self.kapp.open_namespace(event.key)
 
     def action_sort(self) -> None:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
