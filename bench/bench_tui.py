@@ -272,6 +272,8 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
         out["event"] = shown
         out["event_split"] = split
         out["overlay_seconds"] = app.bridge.overlay_seconds
+        out["unpickle"] = app.bridge.overlay.unpickle_seconds if app.bridge.overlay else []
+        out["slow_messages"] = [what for _t, what in timeline if float(what.split()[-2]) >= 50]
         out["batches"] = app.bridge.batches
         out["polls"] = polls
     source.stop()
@@ -321,11 +323,13 @@ def main() -> None:
     print(f"event -> screen     {'policy flips egress class':<24} {stats(out['event'])}")
     print(f"UI thread per batch {'drain + posture update':<24} {stats(out['polls'])}")
     print(f"event loop lag      {'(a 10 ms sleep, late by)':<24} {stats(out['lags'])}")
+    print(f"overlay results     {'unpickled (GIL held)':<24} {stats(out['unpickle'])}")
     for i, part in enumerate(("write -> start of the poll that drains it", "that poll -> row updated",
                               "row updated -> frame")):
         print(f"  event split: {part:<42} {stats([s[i] for s in out['event_split']])}")
     if os.environ.get("BENCH_DEBUG"):
         print("enter steps (selected, pushed, frame):", [tuple(round(x * 1000) for x in s) for s in out["enter_steps"]])
+        print("app messages >= 50 ms:", out["slow_messages"])
 
 
 if __name__ == "__main__":

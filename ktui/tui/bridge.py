@@ -133,13 +133,21 @@ class Bridge:
         return [k for k, s in self.statuses.items() if s.state in (SyncState.FORBIDDEN, SyncState.ABSENT)]
 
     def apply_overlay(self, result: OverlayResult) -> set[str]:
-        """Take a finished overlay computation; returns the namespaces whose summaries changed."""
-        old_ex, old_f = self.exposure or {}, self.findings or {}
-        self.exposure, self.findings, self.found = result.exposure, result.findings, result.found
+        """Take a finished overlay computation (only what changed); returns the namespaces it moved."""
         self.overlay_error, self.overlay_seconds = result.error, result.seconds
-        names = set(old_ex) | set(result.exposure) | set(old_f) | set(result.findings)
-        return {ns for ns in names
-                if old_ex.get(ns) != result.exposure.get(ns) or old_f.get(ns) != result.findings.get(ns)}
+        if result.error:
+            return set()
+        exposure, found_by_ns = dict(self.exposure or {}), dict(self.findings or {})
+        exposure.update(result.exposure)
+        found_by_ns.update(result.findings)
+        for ns in result.exposure_gone:
+            exposure.pop(ns, None)
+        for ns in result.findings_gone:
+            found_by_ns.pop(ns, None)
+        self.exposure, self.findings = exposure, found_by_ns
+        if result.found is not None:
+            self.found = result.found
+        return {*result.exposure, *result.findings, *result.exposure_gone, *result.findings_gone}
 
     def _entry(self, now: float, d: PostureDelta) -> FeedEntry:
         return FeedEntry(

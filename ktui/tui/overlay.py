@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ktui.analysis.findings import findings
@@ -32,12 +33,28 @@ Item = tuple[Change, Origin | None]
 
 @dataclass(frozen=True, slots=True)
 class OverlayResult:
-    exposure: dict[str, ExposureSummary]
+    """What changed since the previous result (the first one has everything): shipping only that,
+    slimmed, keeps the unpickling on the app's side -- which holds the GIL -- short."""
+
+    exposure: dict[str, ExposureSummary]  # namespaces whose summary changed
     findings: dict[str, FindingsSummary]
-    found: tuple[Finding, ...]
+    found: tuple[Finding, ...] | None  # every finding; None: unchanged
     seconds: float  # how long the computation took
     version: int  # how many batches it includes
     error: str = ""
+    exposure_gone: tuple[str, ...] = ()
+    findings_gone: tuple[str, ...] = ()
+
+
+def _slim(summary: ExposureSummary) -> ExposureSummary:
+    """Without the pods' policy subjects (labels, ports, IPs): the screens read names only."""
+    entries = tuple(
+        replace(h, entry=replace(h.entry, backends=tuple(
+            replace(b, pods=tuple(replace(p, subject=None) for p in b.pods))  # type: ignore[arg-type]
+            for b in h.entry.backends)))
+        for h in summary.entries
+    )
+    return ExposureSummary(summary.namespace, entries)
 
 
 class Replica:
@@ -50,6 +67,9 @@ class Replica:
         self.problems: list[Problem] = []
         self.unseen: frozenset[str] = frozenset()
         self.version = 0
+        self._exposure: dict[str, ExposureSummary] = {}
+        self._findings: dict[str, FindingsSummary] = {}
+        self._found: tuple[Finding, ...] | None = None
 
     def apply(self, items: list[Item], problems: list[Problem], unseen: frozenset[str]) -> None:
         for change, origin in items:
@@ -66,11 +86,20 @@ class Replica:
         try:
             exposure = exposure_summaries(self.state, self.engine, self.live)
             found = tuple(findings(self.state, self.problems, complete=self.live, unseen=self.unseen))
-            return OverlayResult(exposure, findings_summaries(found), found,
-                                 time.perf_counter() - started, self.version)
         except Exception as exc:  # an analysis bug must not take the app down: say it, keep going
-            return OverlayResult({}, {}, (), time.perf_counter() - started, self.version,
+            return OverlayResult({}, {}, None, time.perf_counter() - started, self.version,
                                  error=f"{type(exc).__name__}: {exc}")
+        by_ns = findings_summaries(found)
+        result = OverlayResult(
+            {ns: _slim(x) for ns, x in exposure.items() if self._exposure.get(ns) != x},
+            {ns: f for ns, f in by_ns.items() if self._findings.get(ns) != f},
+            found if found != self._found else None,
+            time.perf_counter() - started, self.version,
+            exposure_gone=tuple(ns for ns in self._exposure if ns not in exposure),
+            findings_gone=tuple(ns for ns in self._findings if ns not in by_ns),
+        )
+        self._exposure, self._findings, self._found = exposure, by_ns, found
+        return result
 
 
 def _worker(conn: Any, live: bool, min_interval: float) -> None:
@@ -122,6 +151,7 @@ class Overlay:
         self._stop = threading.Event()
         self._conn: Any = None
         self._proc: Any = None
+        self.unpickle_seconds: list[float] = []
 
     def start(self) -> None:
         if not self.process or self._proc is not None:
@@ -194,7 +224,10 @@ class Overlay:
     def _receive_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                result = self._conn.recv()
+                data = self._conn.recv_bytes()
+                started = time.perf_counter()
+                result = pickle.loads(data)  # holds the GIL: timed, since the UI waits meanwhile
+                self.unpickle_seconds.append(time.perf_counter() - started)
             except (EOFError, OSError, ValueError):
                 if not self._stop.is_set():
                     self.on_result(OverlayResult({}, {}, (), 0.0, 0, error="the analysis process stopped"))
