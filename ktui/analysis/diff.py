@@ -23,7 +23,7 @@ from ktui.analysis.exposure import Exposure, exposures
 from ktui.analysis.findings import ProblemLike, findings
 from ktui.analysis.findings_catalogue import Finding
 from ktui.analysis.findings_context import CheckContext
-from ktui.analysis.portset import EMPTY, PROTOCOLS, PortSet
+from ktui.analysis.portset import EMPTY, PortSet, difference
 from ktui.analysis.subjects import ExternalRange, WorkloadId
 from ktui.store import ClusterState
 
@@ -32,23 +32,7 @@ EXTERNAL = "[External]"
 
 def minus(a: PortSet, b: PortSet) -> PortSet:
     """The ports in a and not in b."""
-    out: dict[str, list[tuple[int, int]]] = {}
-    for proto in PROTOCOLS:
-        ranges = list(a.by_proto.get(proto, ()))
-        for lo_b, hi_b in b.by_proto.get(proto, ()):
-            nxt: list[tuple[int, int]] = []
-            for lo, hi in ranges:
-                if hi < lo_b or lo > hi_b:
-                    nxt.append((lo, hi))
-                    continue
-                if lo < lo_b:
-                    nxt.append((lo, lo_b - 1))
-                if hi_b < hi:
-                    nxt.append((hi_b + 1, hi))
-            ranges = nxt
-        if ranges:
-            out[proto] = ranges
-    return PortSet(out)
+    return difference(a, b)
 
 
 @dataclass(frozen=True, slots=True)

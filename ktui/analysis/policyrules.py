@@ -10,7 +10,7 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ktui.analysis.portset import ALL, EMPTY, PortSet, single
+from ktui.analysis.portset import ALL, EMPTY, PortSet, single, subtract_interval
 from ktui.analysis.subjects import ExternalRange, Subject
 from ktui.model.networking import IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
 from ktui.model.selectors import LabelSelector
@@ -51,17 +51,7 @@ def compile_block(block: IPBlock) -> CompiledBlock:
     intervals = [(int(net.network_address), int(net.broadcast_address))]
     for text in block.except_:
         ex = ipaddress.ip_network(text, strict=False)
-        lo_ex, hi_ex = int(ex.network_address), int(ex.broadcast_address)
-        nxt = []
-        for lo, hi in intervals:
-            if hi_ex < lo or lo_ex > hi:
-                nxt.append((lo, hi))
-                continue
-            if lo < lo_ex:
-                nxt.append((lo, lo_ex - 1))
-            if hi_ex < hi:
-                nxt.append((hi_ex + 1, hi))
-        intervals = nxt
+        intervals = subtract_interval(intervals, int(ex.network_address), int(ex.broadcast_address))
     return CompiledBlock(
         block.cidr, tuple(block.except_), tuple((net.version, lo, hi) for lo, hi in intervals)
     )

@@ -28,6 +28,20 @@ def _normalize(ranges: Iterable[tuple[int, int]]) -> Ranges:
     return tuple(out)
 
 
+def subtract_interval(ranges: list[tuple[int, int]], lo_cut: int, hi_cut: int) -> list[tuple[int, int]]:
+    """Inclusive intervals minus [lo_cut, hi_cut]: shared by port sets and ipBlock excepts."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        if hi < lo_cut or lo > hi_cut:
+            out.append((lo, hi))
+            continue
+        if lo < lo_cut:
+            out.append((lo, lo_cut - 1))
+        if hi_cut < hi:
+            out.append((hi_cut + 1, hi))
+    return out
+
+
 def _intersect(a: Ranges, b: Ranges) -> Ranges:
     out: list[tuple[int, int]] = []
     i = j = 0
@@ -125,6 +139,18 @@ def intersection(a: PortSet, b: PortSet) -> PortSet:
             if p in a.by_proto and p in b.by_proto
         }
     )
+
+
+def difference(a: PortSet, b: PortSet) -> PortSet:
+    """The ports in a and not in b."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for proto, ranges in a.by_proto.items():
+        rest = list(ranges)
+        for lo_b, hi_b in b.by_proto.get(proto, ()):
+            rest = subtract_interval(rest, lo_b, hi_b)
+        if rest:
+            out[proto] = rest
+    return PortSet(out)
 
 
 def single(protocol: str, lo: int, hi: int | None = None) -> PortSet:
