@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 class KTable(DataTable[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open"),  # shown in the key bar (DataTable hides it)
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "Top", show=False),
