@@ -72,3 +72,16 @@ async def test_demo_cluster_changes_through_the_api_server() -> None:
             await wait_for(pilot, lambda: any(f.code == "KTUI-NP003" for f in app.bridge.found
                                               if f.object.namespace == "sandbox"))
             await pilot.press("q")
+
+
+async def test_status_line_names_forbidden_and_absent_kinds() -> None:
+    from ktui.sources.base import KindStatus, SyncState
+
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: app.bridge.synced)
+        app.bridge.source.queue.put(KindStatus("Secret", SyncState.FORBIDDEN, message="403"))
+        app.bridge.source.queue.put(KindStatus("Gateway", SyncState.ABSENT))
+        await wait_for(pilot, lambda: "forbidden: Secret" in str(app.screen.query_one("#status").render()))
+        line = str(app.screen.query_one("#status").render())
+        assert "absent: Gateway" in line and "test-context" in line and "last event" in line
