@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="The traffic posture of a Kubernetes cluster: exposure, egress, policies.",
     )
     add_source_options(parser)
+    from ktui.cli.tui_cmds import add_tui_options
+
+    add_tui_options(parser)  # `ktui --theme light`: the TUI is what `ktui` alone runs
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
 

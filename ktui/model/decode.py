@@ -212,3 +212,21 @@ def synth_namespace(name: str) -> Namespace:
     from ktui.model.meta import ObjectMeta
 
     return Namespace(metadata=ObjectMeta(name=name, labels={NS_NAME_LABEL: name}))
+
+
+def warm_types() -> None:
+    """Build msgspec's type information for every kind now, in one thread.
+
+    msgspec builds it lazily, partly in Python code where threads switch; two threads doing it
+    for the same struct at once crashed the interpreter. Done at import, so no thread races it.
+    """
+    from ktui.model.kinds import KINDS
+
+    with _LIST_TYPES_LOCK:
+        for info in KINDS:
+            msgspec.convert({}, info.type)
+            if info.type not in _LIST_TYPES:
+                _LIST_TYPES[info.type] = msgspec.json.Decoder(ObjectList[info.type])  # type: ignore[name-defined]
+
+
+warm_types()
