@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ktui.analysis.netpol import NetpolEngine
 from ktui.apiserver import ApiServer
@@ -14,16 +11,6 @@ from tests.admin.helpers import anp, cnp, deploy, in_ns, ns, rule, subject
 from tests.sources.conftest import Live
 
 KINDS = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy")
-
-
-@pytest.fixture
-def server() -> Iterator[ApiServer]:
-    srv = ApiServer(bookmark_interval=0.2, history_size=1000)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def _live(server: ApiServer, tmp_path: Path) -> Live:
