@@ -10,7 +10,7 @@ from ktui.analysis.egress import EgressClass
 from ktui.analysis.explain import DirectionExplanation, Explanation
 from ktui.analysis.netpol import Verdict
 from ktui.analysis.posture import PodPosture
-from ktui.render.netpol_text import verdict_lines
+from ktui.render.netpol_text import direction_lines, verdict_lines
 from ktui.render.safe import clean
 from ktui.render.words import describe_policy_direction
 from ktui.tui import fmt
@@ -37,7 +37,32 @@ def labels(p: Palette, posture: PodPosture) -> Text:
     return t
 
 
+def _egress_class(t: Text, p: Palette, posture: PodPosture) -> None:
+    eg = posture.egress
+    t.append("  class ")
+    t.append_text(fmt.egress_class(p, eg.cls))
+    if eg.cls is EgressClass.INTERNET:
+        t.append(f" (to the whole internet on {eg.internet_ports.describe()})", style=p.internet)
+    t.append("\n")
+
+
+def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
+    """Admin or baseline policies select the pod: the tiers in evaluation order, as `ktui explain`
+    words them (render.netpol_text), with denies in the fail colour."""
+    t = Text()
+    title, *lines = direction_lines(d)
+    heading(t, title.rstrip(":") + ": admin tier, NetworkPolicy, baseline tier")
+    if d.direction == "egress" and posture is not None:
+        _egress_class(t, p, posture)
+    for line in lines:
+        deny = "(Deny)" in line or line.strip().startswith("no ")
+        t.append(line + "\n", style=p.fail if deny else "")
+    return t
+
+
 def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
+    if d.admin or d.baseline:
+        return _tiers(p, d, posture)
     t = Text()
     title = d.direction.capitalize()
     if not d.isolated:
@@ -47,12 +72,7 @@ def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -
     n = len(d.policies)
     heading(t, f"{title}: isolated by {n} polic{'y' if n == 1 else 'ies'}")
     if d.direction == "egress" and posture is not None:
-        eg = posture.egress
-        t.append("  class ")
-        t.append_text(fmt.egress_class(p, eg.cls))
-        if eg.cls is EgressClass.INTERNET:
-            t.append(f" (to the whole internet on {eg.internet_ports.describe()})", style=p.internet)
-        t.append("\n")
+        _egress_class(t, p, posture)
     for cp in d.policies:
         t.append(f"  {clean(cp.ref)}\n", style="bold")
         for line in describe_policy_direction(cp, d.direction):
