@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ktui.analysis.policyrules import CompiledBlock, NamespaceLabels, compile_block
+from ktui.analysis.policyrules import CompiledBlock, NamespaceLabels, compile_block, first_port_index
 from ktui.analysis.portset import ALL, EMPTY, PROTOCOLS, PortSet, Ranges, single
 from ktui.analysis.subjects import ExternalRange, Subject
 from ktui.model.adminpolicy import AdminPeer, AdminPort, AdminRule, AnyAdminPolicy, CNPProtocol
@@ -77,12 +77,7 @@ class AdminRuleSpec:
 
     def port_index(self, named: NamedPorts | None, port: int, protocol: str) -> int | bool | None:
         """The first port entry holding port/protocol; None when the rule lists no ports; else False."""
-        if self.ports is None:
-            return None
-        for p in self.ports:
-            if p.resolve(named).contains(port, protocol):
-                return p.index
-        return False
+        return first_port_index(self.ports, named, port, protocol)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -15,6 +15,7 @@ from ktui.analysis.policyrules import (
     CompiledPolicy,
     CompiledRule,
     compile_policy,
+    first_port_index,
     named_ports,
     peer_matches_external,
     peer_matches_subject,
@@ -128,7 +129,7 @@ class NetpolEngine:
                 peer_index = self.peer_matches(cp, rule, other)
                 if peer_index is False:
                     continue
-                port_index = _port_match(rule, dst_ports, port, protocol)
+                port_index = first_port_index(rule.ports, dst_ports, port, protocol)
                 if port_index is False:
                     continue
                 matched.append(
@@ -220,17 +221,3 @@ class NetpolEngine:
         if isinstance(dst, Subject):
             out = out & self.allowed_ports(dst, src, "ingress")
         return out
-
-
-def _port_match(
-    rule: CompiledRule,
-    dst_ports: dict[tuple[str, str], tuple[int, ...]] | None,
-    port: int,
-    protocol: str,
-) -> int | bool | None:
-    if rule.ports is None:
-        return None
-    for p in rule.ports:
-        if p.resolve(dst_ports).contains(port, protocol):
-            return p.index
-    return False

@@ -7,8 +7,9 @@ connectivity list free of parsing; every compiled rule keeps its indexes for the
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from ktui.analysis.portset import ALL, EMPTY, PortSet, single, subtract_interval
 from ktui.analysis.subjects import ExternalRange, Subject
@@ -63,6 +64,35 @@ class CompiledPeer:
     pod_selector: LabelSelector | None
     namespace_selector: LabelSelector | None
     block: CompiledBlock | None
+
+
+N_contra = TypeVar("N_contra", contravariant=True)
+N = TypeVar("N")
+
+
+class ResolvablePort(Protocol[N_contra]):
+    """A port entry of a NetworkPolicy or admin rule: its index, and its ports on a destination."""
+
+    @property
+    def index(self) -> int: ...
+
+    def resolve(self, dst_ports: N_contra | None) -> PortSet: ...
+
+
+def first_port_index(
+    ports: Sequence[ResolvablePort[N]] | None,
+    dst_ports: N | None,
+    port: int,
+    protocol: str,
+) -> int | bool | None:
+    """The first port entry holding port/protocol (named ports resolved on the destination);
+    None when the rule lists no ports (all match); False when none holds it."""
+    if ports is None:
+        return None
+    for p in ports:
+        if p.resolve(dst_ports).contains(port, protocol):
+            return p.index
+    return False
 
 
 @dataclass(frozen=True, slots=True)
