@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from ktui.cli import main
 from ktui.tui.themes import ThemeError, load_theme, resolve, theme_files
 
 from .conftest import make_app
+from .pilot import wait_for
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -57,14 +56,6 @@ def test_bad_theme_files_say_what_is_wrong(tmp_path: Path) -> None:
     bad.write_text("name: x\nposture: {opn: '#ff0000'}\n")
     with pytest.raises(ThemeError, match="unknown keys opn"):
         load_theme(bad)
-
-
-async def wait_for(pilot: Pilot[None], cond: Callable[[], bool], timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def test_theme_switch_and_live_reload(tmp_path: Path) -> None:

@@ -5,10 +5,7 @@ flashing row; the overlay (exposure, findings) follows in the background."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-
-from textual.pilot import Pilot
 
 from ktui.sources.demo import DemoCluster
 from ktui.tui.app import KtuiApp
@@ -16,6 +13,7 @@ from ktui.tui.bridge import Bridge
 from ktui.tui.widgets.rowtable import RowTable
 
 from .conftest import CLUSTER, make_app
+from .pilot import wait_for
 
 DENY_EGRESS = """
 apiVersion: networking.k8s.io/v1
@@ -23,14 +21,6 @@ kind: NetworkPolicy
 metadata: {name: deny-all, namespace: sandbox}
 spec: {podSelector: {}, policyTypes: [Egress]}
 """
-
-
-async def wait_for(pilot: Pilot[None], cond: Callable[[], bool], timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def cell(app: KtuiApp, row: str, column: str) -> str:
