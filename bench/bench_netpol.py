@@ -19,9 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gen_workloads import generate
 
-from ktui.analysis.connectivity import connectivity
-from ktui.analysis.explain import explain, resolve_subject
-from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.policy.connectivity import connectivity
+from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.explain import explain, resolve_subject
 from ktui.sources.manifests import load_paths
 
 

@@ -17,14 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ktui.analysis.connectivity import Connection, connectivity
-from ktui.analysis.egress import EgressClass, EgressPosture, dns_subjects, egress_posture
-from ktui.analysis.exposure import Exposure, exposures
-from ktui.analysis.findings import ProblemLike, findings
-from ktui.analysis.findings_catalogue import Finding
-from ktui.analysis.findings_context import CheckContext
-from ktui.analysis.portset import EMPTY, PortSet, difference
-from ktui.analysis.subjects import ExternalRange, WorkloadId
+from ktui.analysis.core.portset import EMPTY, PortSet, difference
+from ktui.analysis.core.subjects import ExternalRange, WorkloadId
+from ktui.analysis.exposure.entries import Exposure, exposures
+from ktui.analysis.findings.catalogue import Finding
+from ktui.analysis.findings.checks import ProblemLike, findings
+from ktui.analysis.findings.context import CheckContext
+from ktui.analysis.policy.connectivity import Connection, connectivity
+from ktui.analysis.policy.egress import EgressClass, EgressPosture, dns_subjects, egress_posture
 from ktui.store import ClusterState
 
 EXTERNAL = "[External]"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ktui.analysis.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.subjects import Subject, is_running, pod_subject, template_subject
+from ktui.analysis.core.subjects import Subject, is_running, pod_subject, template_subject
+from ktui.analysis.policy.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState

@@ -10,10 +10,10 @@ import argparse
 import os
 import sys
 
-from ktui.analysis.cni import detect_cni
 from ktui.analysis.diff import diff_states
-from ktui.analysis.findings import at_or_above, findings, namespace_scores
-from ktui.analysis.findings_catalogue import Severity, resolve_code
+from ktui.analysis.findings.catalogue import Severity, resolve_code
+from ktui.analysis.findings.checks import at_or_above, findings, namespace_scores
+from ktui.analysis.findings.cni import detect_cni
 from ktui.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,

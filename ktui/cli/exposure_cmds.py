@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ktui.analysis.exposure import exposures
-from ktui.analysis.routes import listener_statuses, route_statuses
-from ktui.analysis.triage import Triager
+from ktui.analysis.exposure.entries import exposures
+from ktui.analysis.exposure.routes import listener_statuses, route_statuses
+from ktui.analysis.exposure.triage import Triager
 from ktui.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,

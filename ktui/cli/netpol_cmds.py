@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import ipaddress
 
-from ktui.analysis.connectivity import connectivity
-from ktui.analysis.explain import explain, resolve_subject
-from ktui.analysis.netpol import NetpolEngine, Peer
-from ktui.analysis.portset import PortSpecError, parse_port_spec
-from ktui.analysis.subjects import ExternalRange
+from ktui.analysis.core.portset import PortSpecError, parse_port_spec
+from ktui.analysis.core.subjects import ExternalRange
+from ktui.analysis.policy.connectivity import connectivity
+from ktui.analysis.policy.engine import NetpolEngine, Peer
+from ktui.analysis.policy.explain import explain, resolve_subject
 from ktui.cli.common import (
     CliError,
     add_output_option,

@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.table import Table
 
-from ktui.analysis.backends import Backend
-from ktui.analysis.exposure import Exposure
+from ktui.analysis.exposure.backends import Backend
+from ktui.analysis.exposure.entries import Exposure
 from ktui.render.safe import clean, text
 
 

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ktui.analysis.cni import CniVerdict
-from ktui.analysis.findings import WEIGHTS, at_or_above
-from ktui.analysis.findings_catalogue import Finding, Severity
+from ktui.analysis.findings.catalogue import Finding, Severity
+from ktui.analysis.findings.checks import WEIGHTS, at_or_above
+from ktui.analysis.findings.cni import CniVerdict
 from ktui.render.safe import clean
 
 ORDER = tuple(reversed(Severity))  # critical first

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.analysis.adminrules import CompiledAdminPolicy
-from ktui.analysis.connectivity import Connection
-from ktui.analysis.explain import DirectionExplanation, Explanation
-from ktui.analysis.netpol import DirectionVerdict, Verdict
+from ktui.analysis.policy.admin_rules import CompiledAdminPolicy
+from ktui.analysis.policy.connectivity import Connection
+from ktui.analysis.policy.engine import DirectionVerdict, Verdict
+from ktui.analysis.policy.explain import DirectionExplanation, Explanation
 from ktui.render.safe import clean
 from ktui.render.words import (
     describe_admin_policy,

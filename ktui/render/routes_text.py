@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.table import Table
 
-from ktui.analysis.routes import ListenerStatus, RouteStatus
+from ktui.analysis.exposure.routes import ListenerStatus, RouteStatus
 from ktui.render.safe import clean, text
 
 

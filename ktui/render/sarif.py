@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ktui.analysis.findings_catalogue import RULES, Finding, Severity
+from ktui.analysis.findings.catalogue import RULES, Finding, Severity
 from ktui.render.safe import clean
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

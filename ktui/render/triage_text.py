@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from ktui.analysis.triage import Chain, Triage
+from ktui.analysis.exposure.triage import Chain, Triage
 from ktui.render.exposure_text import entry_title, entry_via
 from ktui.render.safe import clean, text
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ktui.analysis.adminrules import AdminPeerSpec, AdminPortSpec, AdminRuleSpec, CompiledAdminPolicy
-from ktui.analysis.policyrules import CompiledPeer, CompiledPolicy, CompiledPort, CompiledRule
+from ktui.analysis.policy.admin_rules import AdminPeerSpec, AdminPortSpec, AdminRuleSpec, CompiledAdminPolicy
+from ktui.analysis.policy.netpol_rules import CompiledPeer, CompiledPolicy, CompiledPort, CompiledRule
 from ktui.model.selectors import EMPTY_SELECTOR, LabelSelector
 from ktui.render.safe import clean
 

@@ -13,9 +13,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ktui.analysis.egress import EgressClass
-from ktui.analysis.findings_catalogue import Finding
-from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.findings.catalogue import Finding
+from ktui.analysis.policy.egress import EgressClass
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
 from ktui.sources.base import KindStatus, Problem, Source, SyncState, drain
 from ktui.store import Change, ClusterState

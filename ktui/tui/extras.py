@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ktui.analysis.findings_catalogue import Severity
-from ktui.analysis.hostnames import ANY_HOST
-from ktui.analysis.triage import triage
+from ktui.analysis.exposure.hostnames import ANY_HOST
+from ktui.analysis.exposure.triage import triage
+from ktui.analysis.findings.catalogue import Severity
 from ktui.render.safe import clean
 from ktui.tui import fmt
 from ktui.tui.bridge import Bridge, Update

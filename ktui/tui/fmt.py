@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ktui.analysis.egress import EgressClass
+from ktui.analysis.policy.egress import EgressClass
 from ktui.analysis.posture import NamespacePosture, PodPosture, level
 from ktui.render.safe import clean
 from ktui.tui.bridge import FeedEntry

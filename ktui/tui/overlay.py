@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ktui.analysis.findings import findings
-from ktui.analysis.findings_catalogue import Finding
-from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.findings.catalogue import Finding
+from ktui.analysis.findings.checks import findings
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.sources.base import Problem
 from ktui.store import Change, ClusterState, Event, Origin
 from ktui.tui.summaries import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ktui.analysis.egress import EgressClass
-from ktui.analysis.explain import DirectionExplanation, Explanation
-from ktui.analysis.netpol import Verdict
+from ktui.analysis.policy.egress import EgressClass
+from ktui.analysis.policy.engine import Verdict
+from ktui.analysis.policy.explain import DirectionExplanation, Explanation
 from ktui.analysis.posture import PodPosture
 from ktui.render.netpol_text import direction_lines, verdict_lines
 from ktui.render.safe import clean

@@ -8,10 +8,10 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from ktui.analysis.explain import Explanation, explain, resolve_subject
-from ktui.analysis.netpol import Peer, Verdict
-from ktui.analysis.portset import PortSpecError, parse_port_spec
-from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.analysis.core.portset import PortSpecError, parse_port_spec
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.policy.engine import Peer, Verdict
+from ktui.analysis.policy.explain import Explanation, explain, resolve_subject
 from ktui.tui.bridge import Bridge
 
 

@@ -1,6 +1,6 @@
 """Exposure and findings per namespace, as the overview counts them.
 
-Each exposed entry is judged by its own triage chain (ktui.analysis.triage), so a host the
+Each exposed entry is judged by its own triage chain (ktui.analysis.exposure.triage), so a host the
 overview marks broken is one `:triage` shows broken, link by link. Computed in the overlay
 process (ktui.tui.overlay); pure, no Textual.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ktui.analysis.exposure import Exposure, exposures
-from ktui.analysis.findings_catalogue import Finding, Severity
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.triage import Triager
+from ktui.analysis.exposure.entries import Exposure, exposures
+from ktui.analysis.exposure.triage import Triager
+from ktui.analysis.findings.catalogue import Finding, Severity
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.store import ClusterState
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.analysis.connectivity import connectivity
-from ktui.analysis.netpol import NetpolEngine, Verdict
-from ktui.analysis.subjects import Subject, cluster_subjects
+from ktui.analysis.core.subjects import Subject, cluster_subjects
+from ktui.analysis.policy.connectivity import connectivity
+from ktui.analysis.policy.engine import NetpolEngine, Verdict
 from ktui.store import ClusterState
 from tests.conftest import state_from
 

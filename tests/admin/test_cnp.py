@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.admin.helpers import anp, cnp, deploy, in_ns, netpol, ns, pairs, rule, subject, tcp, verdict
 from tests.conftest import state_from
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.analysis.egress import EgressClass, egress_posture
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.portset import ALL
+from ktui.analysis.core.portset import ALL
+from ktui.analysis.policy.egress import EgressClass, egress_posture
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.admin.helpers import ALL_NS, anp, banp, deploy, in_ns, netpol, ns, rule, subject, tcp
 from tests.conftest import state_from
 

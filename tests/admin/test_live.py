@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ktui.analysis.netpol import NetpolEngine
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.apiserver import ApiServer
 from ktui.sources.base import SyncState
 from tests.admin.helpers import anp, cnp, deploy, in_ns, ns, rule, subject

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ipaddress import ip_address as _ip
 
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.subjects import ExternalRange
+from ktui.analysis.core.subjects import ExternalRange
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.admin.helpers import (
     ALL_NS,
     anp,

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ktui.analysis.connectivity import ConnectivityBuilder, connectivity
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.subjects import cluster_subjects
+from ktui.analysis.core.subjects import cluster_subjects
+from ktui.analysis.policy.connectivity import ConnectivityBuilder, connectivity
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.admin.strategies import mixed_clusters
 from tests.analysis.pairwise import as_map, brute_force
 from tests.conftest import state_from

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.analysis.connectivity import ConnectivityBuilder, connectivity
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.portset import PortSet
-from ktui.analysis.subjects import cluster_subjects
+from ktui.analysis.core.portset import PortSet
+from ktui.analysis.core.subjects import cluster_subjects
+from ktui.analysis.policy.connectivity import ConnectivityBuilder, connectivity
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.conftest import state_from
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ktui.analysis.connectivity import ConnectivityBuilder, connectivity
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.portset import ALL
-from ktui.analysis.subjects import cluster_subjects
+from ktui.analysis.core.portset import ALL
+from ktui.analysis.core.subjects import cluster_subjects
+from ktui.analysis.policy.connectivity import ConnectivityBuilder, connectivity
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.analysis.pairwise import as_map, brute_force
 from tests.analysis.strategies import clusters
 from tests.conftest import state_from

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ktui.analysis.portset import ALL, EMPTY, PortSet, difference, parse_port_spec
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet, difference, parse_port_spec
 
 ranges = st.lists(st.tuples(st.integers(1, 60), st.integers(0, 8)).map(lambda t: (t[0], t[0] + t[1])), max_size=4)
 portsets = st.fixed_dictionaries({}, optional={"TCP": ranges, "UDP": ranges}).map(PortSet)

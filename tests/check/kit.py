@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ktui.analysis.findings import findings
-from ktui.analysis.findings_catalogue import Finding
+from ktui.analysis.findings.catalogue import Finding
+from ktui.analysis.findings.checks import findings
 from tests.conftest import state_from
 
 Doc = dict[str, Any]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ktui.analysis.findings import findings
-from ktui.analysis.findings_catalogue import Finding, Severity
+from ktui.analysis.findings.catalogue import Finding, Severity
+from ktui.analysis.findings.checks import findings
 from ktui.sources.manifests import load_paths
 
 

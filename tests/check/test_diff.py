@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ktui.analysis.connectivity import Connection
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet, single
 from ktui.analysis.diff import connection_changes, diff_states, minus
-from ktui.analysis.egress import EgressClass
-from ktui.analysis.portset import ALL, EMPTY, PortSet, single
+from ktui.analysis.policy.connectivity import Connection
+from ktui.analysis.policy.egress import EgressClass
 from ktui.cli import main
 from ktui.sources.manifests import load_paths
 from tests.check.kit import deployment, netpol, pod, service

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ktui.analysis.cni import Enforcement, detect_cni
-from ktui.analysis.findings import findings, namespace_scores
-from ktui.analysis.findings_catalogue import CATALOGUE, RULES, Severity, resolve_code
+from ktui.analysis.findings.catalogue import CATALOGUE, RULES, Severity, resolve_code
+from ktui.analysis.findings.checks import findings, namespace_scores
+from ktui.analysis.findings.cni import Enforcement, detect_cni
 from ktui.sources.manifests import load_paths
 from tests.check.kit import codes, daemonset, deployment, netpol, of, run
 from tests.conftest import state_from

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.analysis.findings_catalogue import Severity
+from ktui.analysis.findings.catalogue import Severity
 from tests.check.kit import (
     DNS_EGRESS,
     codes,

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ktui.analysis.connectivity import connectivity
+from ktui.analysis.policy.connectivity import connectivity
 from ktui.sources.manifests import load_paths
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.text(max_size=8),

@@ -192,7 +192,7 @@ def test_empty_peer_is_rejected_like_the_api_does(tmp_path: Path) -> None:
 
 
 def test_mirror_pods_owned_by_a_node_show_as_pods(tmp_path: Path) -> None:
-    from ktui.analysis.subjects import pod_subject
+    from ktui.analysis.core.subjects import pod_subject
 
     path = write(tmp_path, "p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: etcd-n1, namespace: kube-system, "
                  "ownerReferences: [{apiVersion: v1, kind: Node, name: n1, controller: true}]}\n")
@@ -220,7 +220,7 @@ def test_an_empty_object_where_a_list_belongs_reads_as_empty(tmp_path: Path) -> 
 
 
 def test_owner_reference_without_kind_shows_the_owner_as_pod(tmp_path: Path) -> None:
-    from ktui.analysis.subjects import pod_subject
+    from ktui.analysis.core.subjects import pod_subject
 
     path = write(tmp_path, "p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n, "
                  "ownerReferences: [{name: x, controller: true}]}\n")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.subjects import pod_subject
+from ktui.analysis.core.subjects import pod_subject
+from ktui.analysis.policy.engine import NetpolEngine
 from tests.conftest import CORPUS, state_from
 
 E2E = CORPUS / "netpol-e2e"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ktui.analysis.exposure import Exposure, exposures, exposures_by_namespace
-from ktui.analysis.hostnames import ANY_HOST
-from ktui.analysis.ingress_exposure import resolve_ingress_class
+from ktui.analysis.exposure.entries import Exposure, exposures, exposures_by_namespace
+from ktui.analysis.exposure.hostnames import ANY_HOST
+from ktui.analysis.exposure.ingress import resolve_ingress_class
 from ktui.store import ClusterState
 from tests.exposure.helpers import build, corpus_docs, drop, find, yaml_docs
 

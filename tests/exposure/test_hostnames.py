@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ktui.analysis.hostnames import (
+from ktui.analysis.exposure.hostnames import (
     ANY_HOST,
     effective_hostnames,
     gateway_host_matches,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from ktui.analysis.exposure import exposures
-from ktui.analysis.routes import route_statuses
-from ktui.analysis.triage import triage
+from ktui.analysis.exposure.entries import exposures
+from ktui.analysis.exposure.routes import route_statuses
+from ktui.analysis.exposure.triage import triage
 from ktui.render.exposure_text import hosts_table
 from ktui.render.routes_text import routes_table
 from ktui.render.triage_text import chain_table

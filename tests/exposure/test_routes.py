@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.analysis.routes import ParentStatus, RouteStatus, listener_statuses, route_status, route_statuses
+from ktui.analysis.exposure.routes import ParentStatus, RouteStatus, listener_statuses, route_status, route_statuses
 from ktui.store import ClusterState
 from tests.exposure.helpers import build
 

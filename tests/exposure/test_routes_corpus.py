@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.analysis.routes import listener_statuses, route_statuses
+from ktui.analysis.exposure.routes import listener_statuses, route_statuses
 from ktui.store import ClusterState
 from tests.exposure.helpers import build, corpus_docs, find, yaml_docs
 

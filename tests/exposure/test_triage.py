@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ktui.analysis.triage import Chain, Triage, parse_target, triage
+from ktui.analysis.exposure.triage import Chain, Triage, parse_target, triage
 from tests.exposure.helpers import (
     build,
     corpus_docs,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ktui.analysis.connectivity import connectivity
-from ktui.analysis.egress import EgressClass
+from ktui.analysis.policy.connectivity import connectivity
+from ktui.analysis.policy.egress import EgressClass
 from ktui.analysis.posture import PostureIndex
 from ktui.model.kinds import KINDS
 from ktui.model.meta import controller_of

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.analysis.explain import explain
+from ktui.analysis.policy.explain import explain
 from ktui.tui.podview import direction
 from ktui.tui.themes import Palette
 from tests.admin.helpers import anp, deploy, in_ns, ns, rule, subject

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static
 
-from ktui.analysis.explain import Explanation, explain
+from ktui.analysis.policy.explain import Explanation, explain
 from ktui.analysis.posture import PodPosture
 from ktui.render.safe import clean
 from ktui.tui import extras, podview, queries

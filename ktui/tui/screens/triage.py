@@ -1,5 +1,5 @@
 """The "ingress is broken" chain for one host[/path], link by link: ok / warn / fail with the
-object to look at. The chain is computed by ktui.analysis.triage; this screen lays it out."""
+object to look at. The chain is computed by ktui.analysis.exposure.triage; this screen lays it out."""
 
 from __future__ import annotations
 

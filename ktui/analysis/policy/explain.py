@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ktui.analysis.adminrules import CompiledAdminPolicy
-from ktui.analysis.connectivity import Connection, ConnectivityBuilder
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.policyrules import CompiledPolicy
-from ktui.analysis.subjects import Subject, cluster_subjects, pod_subject, template_subject
+from ktui.analysis.core.subjects import Subject, cluster_subjects, pod_subject, template_subject
+from ktui.analysis.policy.admin_rules import CompiledAdminPolicy
+from ktui.analysis.policy.connectivity import Connection, ConnectivityBuilder
+from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.netpol_rules import CompiledPolicy
 from ktui.model.core import WORKLOAD_KINDS
 from ktui.store import ClusterState
 

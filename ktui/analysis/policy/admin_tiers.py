@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ktui.analysis.adminrules import (
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet
+from ktui.analysis.policy.admin_rules import (
     ADMIN,
     ALLOW,
     DENY,
@@ -39,7 +40,6 @@ from ktui.analysis.adminrules import (
     compile_admin_policy,
     subtract,
 )
-from ktui.analysis.portset import ALL, EMPTY, PortSet
 from ktui.model.adminpolicy import ADMIN_KINDS
 from ktui.store import ClusterState
 

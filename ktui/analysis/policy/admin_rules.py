@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ktui.analysis.policyrules import CompiledBlock, NamespaceLabels, compile_block, first_port_index
-from ktui.analysis.portset import ALL, EMPTY, PROTOCOLS, PortSet, Ranges, single
-from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.analysis.core.portset import ALL, EMPTY, PROTOCOLS, PortSet, Ranges, single
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.policy.netpol_rules import CompiledBlock, NamespaceLabels, compile_block, first_port_index
 from ktui.model.adminpolicy import AdminPeer, AdminPort, AdminRule, AnyAdminPolicy, CNPProtocol
 from ktui.model.networking import IPBlock
 from ktui.model.selectors import EMPTY_SELECTOR, LabelSelector

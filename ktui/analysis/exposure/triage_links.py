@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ktui.analysis.backends import Backend, PodInfo
-from ktui.analysis.controllers import ControllerPods, outside_pod
-from ktui.analysis.exposure import Exposure
-from ktui.analysis.hostnames import ANY_HOST, single_label_matches
-from ktui.analysis.netpol import NetpolEngine, Verdict
-from ktui.analysis.policyrules import named_ports
-from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.exposure.backends import Backend, PodInfo
+from ktui.analysis.exposure.controllers import ControllerPods, outside_pod
+from ktui.analysis.exposure.entries import Exposure
+from ktui.analysis.exposure.hostnames import ANY_HOST, single_label_matches
+from ktui.analysis.policy.engine import NetpolEngine, Verdict
+from ktui.analysis.policy.netpol_rules import named_ports
 from ktui.model.core import Secret
 from ktui.store import ClusterState
 

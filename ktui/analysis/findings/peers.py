@@ -13,15 +13,15 @@ import ipaddress
 
 import msgspec
 
-from ktui.analysis.egress import DNS_LABELS
-from ktui.analysis.findings_catalogue import Finding, finding
-from ktui.analysis.findings_context import (
+from ktui.analysis.core.subjects import Subject, WorkloadId
+from ktui.analysis.findings.catalogue import Finding, finding
+from ktui.analysis.findings.context import (
     CheckContext,
     pinned_namespaces,
     suggest,
 )
-from ktui.analysis.policyrules import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
-from ktui.analysis.subjects import Subject, WorkloadId
+from ktui.analysis.policy.egress import DNS_LABELS
+from ktui.analysis.policy.netpol_rules import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
 from ktui.model.core import NS_NAME_LABEL
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ktui.analysis.refgrants import core_group, reference_allowed
+from ktui.analysis.exposure.refgrants import core_group, reference_allowed
 from ktui.model.gateway import BackendRef, GRPCMethodMatch, Route, RouteFilter
 from ktui.store import ClusterState
 

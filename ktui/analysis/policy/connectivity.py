@@ -16,10 +16,12 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ktui.analysis.adminrules import ALLOW, CompiledAdminPolicy
-from ktui.analysis.connsides import AdminPath, Matched, NamedPorts, Side
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.policyrules import (
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet
+from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, cluster_subjects
+from ktui.analysis.policy.admin_rules import ALLOW, CompiledAdminPolicy
+from ktui.analysis.policy.connsides import AdminPath, Matched, NamedPorts, Side
+from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.netpol_rules import (
     CompiledBlock,
     CompiledPolicy,
     CompiledRule,
@@ -27,8 +29,6 @@ from ktui.analysis.policyrules import (
     peer_matches_external,
     peer_matches_subject,
 )
-from ktui.analysis.portset import ALL, EMPTY, PortSet
-from ktui.analysis.subjects import ExternalRange, Subject, WorkloadId, cluster_subjects
 from ktui.store import ClusterState
 
 UNIVERSE = {4: (0, 2**32 - 1), 6: (0, 2**128 - 1)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ktui.analysis.subjects import Subject, cluster_subjects, is_running, pod_subject
+from ktui.analysis.core.subjects import Subject, cluster_subjects, is_running, pod_subject
 from ktui.model.core import Service, ServicePort
 from ktui.model.selectors import LabelSelector
 from ktui.store import ClusterState

@@ -9,9 +9,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.portset import EMPTY, PortSet
-from ktui.analysis.subjects import Subject, pod_subject
+from ktui.analysis.core.portset import EMPTY, PortSet
+from ktui.analysis.core.subjects import Subject, pod_subject
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.store import ClusterState
 
 DNS_LABELS = (("k8s-app", "kube-dns"), ("k8s-app", "coredns"), ("app.kubernetes.io/name", "coredns"))
@@ -62,7 +62,7 @@ def egress_posture(
     engine: NetpolEngine, subject: Subject, dns_pods: list[Subject] | None = None
 ) -> EgressPosture:
     if engine.admin_tiers():  # admin policies decide around NetworkPolicy: see adminegress
-        from ktui.analysis.adminegress import admin_egress_posture
+        from ktui.analysis.policy.admin_egress import admin_egress_posture
 
         posture = admin_egress_posture(engine, subject, dns_pods)
         if posture is not None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from ktui.analysis.backends import Backend, BackendResolver
-from ktui.analysis.refgrants import CertCheck
+from ktui.analysis.exposure.backends import Backend, BackendResolver
+from ktui.analysis.exposure.refgrants import CertCheck
 from ktui.model.core import Node, Service
 from ktui.store import ClusterState
 
@@ -125,8 +125,8 @@ def exposures(
     With include_unattached, Gateway routes that name a parent but are not accepted there are
     included too (attached=False, with the reason), which is what triage needs.
     """
-    from ktui.analysis.gateway_exposure import gateway_exposures
-    from ktui.analysis.ingress_exposure import ingress_exposures
+    from ktui.analysis.exposure.gateway import gateway_exposures
+    from ktui.analysis.exposure.ingress import ingress_exposures
 
     resolver = BackendResolver(state)
     out: list[Exposure] = []

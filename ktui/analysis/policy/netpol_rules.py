@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from ktui.analysis.portset import ALL, EMPTY, PortSet, single, subtract_interval
-from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet, single, subtract_interval
+from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.model.networking import IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
 from ktui.model.selectors import LabelSelector
 

@@ -1,7 +1,7 @@
 """The verdict types every tier answers with: which tier decided, and the rules that did.
 
 Kept apart from the engines so NetworkPolicy and the admin tiers share them without importing each
-other; ktui.analysis.netpol re-exports them for callers.
+other; ktui.analysis.policy.engine re-exports them for callers.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ host when it lists none.
 
 from __future__ import annotations
 
-from ktui.analysis.backends import Backend, BackendResolver
-from ktui.analysis.exposure import ClassInfo, Exposure
-from ktui.analysis.hostnames import ANY_HOST, normalize_host, single_label_matches
-from ktui.analysis.refgrants import CertCheck
+from ktui.analysis.exposure.backends import Backend, BackendResolver
+from ktui.analysis.exposure.entries import ClassInfo, Exposure
+from ktui.analysis.exposure.hostnames import ANY_HOST, normalize_host, single_label_matches
+from ktui.analysis.exposure.refgrants import CertCheck
 from ktui.model.networking import INGRESS_CLASS_ANNOTATION, Ingress, IngressBackend, IngressClass
 from ktui.store import ClusterState
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ktui.analysis import adminrules
-from ktui.analysis.adminpolicy import combine, first_match
-from ktui.analysis.adminrules import AdminRuleSpec, first_named_ports
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.policyrules import CompiledPolicy, CompiledRule
-from ktui.analysis.portset import EMPTY, PortSet
-from ktui.analysis.subjects import ExternalRange, Subject
+from ktui.analysis.core.portset import EMPTY, PortSet
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.policy import admin_rules as adminrules
+from ktui.analysis.policy.admin_rules import AdminRuleSpec, first_named_ports
+from ktui.analysis.policy.admin_tiers import combine, first_match
+from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.netpol_rules import CompiledPolicy, CompiledRule
 
 NamedPorts = dict[tuple[str, str], tuple[int, ...]]
 AdminRules = list[tuple[AdminRuleSpec, frozenset[int]]]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ktui.analysis.findings_catalogue import Finding, Severity, finding, ref
-from ktui.analysis.findings_context import CheckContext
-from ktui.analysis.refgrants import check_certificate_refs
-from ktui.analysis.routecheck import backend_ref_checks, route_backend_refs
-from ktui.analysis.routes import ParentKey, all_routes, route_statuses
+from ktui.analysis.exposure.refgrants import check_certificate_refs
+from ktui.analysis.exposure.routecheck import backend_ref_checks, route_backend_refs
+from ktui.analysis.exposure.routes import ParentKey, all_routes, route_statuses
+from ktui.analysis.findings.catalogue import Finding, Severity, finding, ref
+from ktui.analysis.findings.context import CheckContext
 from ktui.model.gateway import BackendRef, Route
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ktui.analysis.backends import Backend, BackendResolver
-from ktui.analysis.exposure import ClassInfo, Exposure
-from ktui.analysis.hostnames import ANY_HOST, effective_hostnames
-from ktui.analysis.refgrants import check_certificate_refs
-from ktui.analysis.routecheck import check_backend_ref
-from ktui.analysis.routes import (
+from ktui.analysis.exposure.backends import Backend, BackendResolver
+from ktui.analysis.exposure.entries import ClassInfo, Exposure
+from ktui.analysis.exposure.hostnames import ANY_HOST, effective_hostnames
+from ktui.analysis.exposure.refgrants import check_certificate_refs
+from ktui.analysis.exposure.routecheck import check_backend_ref
+from ktui.analysis.exposure.routes import (
     HOSTNAME_KINDS,
     Attachment,
     ParentStatus,

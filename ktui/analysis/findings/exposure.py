@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ktui.analysis.backends import find_service_port
-from ktui.analysis.findings_catalogue import Finding, Severity, finding, ref
-from ktui.analysis.findings_context import CheckContext, group_by_workload
-from ktui.analysis.findings_routes import backends_in_view, route_backends
-from ktui.analysis.subjects import Subject, WorkloadId, pod_subject
+from ktui.analysis.core.subjects import Subject, WorkloadId, pod_subject
+from ktui.analysis.exposure.backends import find_service_port
+from ktui.analysis.findings.catalogue import Finding, Severity, finding, ref
+from ktui.analysis.findings.context import CheckContext, group_by_workload
+from ktui.analysis.findings.routes import backends_in_view, route_backends
 from ktui.model.core import WORKLOAD_KINDS, Service
 from ktui.model.networking import INGRESS_CLASS_ANNOTATION, Ingress, IngressBackend
 from ktui.model.selectors import LabelSelector

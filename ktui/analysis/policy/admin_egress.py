@@ -13,13 +13,13 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from ktui.analysis.adminrules import ALLOW, DENY, PASS, AdminRuleSpec
-from ktui.analysis.connectivity import split_ranges
-from ktui.analysis.egress import EgressClass, EgressPosture
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.policyrules import CompiledPolicy
-from ktui.analysis.portset import EMPTY, PortSet
-from ktui.analysis.subjects import ExternalRange, Subject, WorkloadId
+from ktui.analysis.core.portset import EMPTY, PortSet
+from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId
+from ktui.analysis.policy.admin_rules import ALLOW, DENY, PASS, AdminRuleSpec
+from ktui.analysis.policy.connectivity import split_ranges
+from ktui.analysis.policy.egress import EgressClass, EgressPosture
+from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.netpol_rules import CompiledPolicy
 from ktui.model.core import ContainerPort
 
 _SPECIAL = [ipaddress.ip_network(n) for n in (

@@ -12,11 +12,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
-from ktui.analysis.adminpolicy import priority_conflicts
-from ktui.analysis.cni import Enforcement, detect_cni
-from ktui.analysis.findings_catalogue import CATALOGUE, Finding, ObjectRef, Severity, finding, ref
-from ktui.analysis.findings_context import CheckContext
-from ktui.analysis.findings_exposure import (
+from ktui.analysis.findings.catalogue import CATALOGUE, Finding, ObjectRef, Severity, finding, ref
+from ktui.analysis.findings.cni import Enforcement, detect_cni
+from ktui.analysis.findings.context import CheckContext
+from ktui.analysis.findings.exposure import (
     endpoint_findings,
     ingress_backend_findings,
     ingress_class_findings,
@@ -24,14 +23,15 @@ from ktui.analysis.findings_exposure import (
     target_port_findings,
     tls_secret_findings,
 )
-from ktui.analysis.findings_netpol import posture_findings, shadowed_deny_findings, snat_ipblock_findings
-from ktui.analysis.findings_peers import (
+from ktui.analysis.findings.netpol import posture_findings, shadowed_deny_findings, snat_ipblock_findings
+from ktui.analysis.findings.peers import (
     ipblock_pod_findings,
     named_port_findings,
     peer_findings,
     selects_nothing_findings,
 )
-from ktui.analysis.findings_routes import gateway_cert_findings, route_acceptance_findings, route_backend_findings
+from ktui.analysis.findings.routes import gateway_cert_findings, route_acceptance_findings, route_backend_findings
+from ktui.analysis.policy.admin_tiers import priority_conflicts
 from ktui.store import ClusterState
 
 __all__ = ["CATALOGUE", "Finding", "ObjectRef", "Severity", "findings", "namespace_scores", "problem_findings"]

@@ -9,9 +9,12 @@ adminpolicy.py; with none in the state the NetworkPolicy-only paths run unchange
 
 from __future__ import annotations
 
-from ktui.analysis.admineval import AdminEvaluator, Selecting
-from ktui.analysis.adminpolicy import AdminTiers, combine
-from ktui.analysis.policyrules import (
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.core.verdicts import TIER_NETPOL, DirectionVerdict, RuleRef, Verdict
+from ktui.analysis.policy.admin_eval import AdminEvaluator, Selecting
+from ktui.analysis.policy.admin_tiers import AdminTiers, combine
+from ktui.analysis.policy.netpol_rules import (
     CompiledPolicy,
     CompiledRule,
     compile_policy,
@@ -20,9 +23,6 @@ from ktui.analysis.policyrules import (
     peer_matches_external,
     peer_matches_subject,
 )
-from ktui.analysis.portset import ALL, EMPTY, PortSet
-from ktui.analysis.subjects import ExternalRange, Subject
-from ktui.analysis.verdicts import TIER_NETPOL, DirectionVerdict, RuleRef, Verdict
 from ktui.store import ClusterState
 
 Peer = Subject | ExternalRange

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ktui.analysis.subjects import Subject, WorkloadId, cluster_subjects
+from ktui.analysis.core.subjects import Subject, WorkloadId, cluster_subjects
 from ktui.store import ClusterState
 
 # controller name -> label sets its pods carry in the usual installations (manifests, Helm charts)

@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ktui.analysis.hostnames import ANY_HOST, effective_hostnames
-from ktui.analysis.refgrants import core_group, reference_allowed
-from ktui.analysis.routecheck import backend_ref_checks, unsupported_values
+from ktui.analysis.exposure.hostnames import ANY_HOST, effective_hostnames
+from ktui.analysis.exposure.refgrants import core_group, reference_allowed
+from ktui.analysis.exposure.routecheck import backend_ref_checks, unsupported_values
 from ktui.model.gateway import GATEWAY_GROUP, ROUTE_KINDS, Gateway, Listener, ParentReference, Route
 from ktui.store import ClusterState
 
@@ -309,7 +309,7 @@ def listener_statuses(
     state: ClusterState, owner_kind: str, owner: Any, statuses: list[RouteStatus] | None = None
 ) -> list[ListenerStatus]:
     """The listeners of a Gateway or ListenerSet with attachedRoutes: routes Accepted there."""
-    from ktui.analysis.refgrants import check_certificate_refs
+    from ktui.analysis.exposure.refgrants import check_certificate_refs
 
     ns, name = owner.metadata.namespace, owner.metadata.name
     if statuses is None:

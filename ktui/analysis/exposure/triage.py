@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ktui.analysis import triage_links as tl
-from ktui.analysis.backends import Backend
-from ktui.analysis.controllers import ControllerPods, find_controller_pods
-from ktui.analysis.exposure import Exposure, exposures
-from ktui.analysis.hostnames import (
+from ktui.analysis.core.subjects import cluster_subjects
+from ktui.analysis.exposure import triage_links as tl
+from ktui.analysis.exposure.backends import Backend
+from ktui.analysis.exposure.controllers import ControllerPods, find_controller_pods
+from ktui.analysis.exposure.entries import Exposure, exposures
+from ktui.analysis.exposure.hostnames import (
     ANY_HOST,
     gateway_host_matches,
     gateway_path_matches,
@@ -28,9 +29,8 @@ from ktui.analysis.hostnames import (
     normalize_host,
     single_label_matches,
 )
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.subjects import cluster_subjects
-from ktui.analysis.triage_links import FAIL, OK, WARN, Link
+from ktui.analysis.exposure.triage_links import FAIL, OK, WARN, Link
+from ktui.analysis.policy.engine import NetpolEngine
 from ktui.store import ClusterState
 
 _RANK = {OK: 0, WARN: 1, FAIL: 2}

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ktui.analysis.findings_catalogue import ObjectRef, ref
-from ktui.analysis.netpol import NetpolEngine
-from ktui.analysis.policyrules import CompiledPolicy
-from ktui.analysis.subjects import Subject, WorkloadId, cluster_subjects
+from ktui.analysis.core.subjects import Subject, WorkloadId, cluster_subjects
+from ktui.analysis.findings.catalogue import ObjectRef, ref
+from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.netpol_rules import CompiledPolicy
 from ktui.model.core import NS_NAME_LABEL
 from ktui.model.meta import controller_of
 from ktui.model.selectors import LabelSelector

@@ -11,17 +11,17 @@ import ipaddress
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ktui.analysis.adminpolicy import AdminTiers, admin_tiers, first_match
-from ktui.analysis.adminrules import (
+from ktui.analysis.core.portset import EMPTY, PortSet
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.core.verdicts import RuleRef
+from ktui.analysis.policy.admin_rules import (
     AdminRuleSpec,
     CompiledAdminPolicy,
     first_named_ports,
     peer_matches_external,
     peer_matches_subject,
 )
-from ktui.analysis.portset import EMPTY, PortSet
-from ktui.analysis.subjects import ExternalRange, Subject
-from ktui.analysis.verdicts import RuleRef
+from ktui.analysis.policy.admin_tiers import AdminTiers, admin_tiers, first_match
 from ktui.model.selectors import LabelSelector
 from ktui.store import ClusterState
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ktui.analysis.egress import DNS_LABELS, EgressClass, dns_subjects, egress_posture
-from ktui.analysis.findings_catalogue import Finding, finding
-from ktui.analysis.findings_context import (
+from ktui.analysis.findings.catalogue import Finding, finding
+from ktui.analysis.findings.context import (
     SYSTEM_NAMESPACES,
     CheckContext,
     describe_labels,
     group_by_workload,
 )
-from ktui.analysis.policyrules import CompiledPolicy, CompiledRule
+from ktui.analysis.policy.egress import DNS_LABELS, EgressClass, dns_subjects, egress_posture
+from ktui.analysis.policy.netpol_rules import CompiledPolicy, CompiledRule
 from ktui.model.core import NS_NAME_LABEL, Service
 from ktui.model.selectors import LabelSelector
 
