@@ -1,0 +1,272 @@
+"""The Tier protocol: every policy family is one tier of one engine (DESIGN.md, "Policy tiers").
+
+A tier answers three questions about a pod (a Subject) and a direction:
+- which of its policies select the pod that way (`select`), as a TierSide: the rules in the order
+  the tier evaluates them, how they combine (`mode`) and what happens to traffic no rule decided
+  (`end`);
+- which peer entry of a rule matches the other end (`peer_index`), or that it cannot tell
+  (UNKNOWN: it depends on objects ktui cannot see);
+- a rule's ports towards a destination (TierRule.port_set / port_index) and its name (ref).
+
+The engine walks the tiers in order and combines them with `combine_port` (one port: explain,
+can-reach) and `combine_sets` (port sets: connectivity, egress class). Both are written here once,
+so every family (NetworkPolicy, admin/baseline, Calico, Cilium) shares one semantics:
+
+- first-match tiers (admin, baseline, Calico): per port, the first matching rule decides: Allow
+  and Deny are final, Pass skips the rest of the tier, Log goes on;
+- union tiers (NetworkPolicy, Cilium): a port is allowed when some Allow rule holds it and no
+  Deny rule does; any matching Deny is final. Consecutive union tiers act as one (Cilium's allows
+  and Kubernetes NetworkPolicy's are one union; isolation by either isolates);
+- after a tier, traffic nothing decided goes on when `end` is NEXT, and is denied when `end` is
+  DENY (NetworkPolicy isolation, Cilium default deny, a Calico tier's defaultAction Deny);
+  traffic a Pass rule handed on always goes on;
+- after the last tier, what is left is allowed (no policy at all means open).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet, difference
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.core.verdicts import RuleRef
+
+Peer = Subject | ExternalRange
+
+ALLOW, DENY, PASS, LOG = "Allow", "Deny", "Pass", "Log"
+Action = Literal["Allow", "Deny", "Pass", "Log"]
+
+
+class Mode(enum.Enum):
+    FIRST_MATCH = "first-match"
+    UNION = "union"
+
+
+class End(enum.Enum):
+    NEXT = "next"  # undecided traffic goes on to the next tier
+    DENY = "deny"  # undecided traffic is denied (isolation / default deny)
+
+
+class Unknown:
+    """A peer match that depends on objects ktui cannot see (the reason says which)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+
+PeerMatch = int | Literal[False] | Unknown | None  # index of the peer entry; None: rule has no peers; False: no match
+
+
+class TierRule(Protocol):
+    """One compiled rule of any family, in the direction it was selected for."""
+
+    @property
+    def action(self) -> str: ...  # ALLOW, DENY, PASS or LOG (Accept is normalised to Allow)
+
+    @property
+    def has_named_ports(self) -> bool: ...
+
+    def port_set(self, dst: Subject | None) -> PortSet:
+        """The ports the rule covers towards `dst` (named ports resolved on it; None: an address)."""
+        ...
+
+    def port_index(self, dst: Subject | None, port: int, protocol: str) -> int | Literal[False] | None:
+        """The port entry holding port/protocol; None: the rule lists no ports; False: none holds it."""
+        ...
+
+    def ref(self, peer: int | None, port: int | None) -> RuleRef: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TierSide:
+    """What one tier says about one pod in one direction: the selecting policies and their rules."""
+
+    tier: str  # the tier's label, e.g. "Admin", "NetworkPolicy", "Calico tier security", "Baseline"
+    mode: Mode
+    end: End
+    policies: tuple[str, ...]  # refs of the selecting policies, in evaluation order
+    rules: tuple[TierRule, ...]  # in evaluation order (first-match tiers) or any order (union)
+    unknown: str | None = None  # set when the tier cannot say which of its policies select the pod
+
+
+class Tier(Protocol):
+    """One policy family (or one Calico tier) over one cluster state."""
+
+    @property
+    def label(self) -> str: ...
+
+    def select(self, subject: Subject, direction: str) -> TierSide | None:
+        """The tier's policies selecting `subject` for `direction`; None when none do."""
+        ...
+
+    def peer_index(self, rule: TierRule, other: Peer) -> PeerMatch:
+        """Which peer entry of `rule` matches `other` (the far end of the connection)."""
+        ...
+
+    def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
+        """(ip version, address) points where some rule's address set starts or ends+1, so that
+        external ranges can be split into pieces every rule treats alike."""
+        ...
+
+    def reset(self) -> None:
+        """The state changed: drop per-state caches (compiled policies may be kept by object)."""
+        ...
+
+
+# --- one port -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PortDecision:
+    """How the tiers decided one port: allowed or not, the tier that decided, the rules on the way."""
+
+    allowed: bool
+    tier: str | None  # None: no tier decided (the default: allowed)
+    rules: tuple[RuleRef, ...] = ()  # Pass rules on the way, then the deciding rules
+    isolated_by: tuple[str, ...] = ()  # the deciding tier's policies when it denied by its end (no rule)
+    unknown: str | None = None  # the verdict depends on something ktui cannot see
+
+
+Matched = Sequence[tuple[TierRule, int | Unknown | None, int | None]]  # (rule, peer index, port index), in order
+
+
+def combine_port(sides: Sequence[tuple[TierSide, Matched]]) -> PortDecision:
+    """The decision for one port, given per applicable tier (in order) the rules matching it.
+
+    A matched rule whose peer match is Unknown makes the decision unknown when it would have
+    decided (the first match in a first-match tier; any rule of a union tier).
+    """
+    passed: list[RuleRef] = []
+    for side, matched in _merge_port(sides):
+        if side.unknown is not None:
+            return PortDecision(False, side.tier, tuple(passed), unknown=side.unknown)
+        if side.mode is Mode.FIRST_MATCH:
+            went_on = False
+            for rule, peer, port in matched:
+                if isinstance(peer, Unknown):
+                    return PortDecision(False, side.tier, tuple(passed), unknown=peer.reason)
+                if rule.action == LOG:
+                    continue
+                ref = rule.ref(peer, port)
+                if rule.action == PASS:
+                    passed.append(ref)
+                    went_on = True
+                    break
+                return PortDecision(rule.action == ALLOW, side.tier, (*passed, ref))
+            if went_on or side.end is End.NEXT:
+                continue
+            return PortDecision(False, side.tier, tuple(passed), isolated_by=side.policies)
+        allows: list[RuleRef] = []
+        denies: list[RuleRef] = []
+        for rule, peer, port in matched:
+            if isinstance(peer, Unknown):
+                return PortDecision(False, side.tier, tuple(passed), unknown=peer.reason)
+            if rule.action == DENY:
+                denies.append(rule.ref(peer, port))
+            elif rule.action == ALLOW:
+                allows.append(rule.ref(peer, port))
+        if denies:
+            return PortDecision(False, side.tier, (*passed, *denies))
+        if allows:
+            return PortDecision(True, side.tier, (*passed, *allows))
+        if side.end is End.DENY:
+            return PortDecision(False, side.tier, tuple(passed), isolated_by=side.policies)
+    return PortDecision(True, None, tuple(passed))
+
+
+# --- port sets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetResult:
+    """What one direction allows with one peer, and what it cannot tell."""
+
+    allowed: PortSet
+    unknown: PortSet = field(default=EMPTY)
+
+
+def combine_sets(sides: Sequence[tuple[Mode, End, bool, Sequence[tuple[str, PortSet]]]]) -> PortSet:
+    """The ports allowed, given per applicable tier (in order): its mode, its end, whether it is
+    known, and the (action, ports) of the rules whose peers match, in evaluation order.
+
+    Ports a tier cannot evaluate (known False) are treated as not allowed here; callers that need
+    to tell "unknown" from "denied" use combine_sets_unknown.
+    """
+    return combine_sets_unknown(sides).allowed
+
+
+def combine_sets_unknown(sides: Sequence[tuple[Mode, End, bool, Sequence[tuple[str, PortSet]]]]) -> SetResult:
+    remaining = ALL  # ports still undecided when entering the tier
+    allowed = EMPTY
+    for mode, end, known, rules in _merge_sets(sides):
+        if not remaining:
+            break
+        if not known:
+            return SetResult(allowed, remaining)
+        if mode is Mode.FIRST_MATCH:
+            undecided = remaining
+            passed = EMPTY
+            for action, ports in rules:
+                if action == LOG:
+                    continue
+                hit = ports & undecided
+                if not hit:
+                    continue
+                if action == ALLOW:
+                    allowed = allowed | hit
+                elif action == PASS:
+                    passed = passed | hit
+                undecided = difference(undecided, hit)
+                if not undecided:
+                    break
+            remaining = passed if end is End.DENY else passed | undecided
+        else:
+            allow = deny = EMPTY
+            for action, ports in rules:
+                if action == ALLOW:
+                    allow = allow | ports
+                elif action == DENY:
+                    deny = deny | ports
+            allowed = allowed | difference(allow & remaining, deny)
+            remaining = EMPTY if end is End.DENY else difference(difference(remaining, allow), deny)
+    return SetResult(allowed | remaining, EMPTY)
+
+
+# --- consecutive union tiers are one -------------------------------------------------------
+
+def _merge_port(sides: Sequence[tuple[TierSide, Matched]]) -> list[tuple[TierSide, Matched]]:
+    out: list[tuple[TierSide, Matched]] = []
+    for side, matched in sides:
+        if out and side.mode is Mode.UNION and out[-1][0].mode is Mode.UNION:
+            prev, prev_matched = out[-1]
+            merged = TierSide(
+                prev.tier if prev.tier == side.tier else f"{prev.tier}+{side.tier}", Mode.UNION,
+                End.DENY if End.DENY in (prev.end, side.end) else End.NEXT,
+                prev.policies + side.policies, prev.rules + side.rules, prev.unknown or side.unknown)
+            out[-1] = (merged, [*prev_matched, *matched])
+        else:
+            out.append((side, matched))
+    return out
+
+
+SetSide = tuple[Mode, End, bool, Sequence[tuple[str, PortSet]]]
+
+
+def _merge_sets(sides: Sequence[SetSide]) -> list[SetSide]:
+    out: list[SetSide] = []
+    for mode, end, known, rules in sides:
+        if out and mode is Mode.UNION and out[-1][0] is Mode.UNION:
+            _, pend, pknown, prules = out[-1]
+            out[-1] = (Mode.UNION, End.DENY if End.DENY in (pend, end) else End.NEXT, pknown and known,
+                       [*prules, *rules])
+        else:
+            out.append((mode, end, known, rules))
+    return out
