@@ -56,6 +56,27 @@ class ClusterState:
         )
         self._by_ns: dict[str, dict[str, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
         self._slices_by_service: dict[ObjKey, set[str]] = defaultdict(set)
+        # What the source could not see: (kind, namespace or "" for all namespaces) -> why.
+        # Analysis turns answers that depend on these into "unknown", never "allowed".
+        self._unseen: dict[tuple[str, str], str] = {}
+
+    # ---------------------------------------------------------------- visibility
+    def set_unseen(self, kind: str, reason: str | None, namespace: str = "") -> None:
+        """Record (reason) or clear (None) that `kind` could not be read (in `namespace`, or at all)."""
+        key = (kind, namespace)
+        if reason is None:
+            if self._unseen.pop(key, None) is not None:
+                self.version += 1
+        elif self._unseen.get(key) != reason:
+            self._unseen[key] = reason
+            self.version += 1
+
+    def unseen(self, kind: str, namespace: str = "") -> str | None:
+        """Why `kind` (in `namespace`) cannot be seen, or None when it can."""
+        return self._unseen.get((kind, "")) or (self._unseen.get((kind, namespace)) if namespace else None)
+
+    def unseen_kinds(self) -> dict[tuple[str, str], str]:
+        return dict(self._unseen)
 
     # ---------------------------------------------------------------- writing
     def apply(self, event: Event) -> Change | None:
