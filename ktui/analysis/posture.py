@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ktui.analysis.core.subjects import Subject, is_running, pod_subject, template_subject
+from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject
 from ktui.analysis.policy.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
 from ktui.analysis.policy.engine import NetpolEngine
 from ktui.model.core import WORKLOAD_KINDS
@@ -167,49 +167,9 @@ def posture_deltas(
     return out
 
 
-def namespace_subjects(state: ClusterState, namespace: str,
-                       cache: dict[tuple[str, str], tuple[object, Subject]] | None = None) -> list[Subject]:
-    """`cluster_subjects` for one namespace (owner chains never cross namespaces). With `cache`,
-    a pod whose object is unchanged (the same immutable struct) keeps its Subject."""
-    subjects = []
-    for p in state.pods(namespace):
-        if not is_running(p):
-            continue
-        hit = cache.get((namespace, p.metadata.name)) if cache is not None else None
-        if hit is not None and hit[0] is p:
-            subjects.append(hit[1])
-            continue
-        s = pod_subject(p)
-        if cache is not None:
-            cache[(namespace, p.metadata.name)] = (p, s)
-        subjects.append(s)
-    owners: dict[tuple[str, str], tuple[str, str]] = {}
-    for kind in WORKLOAD_KINDS:
-        for w in state.objects(kind, namespace):
-            ref = controller_of(w.metadata)
-            if ref is not None:
-                owners[(kind, w.metadata.name)] = (ref.kind, ref.name)
-    owned: set[tuple[str, str]] = set()
-    for pod in state.pods(namespace):
-        ref = controller_of(pod.metadata)
-        key = (ref.kind, ref.name) if ref is not None else None
-        while key is not None and key not in owned:
-            owned.add(key)
-            key = owners.get(key)
-    for kind in WORKLOAD_KINDS:
-        for w in state.objects(kind, namespace):
-            if controller_of(w.metadata) is not None or (kind, w.metadata.name) in owned:
-                continue
-            subject = template_subject(w)
-            if subject is not None:
-                subjects.append(subject)
-    subjects.sort(key=lambda s: (s.name, s.workload.kind))
-    return subjects
-
-
 def _same_place(c: Change) -> bool:
     """A pod modified without leaving or joining its namespace's subjects (same owner, running)."""
-    return (c.old is not None and c.new is not None and is_running(c.old) and is_running(c.new)
+    return (c.old is not None and c.new is not None and is_subject_pod(c.old) and is_subject_pod(c.new)
             and controller_of(c.old.metadata) == controller_of(c.new.metadata))
 
 

@@ -104,50 +104,79 @@ def template_subject(workload: Workload) -> Subject | None:
     )
 
 
-def _owned_workloads(state: ClusterState) -> set[tuple[str, str, str]]:
-    """(ns, kind, name) of every workload that has pods, directly or through a chain of owners."""
-    owners: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+FINISHED_PHASES = frozenset({"Succeeded", "Failed"})
+
+
+def is_subject_pod(pod: Pod) -> bool:
+    """The one rule for which pods count, in every view (docs/decisions.md, "Subjects").
+
+    A pod that finished (Succeeded, Failed) or is being deleted takes no traffic and holds no IP
+    an enforcing CNI would match, so it is not a subject; its workload stands in for it instead.
+    """
+    return pod.status.phase not in FINISHED_PHASES and pod.metadata.deletion_timestamp is None
+
+
+is_running = is_subject_pod  # the name the exposure code reads it by (endpoints of running pods)
+
+
+def _subjects_in(state: ClusterState, namespace: str,
+                 cache: dict[tuple[str, str], tuple[object, Subject]] | None) -> list[Subject]:
+    subjects: list[Subject] = []
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
     for kind in WORKLOAD_KINDS:
-        for w in state.objects(kind):
+        for w in state.objects(kind, namespace):
             ref = controller_of(w.metadata)
             if ref is not None:
-                owners[(w.metadata.namespace, kind, w.metadata.name)] = (
-                    w.metadata.namespace,
-                    ref.kind,
-                    ref.name,
-                )
-    owned: set[tuple[str, str, str]] = set()
-    for pod in state.pods():
-        ref = controller_of(pod.metadata)
-        key = (pod.metadata.namespace, ref.kind, ref.name) if ref is not None else None
+                owners[(kind, w.metadata.name)] = (ref.kind, ref.name)
+    owned: set[tuple[str, str]] = set()
+    for p in state.pods(namespace):
+        if not is_subject_pod(p):
+            continue
+        hit = cache.get((namespace, p.metadata.name)) if cache is not None else None
+        if hit is not None and hit[0] is p:
+            subjects.append(hit[1])
+        else:
+            s = pod_subject(p)
+            if cache is not None:
+                cache[(namespace, p.metadata.name)] = (p, s)
+            subjects.append(s)
+        ref = controller_of(p.metadata)
+        key = (ref.kind, ref.name) if ref is not None else None
         while key is not None and key not in owned:
             owned.add(key)
             key = owners.get(key)
-    return owned
-
-
-def is_running(pod: Pod) -> bool:
-    """Pods that are gone or finished take no traffic and are left out."""
-    return pod.status.phase not in ("Succeeded", "Failed") and pod.metadata.deletion_timestamp is None
-
-
-def cluster_subjects(state: ClusterState) -> list[Subject]:
-    """Every pod, plus the pod template of each top-level workload that has no pods in the state.
-
-    So a live cluster is its pods, and rendered manifests are their workloads; a workload owned by
-    another workload (a Deployment's ReplicaSet) never stands in for it. Finished pods (a Job's
-    Succeeded pods) stay: their workload runs again with the same labels, as `kubectl get pods`
-    still lists them; pods being deleted are gone.
-    """
-    subjects = [pod_subject(p) for p in state.pods() if p.metadata.deletion_timestamp is None]
-    owned = _owned_workloads(state)
     for kind in WORKLOAD_KINDS:
-        for w in state.objects(kind):
-            meta = w.metadata
-            if controller_of(meta) is not None or (meta.namespace, kind, meta.name) in owned:
+        for w in state.objects(kind, namespace):
+            if controller_of(w.metadata) is not None or (kind, w.metadata.name) in owned:
                 continue
             subject = template_subject(w)
             if subject is not None:
                 subjects.append(subject)
-    subjects.sort(key=lambda s: (s.namespace, s.name, s.workload.kind))
+    subjects.sort(key=lambda s: (s.name, s.workload.kind))
     return subjects
+
+
+def namespace_subjects(state: ClusterState, namespace: str,
+                       cache: dict[tuple[str, str], tuple[object, Subject]] | None = None) -> list[Subject]:
+    """The subjects of one namespace (owner chains never cross namespaces), sorted by name.
+
+    Its pods that are subjects (`is_subject_pod`), plus the pod template of each top-level
+    workload with no such pod, directly or through a chain of owners: a live cluster is its pods,
+    rendered manifests are their workloads, a Deployment scaled to zero (or a CronJob between
+    runs) still shows what it would allow. A workload owned by another never stands in for it.
+    With `cache`, a pod whose object is unchanged (the same immutable struct) keeps its Subject.
+    """
+    return _subjects_in(state, namespace, cache)
+
+
+def subject_namespaces(state: ClusterState) -> list[str]:
+    """Every namespace that holds a pod or a workload (a manifest may name one without its object)."""
+    names = {p.metadata.namespace for p in state.pods()}
+    for kind in WORKLOAD_KINDS:
+        names.update(w.metadata.namespace for w in state.objects(kind))
+    return sorted(names)
+
+
+def cluster_subjects(state: ClusterState) -> list[Subject]:
+    """`namespace_subjects` of every namespace, sorted by (namespace, name, kind)."""
+    return [s for ns in subject_namespaces(state) for s in _subjects_in(state, ns, None)]
