@@ -69,6 +69,22 @@ class Exposure:
     def family(self) -> str:
         return self.source.split(" ", 1)[0]
 
+    @property
+    def listener_only(self) -> bool:
+        """A Gateway listener with no route attached: it accepts connections but routes no
+        host anywhere, so it is an entry of the Gateway, never an answer for a given host."""
+        return self.family == "Gateway" and not self.route and self.attached
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        """Where the entry is news: its own namespace (the Ingress, route or Service), then every
+        backend's (a route in shop can make payments-api public: `:ns payments` must say so)."""
+        out = [self.namespace]
+        for b in self.backends:
+            if b.namespace and b.namespace not in out:
+                out.append(b.namespace)
+        return tuple(out)
+
 
 def node_addresses(state: ClusterState) -> tuple[str, ...]:
     """Addresses a NodePort answers on: every node's ExternalIP, else its InternalIP."""
@@ -138,7 +154,7 @@ def exposures(
     out = host_wide_regex(out)
     out.extend(gateway_exposures(state, resolver, include_unattached))
     if namespace is not None:
-        out = [e for e in out if e.namespace == namespace]
+        out = [e for e in out if namespace in e.namespaces]
     out.sort(key=lambda e: (e.namespace, e.host, e.port or 0, e.path, e.source, e.rule))
     return out
 
@@ -158,7 +174,10 @@ def host_wide_regex(entries: list[Exposure]) -> list[Exposure]:
 def exposures_by_namespace(
     state: ClusterState, namespace: str | None = None, include_unattached: bool = False
 ) -> dict[str, list[Exposure]]:
+    """Entries per namespace they concern: their own and their backends' (see Exposure.namespaces)."""
     grouped: dict[str, list[Exposure]] = defaultdict(list)
     for e in exposures(state, namespace, include_unattached):
-        grouped[e.namespace].append(e)
+        for ns in e.namespaces:
+            if namespace is None or ns == namespace:
+                grouped[ns].append(e)
     return dict(grouped)

@@ -120,7 +120,7 @@ def _precedence(e: Exposure) -> tuple[int, ...]:
 
 def select_entries(entries: list[Exposure], host: str, path: str) -> tuple[list[Exposure], int]:
     """The entries that answer host/path: the best per frontend (ties kept), and how many matched."""
-    matched = [e for e in entries if entry_matches(e, host, path)]
+    matched = [e for e in entries if not e.listener_only and entry_matches(e, host, path)]
     if any(e.attached for e in matched):  # a refused route that names no host explains only silence
         matched = [e for e in matched if e.attached or host_rank(e.host) > 0]
     groups: dict[tuple[str, ...], list[Exposure]] = defaultdict(list)
@@ -179,6 +179,8 @@ class Triager:
         links.append(tl.match_link(e, host, path))
         if e.redirect and not e.backends:
             links.append(Link("service", OK, f"the rule answers with a {e.redirect}", e.route or e.source))
+        elif e.listener_only:  # answers 404 to everything: worth a look, broken for no host
+            links.append(Link("service", WARN, e.problem or "no route attached to this listener", e.listener))
         elif not e.backends and e.attached:
             where = e.route or e.listener or e.source
             links.append(Link("service", FAIL, e.problem or "the rule names no backend", where))
@@ -199,7 +201,7 @@ class Triager:
         host, path = parse_target(target)
         entries = exposures(self.state, include_unattached=True)
         if namespace is not None:
-            entries = [e for e in entries if e.namespace == namespace]
+            entries = [e for e in entries if namespace in e.namespaces]
         chosen, candidates = select_entries(entries, host, path)
         chains = tuple(self.chain(e, host, path) for e in chosen)
         return Triage(host, path, chains, candidates)

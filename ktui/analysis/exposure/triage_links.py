@@ -13,15 +13,12 @@ from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.exposure.backends import Backend, PodInfo
 from ktui.analysis.exposure.controllers import ControllerPods, outside_pod
 from ktui.analysis.exposure.entries import Exposure
-from ktui.analysis.exposure.hostnames import ANY_HOST, single_label_matches
+from ktui.analysis.exposure.tls import NONE, UNKNOWN, tls_state
 from ktui.analysis.policy.engine import NetpolEngine, Verdict
 from ktui.analysis.policy.netpol_rules import named_ports
-from ktui.model.core import Secret
 from ktui.store import ClusterState
 
 OK, WARN, FAIL = "ok", "warn", "fail"
-ALT_NAMES = "cert-manager.io/alt-names"
-COMMON_NAME = "cert-manager.io/common-name"
 EVERYWHERE = ExternalRange(4, 0, 2**32 - 1)
 
 
@@ -187,35 +184,8 @@ def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: Cont
 
 
 def tls_link(state: ClusterState, e: Exposure, host: str, live: bool) -> Link | None:
-    if not e.tls:
+    """The chain's tls link, from the one TLS verdict (exposure/tls.py); unknown reads as warn."""
+    st = tls_state(state, e, host, live)
+    if st.status == NONE:
         return None
-    if e.tls_mode == "Passthrough":
-        return Link("tls", OK, "TLS passthrough: the backend terminates TLS", e.listener or e.source)
-    if not e.certs:
-        return Link("tls", WARN, "TLS with no certificate reference", e.listener or e.source)
-    links: list[Link] = []
-    for c in e.certs:
-        obj = f"Secret {c.namespace}/{c.name}" if c.name else e.source
-        if c.reason == "RefNotPermitted":
-            links.append(Link("tls", FAIL, c.message, f"ReferenceGrant in namespace {c.namespace}"))
-        elif c.reason:
-            status = FAIL if live or state.count("Secret") else WARN
-            suffix = "" if status == FAIL else " (no Secrets in the manifests)"
-            links.append(Link("tls", status, c.message + suffix, obj))
-        elif not c.name:
-            links.append(Link("tls", WARN, c.message, obj))
-        else:
-            links.append(_coverage(state.get("Secret", c.namespace, c.name), host, obj))
-    return next((lk for lk in links if lk.status == OK), links[0])
-
-
-def _coverage(secret: Secret | None, host: str, obj: str) -> Link:
-    ann = secret.metadata.annotations if secret is not None else {}
-    names = [n.strip().lower() for n in ann.get(ALT_NAMES, "").split(",") if n.strip()]
-    if ann.get(COMMON_NAME):
-        names.append(ann[COMMON_NAME].strip().lower())
-    if not names:
-        return Link("tls", OK, "the Secret exists; its host names are unknown (no cert-manager annotations)", obj)
-    if host == ANY_HOST or any(single_label_matches(n, host) for n in names):
-        return Link("tls", OK, f"the Secret exists and its names ({', '.join(names)}) cover {host}", obj)
-    return Link("tls", FAIL, f"the certificate names ({', '.join(names)}) do not cover {host}", obj)
+    return Link("tls", WARN if st.status == UNKNOWN else st.status, st.reason, st.obj)

@@ -93,19 +93,34 @@ def target_port_findings(ctx: CheckContext) -> list[Finding]:
     return out
 
 
-def exposed_services(ctx: CheckContext) -> set[tuple[str, str]]:
-    """(ns, name) of Services reachable from outside: LB/NodePort/externalIPs or a backend."""
-    out: set[tuple[str, str]] = set()
+def exposed_services(ctx: CheckContext) -> dict[tuple[str, str], list[str]]:
+    """(ns, name) of Services reachable from outside -> what exposes each and for which host:
+    "Ingress shop/shop (shop.example.com)", "HTTPRoute shop/api (api.example.com)", "type LoadBalancer"."""
+    out: dict[tuple[str, str], list[str]] = {}
+
+    def add(key: tuple[str, str], via: str) -> None:
+        vias = out.setdefault(key, [])
+        if via not in vias:
+            vias.append(via)
+
     for svc in ctx.state.objects("Service"):
-        if svc.spec.type in ("LoadBalancer", "NodePort") or svc.spec.external_ips:
-            out.add((svc.metadata.namespace, svc.metadata.name))
+        meta = svc.metadata
+        if svc.spec.type in ("LoadBalancer", "NodePort"):
+            add((meta.namespace, meta.name), f"type {svc.spec.type}")
+        if svc.spec.external_ips:
+            add((meta.namespace, meta.name), "externalIPs " + ", ".join(svc.spec.external_ips))
     for ing in ctx.state.objects("Ingress"):
-        for _, backend in ingress_backends(ing):
-            if backend.service is not None:
-                out.add((ing.metadata.namespace, backend.service.name))
-    for _, _, backend_ns, ref_ in route_backends(ctx):
+        ns, name = ing.metadata.namespace, ing.metadata.name
+        if ing.spec.default_backend is not None and ing.spec.default_backend.service is not None:
+            add((ns, ing.spec.default_backend.service.name), f"Ingress {ns}/{name} (default backend)")
+        for rule in ing.spec.rules:
+            for path in rule.http.paths if rule.http else ():
+                if path.backend.service is not None:
+                    add((ns, path.backend.service.name), f"Ingress {ns}/{name} ({rule.host or '*'})")
+    for route, _, backend_ns, ref_ in route_backends(ctx):
         if not ref_.group and ref_.kind == "Service":
-            out.add((backend_ns, ref_.name))
+            hosts = ", ".join(getattr(route.spec, "hostnames", None) or ()) or "*"
+            add((backend_ns, ref_.name), f"{route.kind} {route.metadata.namespace}/{route.metadata.name} ({hosts})")
     return out
 
 
@@ -158,11 +173,15 @@ def endpoint_findings(ctx: CheckContext) -> list[Finding]:
                    else f"the {n} pod(s)/workload(s) its selector {sel} matches are not ready (or scaled to 0)")
         if ready:
             continue
-        is_exposed = (ns, name) in exposed
+        vias = exposed.get((ns, name), [])
+        through = ""
+        if vias:
+            more = f" and {len(vias) - 3} more" if len(vias) > 3 else ""
+            through = f"; exposed through {', '.join(vias[:3])}{more}"
         out.append(finding(
             "KTUI-EX003", ref(ctx.state, "Service", ns, name),
-            f"Service {ns}/{name}{' (exposed)' if is_exposed else ''} has no ready endpoints: {why}",
-            severity=Severity.HIGH if is_exposed else Severity.MEDIUM,
+            f"Service {ns}/{name}{' (exposed)' if vias else ''} has no ready endpoints: {why}{through}",
+            severity=Severity.HIGH if vias else Severity.MEDIUM,
         ))
     return out
 
