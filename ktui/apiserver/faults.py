@@ -23,6 +23,8 @@ class Fault:
     drop_after_events: a watch sends this many events, then the socket is closed without the
         terminating chunk; any other request is dropped before a response is written.
     times: how many requests it applies to; None means forever.
+    ignore_accept: answer full objects whatever the Accept header asks (a server or proxy that
+        drops the metadata-only `as=PartialObjectMetadataList` request).
     """
 
     verb: str | None = None
@@ -35,6 +37,7 @@ class Fault:
     drop_after_events: int | None = None
     times: int | None = None
     message: str | None = None
+    ignore_accept: bool = False
     hits: int = 0
 
     def matches(self, verb: str, group: str | None, resource: str | None,
@@ -59,10 +62,10 @@ class Faults:
             group: str | None = None, *, namespace: str | None = None, path: str | None = None,
             status: int | None = None, delay: float = 0.0,
             drop_after_events: int | None = None, times: int | None = None,
-            message: str | None = None) -> Fault:
+            message: str | None = None, ignore_accept: bool = False) -> Fault:
         """Add a rule and return it (its `hits` counts the requests it applied to)."""
         fault = Fault(verb, resource, group, namespace, path, status, delay, drop_after_events,
-                      times, message)
+                      times, message, ignore_accept)
         with self._lock:
             self._rules.append(fault)
         return fault

@@ -104,6 +104,8 @@ class Handler(BaseHTTPRequestHandler):
                                     info.path)
             if fault is not None and self._apply_fault(fault, info):
                 return
+            if fault is not None and fault.ignore_accept:
+                accept = "application/json"
             if info.watch:
                 api.resolve(info)
                 drop_after = fault.drop_after_events if fault is not None else None

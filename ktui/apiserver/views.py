@@ -33,10 +33,10 @@ def wants_partial(accept: str) -> bool:
 
 
 def content_type(partial: bool, is_list: bool) -> str:
-    if not partial:
-        return "application/json"
-    kind = PARTIAL_LIST if is_list else PARTIAL
-    return f"application/json;as={kind};g=meta.k8s.io;v=v1"
+    """Plain JSON, PartialObjectMetadata included: a real apiserver answers a request for
+    `application/json;as=PartialObjectMetadataList;...` with `Content-Type: application/json`;
+    the body's kind and apiVersion say what it is."""
+    return "application/json"
 
 
 class View:

@@ -65,6 +65,10 @@ def _upgrade_legacy_ingress(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "spec": spec}
 
 
+SECRET_KEPT = "cert-manager.io/"
+"""The only Secret annotations kept (the TLS checks read them); every other one is dropped."""
+
+
 def _finish(info: KindInfo, obj: Any, default_ns: str) -> Any:
     """Apply the API server's defaults ktui relies on and validate."""
     meta = obj.metadata
@@ -75,6 +79,9 @@ def _finish(info: KindInfo, obj: Any, default_ns: str) -> Any:
         changes["namespace"] = ""  # cluster-scoped: the API server ignores a namespace
     if info.kind == "Namespace" and meta.labels.get(NS_NAME_LABEL) != meta.name:
         changes["labels"] = {**meta.labels, NS_NAME_LABEL: meta.name}
+    if info.kind == "Secret" and any(not k.startswith(SECRET_KEPT) for k in meta.annotations):
+        # last-applied-configuration (and any other annotation) can hold the Secret's data
+        changes["annotations"] = {k: v for k, v in meta.annotations.items() if k.startswith(SECRET_KEPT)}
     if changes:
         obj = msgspec.structs.replace(obj, metadata=msgspec.structs.replace(meta, **changes))
     if getattr(obj, "kind", info.kind) != info.kind:

@@ -19,7 +19,7 @@ from ktui.model.kinds import KindInfo
 from ktui.sources.compact import KINDS as COMPACT_KINDS
 from ktui.sources.compact import Compactor
 from ktui.sources.kubeclient import KubeClient, StatusError
-from ktui.sources.wire import UnsafeResponse, check_partial, decode_page, list_accept, resource_path
+from ktui.sources.wire import check_partial, decode_page, list_accept, resource_path
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,9 @@ def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: st
         resp = client.get(path, query, list_accept(info), settings.list_read_timeout, gzip=True)
         if track is not None:
             track(resp)
-        try:
-            check_partial(info, resp.headers.get("Content-Type", ""))
-        except UnsafeResponse:
-            client.abort(resp)
-            client.done(resp)
-            raise
-        return client.read(resp)
+        data = client.read(resp)
+        check_partial(info, data)  # by the body: a refused one is dropped with this frame
+        return data
 
     objs: list[Any] = []
     errors: list[str] = []

@@ -39,15 +39,52 @@ def watch_accept(info: KindInfo) -> str:
 
 
 class UnsafeResponse(Exception):
-    """A metadata-only kind answered with full objects: refused, never decoded."""
+    """A metadata-only kind answered with full objects: refused, never kept."""
 
 
-def check_partial(info: KindInfo, content_type: str) -> None:
-    if info.metadata_only and "as=PartialObjectMetadataList" not in content_type.replace(" ", ""):
-        raise UnsafeResponse(
-            f"{info.kind}: the server ignored the metadata-only Accept header ({content_type or 'no type'}); "
-            "not reading it"
-        )
+META_GROUP_VERSION = "meta.k8s.io/v1"
+
+
+class _TypeMeta(msgspec.Struct, rename="camel"):
+    kind: str = ""
+    api_version: str = ""
+
+
+class _DataProbe(msgspec.Struct, rename="camel"):
+    """Only whether an object carries a Secret's values (the values themselves are skipped)."""
+
+    data: dict[str, msgspec.Raw] | None = None
+    string_data: dict[str, msgspec.Raw] | None = None
+
+
+class _ProbeList(msgspec.Struct):
+    items: list[_DataProbe] = msgspec.field(default_factory=list)
+
+
+_TYPE_META = msgspec.json.Decoder(_TypeMeta)
+_PROBE_LIST = msgspec.json.Decoder(_ProbeList)
+
+
+def check_partial(info: KindInfo, body: bytes) -> None:
+    """A metadata-only kind's list must *be* a PartialObjectMetadataList without any data.
+
+    Decided by the body, never by the Content-Type: a real apiserver answers a metadata-only
+    request with plain `application/json` (no `as=` parameters), while a server that ignored the
+    Accept header sends a SecretList, which is refused before any item is decoded.
+    """
+    if not info.metadata_only:
+        return
+    try:
+        head = _TYPE_META.decode(body)
+        carries_data = any(p.data or p.string_data for p in _PROBE_LIST.decode(body).items)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise UnsafeResponse(f"{info.kind}: the metadata-only list is not readable; not reading it") from None
+    if head.kind != "PartialObjectMetadataList" or head.api_version != META_GROUP_VERSION:
+        what = f"{head.kind or 'no kind'} {head.api_version}".strip()
+        raise UnsafeResponse(f"{info.kind}: the server ignored the metadata-only Accept header (it sent {what}); "
+                             "not reading it")
+    if carries_data:
+        raise UnsafeResponse(f"{info.kind}: the metadata-only list carries data; not reading it")
 
 
 # ------------------------------------------------------------------ lists
@@ -170,14 +207,29 @@ def decode_event(info: KindInfo, line: bytes) -> WatchLine:
     if env.type == "ERROR":
         st = _STATUS.decode(env.object)
         return WatchLine("ERROR", code=st.code, message=st.message or st.reason)
+    if info.metadata_only:
+        _check_partial_object(info, env.object)
     try:
         obj = object_decoder(info).decode(env.object)
     except msgspec.ValidationError as exc:
         stub = _META_ONLY.decode(env.object)
         return WatchLine(env.type, stub.metadata.resource_version, None, message=str(exc), stub=stub)
-    if info.metadata_only and getattr(obj, "kind", "") not in ("PartialObjectMetadata", ""):
-        raise UnsafeResponse(f"{info.kind}: the watch sent full objects ({obj.kind}); not reading it")
     return WatchLine(env.type, obj.metadata.resource_version, obj)
+
+
+_DATA_PROBE = msgspec.json.Decoder(_DataProbe)
+
+
+def _check_partial_object(info: KindInfo, raw: msgspec.Raw) -> None:
+    """A metadata-only watch event must carry a PartialObjectMetadata without any data."""
+    try:
+        head, probe = _TYPE_META.decode(raw), _DATA_PROBE.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise UnsafeResponse(f"{info.kind}: a metadata-only watch event is not readable; not reading it") from None
+    if head.kind != "PartialObjectMetadata" or head.api_version != META_GROUP_VERSION:
+        raise UnsafeResponse(f"{info.kind}: the watch sent full objects ({head.kind or 'no kind'}); not reading it")
+    if probe.data or probe.string_data:
+        raise UnsafeResponse(f"{info.kind}: the metadata-only watch event carries data; not reading it")
 
 
 def lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
