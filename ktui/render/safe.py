@@ -9,6 +9,7 @@ C1 and the escape sequences they start) and shows each as a visible `\\xNN`-styl
 from __future__ import annotations
 
 import re
+from typing import NewType
 
 from rich.markup import escape as _rich_escape
 from rich.text import Text
@@ -49,3 +50,13 @@ def markup(text: object) -> str:
 def text(value: object, style: str = "") -> Text:
     """A Rich Text holding the value literally (never parsed as markup)."""
     return Text(clean(value), style=style)
+
+
+SafeText = NewType("SafeText", str)
+"""A string that went through `clean`: the only kind the TUI's completions, notifications and
+titles accept (ktui.tui.safe_ui). Made only here, by `safe_text`."""
+
+
+def safe_text(value: object) -> SafeText:
+    """`clean(value)`, typed as SafeText."""
+    return SafeText(clean(value))
