@@ -221,3 +221,6 @@ class NetpolEngine:
         if isinstance(dst, Subject):
             out = out & self.allowed_ports(dst, src, "ingress")
         return out
+
+
+PolicyEngine = NetpolEngine

@@ -1,0 +1,59 @@
+"""Can a pod reach cluster DNS? Written once for every view (posture, check, the TUI, diff).
+
+"Egress restricted but DNS blocked" is the outage a new egress policy most often causes. The
+question is asked of the cluster's DNS pods when they are in view, else of a stand-in kube-dns pod
+in kube-system (manifests rarely hold the DNS pods), on port 53 UDP and TCP, through the same
+verdicts as every other connection: a tier's DNS-specific rule works through the normal port path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ktui.analysis.core.subjects import Subject, WorkloadId, pod_subject
+from ktui.analysis.core.verdicts import Verdict
+from ktui.analysis.policy.engine import PolicyEngine
+from ktui.model.core import ContainerPort
+from ktui.store import ClusterState
+
+DNS_LABELS = (("k8s-app", "kube-dns"), ("k8s-app", "coredns"), ("app.kubernetes.io/name", "coredns"))
+
+DNS_STAND_IN = Subject(
+    namespace="kube-system", name="kube-dns", labels={"k8s-app": "kube-dns"},
+    ports=(ContainerPort(53, "dns", "UDP"), ContainerPort(53, "dns-tcp", "TCP")), ips=(),
+    workload=WorkloadId("kube-system", "coredns", "Deployment"))
+
+
+def dns_subjects(state: ClusterState) -> list[Subject]:
+    """The cluster DNS pods (kube-dns / CoreDNS), wherever they run, each once."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Subject] = []
+    for key, value in DNS_LABELS:
+        for pod in state.pods():
+            if pod.metadata.labels.get(key) == value and (pod.metadata.namespace, pod.metadata.name) not in seen:
+                seen.add((pod.metadata.namespace, pod.metadata.name))
+                out.append(pod_subject(pod))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DnsCheck:
+    """The answer and the verdicts behind it (one per DNS target and protocol)."""
+
+    ok: bool
+    unknown: str | None  # not ok, and it depends on something ktui cannot see
+    verdicts: tuple[Verdict, ...]
+    stand_in: bool  # no DNS pods in view: asked of the kube-dns stand-in
+
+
+def dns_check(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> DnsCheck:
+    """Port 53 (UDP or TCP) to some cluster DNS pod, or to the stand-in when none is in view."""
+    targets = dns_pods or [DNS_STAND_IN]
+    verdicts = tuple(engine.can_reach(subject, d, 53, proto) for d in targets for proto in ("UDP", "TCP"))
+    ok = any(v.allowed for v in verdicts)
+    unknown = None if ok else next((v.unknown for v in verdicts if v.unknown), None)
+    return DnsCheck(ok, unknown, verdicts, not dns_pods)
+
+
+def dns_reachable(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> bool:
+    return dns_check(engine, subject, dns_pods).ok
