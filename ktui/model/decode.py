@@ -125,6 +125,8 @@ def decode_document(
     info = lookup(api_version, kind)
     if info is None:
         return None, None
+    if info.kind != kind:  # a kind name two groups share, stored under ktui's name (CalicoNetworkPolicy)
+        doc = {**doc, "kind": info.kind}
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         raise DecodeError(f"{describe(doc)}: metadata.name is required")

@@ -15,6 +15,24 @@ from ktui.model.adminpolicy import (
     BaselineAdminNetworkPolicy,
     ClusterNetworkPolicy,
 )
+from ktui.model.calico import (
+    CALICO_CRD_GROUP,
+    CALICO_GROUP,
+    CalicoNetworkPolicy,
+    GlobalNetworkPolicy,
+    GlobalNetworkSet,
+    IPPool,
+    NetworkSet,
+    StagedGlobalNetworkPolicy,
+    StagedNetworkPolicy,
+    Tier,
+)
+from ktui.model.cilium import (
+    CILIUM_GROUP,
+    CiliumClusterwideNetworkPolicy,
+    CiliumEgressGatewayPolicy,
+    CiliumNetworkPolicy,
+)
 from ktui.model.core import (
     EndpointSlice,
     Namespace,
@@ -86,10 +104,35 @@ KINDS: tuple[KindInfo, ...] = (
              BaselineAdminNetworkPolicy, ("v1alpha1",), optional=True),
     KindInfo("ClusterNetworkPolicy", ADMIN_GROUP, "clusternetworkpolicies", False, ClusterNetworkPolicy,
              ("v1alpha2",), optional=True),
+    KindInfo("CiliumNetworkPolicy", CILIUM_GROUP, "ciliumnetworkpolicies", True, CiliumNetworkPolicy,
+             ("v2",), optional=True),
+    KindInfo("CiliumClusterwideNetworkPolicy", CILIUM_GROUP, "ciliumclusterwidenetworkpolicies", False,
+             CiliumClusterwideNetworkPolicy, ("v2",), optional=True),
+    KindInfo("CiliumEgressGatewayPolicy", CILIUM_GROUP, "ciliumegressgatewaypolicies", False,
+             CiliumEgressGatewayPolicy, ("v2", "v2alpha1"), optional=True),
+    # Calico as the operator stores it (crd.projectcalico.org/v1); manifests may say projectcalico.org/v3.
+    KindInfo("CalicoNetworkPolicy", CALICO_CRD_GROUP, "networkpolicies", True, CalicoNetworkPolicy, ("v1",),
+             optional=True),
+    KindInfo("GlobalNetworkPolicy", CALICO_CRD_GROUP, "globalnetworkpolicies", False, GlobalNetworkPolicy,
+             ("v1",), optional=True),
+    KindInfo("StagedNetworkPolicy", CALICO_CRD_GROUP, "stagednetworkpolicies", True, StagedNetworkPolicy,
+             ("v1",), optional=True),
+    KindInfo("StagedGlobalNetworkPolicy", CALICO_CRD_GROUP, "stagedglobalnetworkpolicies", False,
+             StagedGlobalNetworkPolicy, ("v1",), optional=True),
+    KindInfo("Tier", CALICO_CRD_GROUP, "tiers", False, Tier, ("v1",), optional=True),
+    KindInfo("NetworkSet", CALICO_CRD_GROUP, "networksets", True, NetworkSet, ("v1",), optional=True),
+    KindInfo("GlobalNetworkSet", CALICO_CRD_GROUP, "globalnetworksets", False, GlobalNetworkSet, ("v1",),
+             optional=True),
+    KindInfo("IPPool", CALICO_CRD_GROUP, "ippools", False, IPPool, ("v1",), optional=True),
 )
 
 # Extra groups a kind may be written with in manifests (older or alternative API groups).
 _GROUP_ALIASES = {("extensions", "Ingress"): "networking.k8s.io"}
+_GROUP_ALIASES.update({(CALICO_GROUP, k.kind): CALICO_CRD_GROUP for k in KINDS if k.group == CALICO_CRD_GROUP})
+# Kind names shared by two groups: (group, kind as written) -> the internal kind it is stored as.
+_RENAMED = {(g, "NetworkPolicy"): "CalicoNetworkPolicy" for g in (CALICO_GROUP, CALICO_CRD_GROUP)}
+# ... and back: the kind name an internal kind has on the wire (API paths, served objects).
+WIRE_KIND = {"CalicoNetworkPolicy": "NetworkPolicy"}
 
 BY_KIND: dict[str, KindInfo] = {k.kind: k for k in KINDS}
 
@@ -103,9 +146,10 @@ def register(info: KindInfo) -> None:
 
 def lookup(api_version: str, kind: str) -> KindInfo | None:
     """The KindInfo for an apiVersion/kind pair, or None for a kind ktui does not read."""
+    group = api_version.rpartition("/")[0] if "/" in api_version else ""
+    kind = _RENAMED.get((group, kind), kind)
     info = BY_KIND.get(kind)
     if info is None:
         return None
-    group = api_version.rpartition("/")[0] if "/" in api_version else ""
     group = _GROUP_ALIASES.get((group, kind), group)
     return info if group == info.group else None
