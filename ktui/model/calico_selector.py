@@ -215,11 +215,11 @@ class _Parser:
         if tok.text in ("all", "global", "has") and nxt.text == "(" and nxt.kind == "op":
             self.take()
             if tok.text == "has":
-                key = self.take()
-                if key.kind != "word":
-                    raise self.fail(key, "a label key")
+                ktok = self.take()
+                if ktok.kind != "word":
+                    raise self.fail(ktok, "a label key")
                 self.expect(")")
-                return Node("has", key.text)
+                return Node("has", ktok.text)
             self.expect(")")
             return Node(tok.text)
         key = tok.text
