@@ -34,6 +34,10 @@ def add_source_options(parser: argparse.ArgumentParser, sub: bool = False) -> No
         "--manifests", "-f", action="append", metavar="PATH", default=d,
         help="read manifests (files or directories, recursive) instead of a cluster",
     )
+    parser.add_argument(
+        "--max-file-size", metavar="SIZE", default=d, type=_size,
+        help="largest manifest file read (default 64Mi; e.g. 256Mi, 1G)",
+    )
     parser.add_argument("--kubeconfig", metavar="FILE", default=d, help="kubeconfig file")
     parser.add_argument("--context", metavar="NAME", default=d, help="kubeconfig context")
     parser.add_argument(
@@ -44,6 +48,21 @@ def add_source_options(parser: argparse.ArgumentParser, sub: bool = False) -> No
         "-A", "--all-namespaces", action="store_true", default=d if sub else False,
         help="all namespaces (the default)",
     )
+
+
+def _size(text: str) -> int:
+    from ktui.sources.manifests_files import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def max_file_size(args: argparse.Namespace) -> int:
+    from ktui.sources.manifests_files import DEFAULT_MAX_FILE_SIZE
+
+    return getattr(args, "max_file_size", None) or DEFAULT_MAX_FILE_SIZE
 
 
 def add_output_option(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str) -> None:
@@ -57,9 +76,11 @@ def load_state(args: argparse.Namespace) -> Loaded:
     if manifests:
         from ktui.sources.manifests import load_paths
 
-        state, report = load_paths(manifests, namespace or "default")
-        if report.files == 0 and report.problems:
-            raise CliError("; ".join(str(p) for p in report.problems))
+        state, report = load_paths(manifests, namespace or "default", max_file_size(args))
+        if report.fatal:  # a missing or unreadable path: an answer without it would be wrong
+            fatal = set(report.fatal)
+            report_problems(Loaded(state, [p for p in report.problems if p not in fatal]))
+            raise CliError("; ".join(str(p) for p in report.fatal))
         return Loaded(state, report.problems, {}, "manifests")
     from ktui.sources.cluster import ClusterError, snapshot
 

@@ -60,12 +60,12 @@ def run_tui(args: argparse.Namespace) -> int:
     namespace = getattr(args, "namespace", None)
     theme = _theme(args)
     if manifests:
-        from ktui.sources.manifests import ManifestSource, find_files
+        from ktui.cli.common import max_file_size
+        from ktui.sources.manifests import ManifestSource, path_errors
 
-        files, problems = find_files(manifests)
-        if not files and problems:
-            raise CliError("; ".join(str(p) for p in problems))
-        source: Any = ManifestSource(manifests, namespace or "default")
+        if errors := path_errors(manifests, max_file_size(args)):
+            raise CliError("; ".join(str(p) for p in errors))
+        source: Any = ManifestSource(manifests, namespace or "default", max_file_size(args))
         source.start()
         return _run(source, "manifests: " + ", ".join(manifests), theme)
     from ktui.sources.cluster import ClusterError, ClusterSource

@@ -92,13 +92,50 @@ def _finish(info: KindInfo, obj: Any, default_ns: str) -> Any:
     return obj
 
 
+MAX_VALUES = 1_000_000
+"""Values in one object, counted as msgspec would walk them (a value shared N times counts N
+times): a YAML alias bomb shares a few lists millions of times; the API server's 3 MiB request
+limit keeps real objects far below this."""
+
+
 def _drop_nulls(value: Any) -> Any:
-    """The API treats an explicit null like an absent field (`annotations: null`)."""
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value if v is not None]
-    return value
+    """The API treats an explicit null like an absent field (`annotations: null`).
+
+    Shared values (YAML aliases) are cleaned once and stay shared; their expanded size is counted
+    and bounded (DecodeError), and a value that contains itself is refused."""
+    memo: dict[int, tuple[Any, int]] = {}
+    active: set[int] = set()
+
+    def walk(v: Any) -> tuple[Any, int]:
+        if not isinstance(v, dict | list):
+            return v, 1
+        key = id(v)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise DecodeError("a value refers to itself (recursive YAML alias)")
+        active.add(key)
+        size = 1
+        if isinstance(v, dict):
+            out: Any = {}
+            for k, item in v.items():
+                if item is not None:
+                    out[k], n = walk(item)
+                    size += n
+        else:
+            out = []
+            for item in v:
+                if item is not None:
+                    cleaned, n = walk(item)
+                    out.append(cleaned)
+                    size += n
+        if size > MAX_VALUES:
+            raise DecodeError(f"too large: more than {MAX_VALUES} values (YAML aliases expanding?)")
+        active.discard(key)
+        memo[key] = (out, size)
+        return out, size
+
+    return walk(value)[0]
 
 
 def _placeholder(value: Any) -> Any:
@@ -132,7 +169,10 @@ def decode_document(
         raise DecodeError(f"{describe(doc)}: metadata.name is required")
     if kind == "Gateway" and isinstance(doc.get("spec"), dict) and "gatewayClassName" in doc["spec"]:
         doc = {**doc, "spec": {**doc["spec"], "gatewayClassName": _placeholder(doc["spec"]["gatewayClassName"])}}
-    doc = _drop_nulls(doc)
+    try:
+        doc = _drop_nulls(doc)
+    except DecodeError as exc:
+        raise DecodeError(f"{describe(doc)}: {exc}") from None
     meta = doc["metadata"]
     if kind == "Ingress" and api_version.endswith("v1beta1"):
         doc = _upgrade_legacy_ingress(doc)

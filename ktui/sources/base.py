@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -48,12 +48,21 @@ class Problem:
 
     where: str
     message: str
+    scope: str = ""
+    """What the problem belongs to (a manifest file): a ClearProblems for it withdraws it."""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
 
 
-Item = Event | Replace | KindStatus | Problem
+@dataclass(frozen=True, slots=True)
+class ClearProblems:
+    """The problems of `scope` queued so far are no longer true (the file reloaded clean or changed)."""
+
+    scope: str
+
+
+Item = Event | Replace | KindStatus | Problem | ClearProblems
 
 
 class Source(Protocol):
@@ -82,9 +91,41 @@ class Batch:
     changes: list[Change] = field(default_factory=list)
     statuses: list[KindStatus] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    cleared: list[tuple[str, int]] = field(default_factory=list)
+    """(scope, n): withdraw that scope's problems held before, and those among problems[:n]."""
 
     def __bool__(self) -> bool:
-        return bool(self.changes or self.statuses or self.problems)
+        return bool(self.changes or self.statuses or self.problems or self.cleared)
+
+
+class ProblemLog:
+    """The problems that are still true, newest last, at most `maxlen`: what the header counts and
+    `:ctx` lists. A scope's problems go when its source withdraws them (a fixed file)."""
+
+    def __init__(self, maxlen: int = 200) -> None:
+        self.maxlen = maxlen
+        self._items: list[Problem] = []
+
+    def apply(self, batch: Batch) -> None:
+        done = 0
+        for scope, upto in [*batch.cleared, ("", len(batch.problems))]:
+            self._items.extend(batch.problems[done:upto])
+            done = max(done, upto)
+            if scope:
+                self._items = [p for p in self._items if p.scope != scope]
+        del self._items[: max(0, len(self._items) - self.maxlen)]
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.apply(Batch(problems=list(problems)))
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
 
 
 def drain(
@@ -110,6 +151,8 @@ def drain(
         elif isinstance(item, KindStatus):
             status[item.kind] = item
             batch.statuses.append(item)
+        elif isinstance(item, ClearProblems):
+            batch.cleared.append((item.scope, len(batch.problems)))
         else:
             batch.problems.append(item)
             if on_problem is not None:

@@ -1,7 +1,9 @@
 """Manifests from files and directories: YAML (multi-document) and JSON, lists, kubectl dumps.
 
 Every problem (unreadable file, invalid YAML, object without kind, malformed field) becomes a
-Problem naming the file and line; the rest loads. `ManifestSource` reloads changed files live.
+Problem naming the file and line; the rest loads. Which files are read and how (never blocking,
+size-capped) is manifests_files.py; text -> documents is manifests_yaml.py. `ManifestSource`
+reloads changed files live.
 """
 
 from __future__ import annotations
@@ -14,15 +16,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
-import yaml
-
 from ktui.model.decode import DecodeError, decode_document, synth_namespace
-from ktui.sources.base import Item, KindStatus, Problem, Replace, SyncState
+from ktui.sources import manifests_files
+from ktui.sources.base import ClearProblems, Item, KindStatus, Problem, Replace, SyncState
+from ktui.sources.manifests_files import DEFAULT_MAX_FILE_SIZE, SUFFIXES, ReadError, read_text
+from ktui.sources.manifests_yaml import documents
 from ktui.store import ClusterState, Event, Origin
 
-SUFFIXES = (".yaml", ".yml", ".json")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "SUFFIXES",
+    "LoadReport",
+    "Loaded",
+    "ManifestSource",
+    "find_files",
+    "load_file",
+    "load_paths",
+    "path_errors",
+    "read_paths",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,68 +47,19 @@ class Loaded:
 @dataclass
 class LoadReport:
     problems: list[Problem] = field(default_factory=list)
+    """Everything to warn about, fatal ones included."""
+    fatal: list[Problem] = field(default_factory=list)
+    """Paths missing, unreadable or holding nothing readable: a command must not answer (exit 2)."""
     skipped_kinds: Counter[str] = field(default_factory=Counter)
     files: int = 0
     objects: int = 0
 
     def merge(self, other: LoadReport) -> None:
         self.problems.extend(other.problems)
+        self.fatal.extend(other.fatal)
         self.skipped_kinds.update(other.skipped_kinds)
         self.files += other.files
         self.objects += other.objects
-
-
-def find_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
-    """Files named, plus manifest files under directories (recursive, sorted, no hidden ones)."""
-    files: list[str] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(
-                    os.path.join(root, n)
-                    for n in sorted(names)
-                    if n.endswith(SUFFIXES) and not n.startswith(".")
-                )
-        elif os.path.isfile(path):
-            files.append(path)
-        else:
-            problems.append(Problem(path, "no such file or directory"))
-    return files, problems
-
-
-Document = tuple[int, Any, list[int]]  # first line, data, first line of each `items` entry
-
-
-def _item_lines(node: Any) -> list[int]:
-    """Where each entry of a top-level `items:` sequence starts, so list items get their own line."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if getattr(key, "value", None) == "items" and isinstance(value, yaml.SequenceNode):
-                return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
-def _yaml_documents(text: str) -> Iterator[Document]:
-    loader = _Loader(text)
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            line = node.start_mark.line + 1 if node is not None else 0
-            yield line, loader.construct_document(node), _item_lines(node)
-    finally:
-        loader.dispose()
-
-
-def _documents(text: str, path: str) -> Iterator[Document]:
-    if path.endswith(".json"):
-        try:
-            yield 1, msgspec.json.decode(text), []
-        except msgspec.DecodeError as exc:
-            raise ValueError(str(exc)) from None
-    else:
-        yield from _yaml_documents(text)
 
 
 def _expand(doc: Any, line: int, item_lines: list[int]) -> Iterator[tuple[int, Any]]:
@@ -113,29 +76,22 @@ def _expand(doc: Any, line: int, item_lines: list[int]) -> Iterator[tuple[int, A
     yield line, doc
 
 
-def load_file(path: str, default_ns: str = "default") -> tuple[list[Loaded], LoadReport]:
-    report = LoadReport(files=1)
+def load_file(path: str, default_ns: str = "default",
+              max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[list[Loaded], LoadReport]:
+    """One file's objects; every problem names the file and line, and the rest of the file loads.
+    `report.files` is 1 when the file could be read at all."""
+    report = LoadReport()
     out: list[Loaded] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-        docs = list(_documents(text, path))
-    except OSError as exc:
-        report.problems.append(Problem(path, f"cannot read: {exc.strerror or exc}"))
+        text = read_text(path, max_size)
+    except ReadError as exc:
+        problem = Problem(path, str(exc))
+        report.problems.append(problem)
+        if exc.fatal:
+            report.fatal.append(problem)
         return out, report
-    except UnicodeDecodeError:
-        report.problems.append(Problem(path, "not UTF-8 text"))
-        return out, report
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        report.problems.append(Problem(where, f"invalid YAML: {exc.problem or exc}"))
-        return out, report
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        kind = "JSON" if path.endswith(".json") else "YAML"
-        report.problems.append(Problem(path, f"invalid {kind}: {exc}"))
-        return out, report
-    for doc_line, doc, item_lines in docs:
+    report.files = 1
+    for doc_line, doc, item_lines in documents(text, path, report.problems):
         if doc is None:
             continue
         for line, item in _expand(doc, doc_line, item_lines):
@@ -148,7 +104,7 @@ def load_file(path: str, default_ns: str = "default") -> tuple[list[Loaded], Loa
             except DecodeError as exc:
                 report.problems.append(Problem(where, str(exc)))
                 continue
-            except (RecursionError, TypeError, ValueError) as exc:
+            except (RecursionError, TypeError, ValueError, OverflowError) as exc:
                 report.problems.append(Problem(where, f"cannot read object: {exc}"))
                 continue
             if info is None:
@@ -157,6 +113,26 @@ def load_file(path: str, default_ns: str = "default") -> tuple[list[Loaded], Loa
             out.append(Loaded(info.kind, obj, Origin(path, line)))
             report.objects += 1
     return out, report
+
+
+def read_paths(paths: Sequence[str], default_ns: str = "default", max_size: int = DEFAULT_MAX_FILE_SIZE
+               ) -> tuple[dict[str, list[Loaded]], dict[str, LoadReport], LoadReport]:
+    """Every file under the paths: objects and report per file, and the report of the paths
+    themselves (missing, unreadable, or a given path none of whose files could be read)."""
+    found = manifests_files.find_files(list(paths))
+    top = LoadReport(problems=list(found.problems) + list(found.fatal), fatal=list(found.fatal))
+    per_file: dict[str, list[Loaded]] = {}
+    reports: dict[str, LoadReport] = {}
+    read_under: Counter[str] = Counter()
+    for path in found.files:
+        per_file[path], reports[path] = load_file(path, default_ns, max_size)
+        read_under[found.roots.get(path, path)] += reports[path].files
+    for root in dict.fromkeys(found.roots.values()):
+        if not read_under[root] and os.path.isdir(root):
+            problem = Problem(root, "nothing readable in this directory")
+            top.problems.append(problem)
+            top.fatal.append(problem)
+    return per_file, reports, top
 
 
 def merge_objects(per_file: Iterable[list[Loaded]], report: LoadReport) -> dict[tuple[str, str, str], Loaded]:
@@ -180,48 +156,65 @@ def merge_objects(per_file: Iterable[list[Loaded]], report: LoadReport) -> dict[
     return merged
 
 
-def load_paths(
-    paths: Sequence[str], default_ns: str = "default"
-) -> tuple[ClusterState, LoadReport]:
+def find_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
+    """The files to read under `paths`, and every problem finding them (fatal ones included)."""
+    found = manifests_files.find_files(list(paths))
+    return found.files, found.problems + found.fatal
+
+
+def path_errors(paths: Sequence[str], max_size: int = DEFAULT_MAX_FILE_SIZE) -> list[Problem]:
+    """What makes a command fail before it starts: paths missing, unreadable or with nothing readable."""
+    _, reports, top = read_paths(paths, max_size=max_size)
+    return top.fatal + [p for r in reports.values() for p in r.fatal]
+
+
+def load_paths(paths: Sequence[str], default_ns: str = "default",
+               max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[ClusterState, LoadReport]:
     """Load manifests into a fresh ClusterState."""
-    files, problems = find_files(paths)
-    report = LoadReport(problems=problems)
-    per_file = []
-    for path in files:
-        loaded, file_report = load_file(path, default_ns)
+    per_file, reports, report = read_paths(paths, default_ns, max_size)
+    for file_report in reports.values():
         report.merge(file_report)
-        per_file.append(loaded)
     state = ClusterState()
-    for item in merge_objects(per_file, report).values():
+    for item in merge_objects(per_file.values(), report).values():
         state.apply(Event("ADDED", item.kind, item.obj, item.origin if item.origin.path else None))
     return state, report
 
 
 class ManifestSource:
-    """Manifests as a live source: the first load, then a reload of changed files via watchfiles."""
+    """Manifests as a live source: the first load, then a reload of changed files via watchfiles.
+
+    Problems are kept per file (their scope): when a file reloads with other problems or none,
+    its old ones are withdrawn (ClearProblems), so a fixed file stops being reported.
+    """
 
     name = "manifests"
+    MERGED = "manifests:merged"  # the scope of "also defined at" problems, which span files
 
-    def __init__(self, paths: Sequence[str], default_ns: str = "default") -> None:
+    def __init__(self, paths: Sequence[str], default_ns: str = "default",
+                 max_size: int = DEFAULT_MAX_FILE_SIZE) -> None:
         self.paths = list(paths)
         self.default_ns = default_ns
+        self.max_size = max_size
         self.queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._per_file: dict[str, list[Loaded]] = {}
+        self._problems: dict[str, tuple[Problem, ...]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._kinds: set[str] = set()
 
     def load_now(self) -> None:
         """(Re)read every file and queue the resulting state as Replace items."""
-        files, problems = find_files(self.paths)
-        report = LoadReport(problems=problems)
-        per_file: dict[str, list[Loaded]] = {}
-        for path in files:
-            loaded, file_report = load_file(path, self.default_ns)
-            report.merge(file_report)
-            per_file[path] = loaded
+        per_file, reports, top = read_paths(self.paths, self.default_ns, self.max_size)
         self._per_file = per_file
-        self._publish(report)
+        current: dict[str, list[Problem]] = {}
+        for problem in top.problems:
+            current.setdefault(problem.where, []).append(problem)
+        for path, file_report in reports.items():
+            current.setdefault(path, []).extend(file_report.problems)
+        merged = LoadReport()
+        self._publish(merged)
+        current[self.MERGED] = merged.problems
+        self._publish_problems(current)
 
     def _publish(self, report: LoadReport) -> None:
         merged = merge_objects(self._per_file.values(), report)
@@ -235,8 +228,20 @@ class ManifestSource:
             self.queue.put(Replace(kind, objs))
             self.queue.put(KindStatus(kind, SyncState.LIVE))
         self._kinds = set(by_kind)
-        for problem in report.problems:
-            self.queue.put(problem)
+
+    def _publish_problems(self, current: dict[str, list[Problem]]) -> None:
+        """Only what changed: a scope whose problems differ is cleared and queued again."""
+        scoped = {scope: tuple(Problem(p.where, p.message, scope) for p in problems)
+                  for scope, problems in current.items() if problems}
+        for scope in sorted(set(self._problems) | set(scoped)):
+            old, new = self._problems.get(scope, ()), scoped.get(scope, ())
+            if old == new:
+                continue
+            if old:
+                self.queue.put(ClearProblems(scope))
+            for problem in new:
+                self.queue.put(problem)
+        self._problems = scoped
 
     def start(self) -> None:
         self.load_now()
@@ -250,7 +255,10 @@ class ManifestSource:
             for _changes in watchfiles.watch(
                 *self.paths, stop_event=self._stop, debounce=200, raise_interrupt=False
             ):
-                self.load_now()
+                try:
+                    self.load_now()
+                except Exception as exc:  # one bad reload must not end live reload
+                    self.queue.put(Problem("manifests", f"reload failed: {type(exc).__name__}: {exc}"))
         except Exception as exc:  # watching is a convenience; the loaded state stays valid
             self.queue.put(Problem("manifests", f"live reload stopped: {exc}"))
 

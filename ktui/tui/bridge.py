@@ -17,7 +17,7 @@ from ktui.analysis.findings.catalogue import Finding
 from ktui.analysis.policy.egress import EgressClass
 from ktui.analysis.policy.engine import NetpolEngine
 from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
-from ktui.sources.base import KindStatus, Problem, Source, SyncState, drain
+from ktui.sources.base import KindStatus, ProblemLog, Source, SyncState, drain
 from ktui.store import Change, ClusterState
 from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.summaries import ExposureSummary, FindingsSummary
@@ -73,7 +73,7 @@ class Bridge:
         self.stamp = stamp
         self.state = ClusterState()
         self.statuses: dict[str, KindStatus] = {}
-        self.problems: deque[Problem] = deque(maxlen=200)
+        self.problems = ProblemLog(maxlen=200)  # a fixed file's problems are withdrawn
         self.engine = NetpolEngine(self.state)
         self.posture = PostureIndex(self.state, self.engine)
         self.feed: deque[FeedEntry] = deque(maxlen=feed_size)
@@ -110,7 +110,7 @@ class Bridge:
             return None
         now = self.clock()
         self.batches += 1
-        self.problems.extend(batch.problems)
+        self.problems.apply(batch)
         before = dict(self.posture.by_namespace)
         changed = self.posture.update(batch.changes) if batch.changes else set()
         update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)

@@ -244,3 +244,30 @@ def test_items_of_a_yaml_list_carry_their_own_line(tmp_path: Path) -> None:
     state, report = load_paths([str(path)])
     assert state.origins[("Pod", "default", "b")].line == 7
     assert report.problems[0].where == f"{path}:10"
+
+
+def test_a_fixed_file_clears_its_problem_and_only_changed_problems_are_queued_again(tmp_path: Path) -> None:
+    from ktui.sources.base import ProblemLog, drain
+    from ktui.sources.manifests import ManifestSource
+    from ktui.store import ClusterState
+
+    bad = write(tmp_path, "bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n")
+    other = write(tmp_path, "other.yaml", "apiVersion: v1\nmetadata: {name: nokind}\n")
+    source = ManifestSource([str(tmp_path)])
+    state, status, log = ClusterState(), {}, ProblemLog()
+
+    def reload() -> int:
+        source.load_now()
+        batch = drain(source.queue, state, status)
+        log.apply(batch)
+        return len(batch.problems)
+
+    assert reload() == 2 and len(log) == 2
+    assert reload() == 0 and len(log) == 2  # nothing changed: nothing new in the feed
+    bad.write_text(POD % "fixed")
+    assert reload() == 0
+    assert [p.where for p in log] == [f"{other}:1"]
+    assert state.get("Pod", "default", "fixed") is not None
+    other.unlink()
+    reload()
+    assert not log

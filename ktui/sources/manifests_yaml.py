@@ -1,0 +1,179 @@
+"""Manifest text -> documents, where one bad document never costs the others.
+
+A YAML stream is cut at its document markers (`---` / `...` at column 0, which end a document
+whatever it holds, per the YAML spec) and each document is parsed on its own: an error names
+the file and line and drops that document only, everything before and after it loads.
+
+Before a document is constructed its node graph is inspected: aliases are counted as they would
+expand (a 600-byte "billion laughs" expands to hundreds of millions of values; the check is
+go-yaml's idea: a document whose aliases expand it more than ALIAS_RATIO times and past
+ALIAS_MIN values is refused), recursive aliases are refused, and duplicate keys in one mapping
+are reported with both lines (the last one wins, as in the JSON the API server would receive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+import yaml
+
+from ktui.sources.base import Problem
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ALIAS_MIN = 1_000_000
+ALIAS_RATIO = 10
+
+Document = tuple[int, Any, list[int]]  # first line, data, first line of each `items` entry
+
+
+class Refused(Exception):
+    """A document not constructed: why, and the line to name."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def split_documents(text: str) -> list[tuple[int, str]]:
+    """(index of the first line, text) of each document; comments and directives before a
+    `---` stay with the document they introduce."""
+    chunks: list[tuple[int, str]] = []
+    current: list[str] = []
+    start = 0
+    substantial = False
+
+    def flush(next_start: int) -> None:
+        nonlocal current, start, substantial
+        if current and substantial:
+            chunks.append((start, "".join(current)))
+            current, start, substantial = [], next_start, False
+
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        marker = line[:3]
+        boundary = marker in ("---", "...") and (len(line) == 3 or line[3] in " \t\r\n")
+        if boundary and marker == "---":
+            flush(i)
+            if not current:
+                start = i
+        current.append(line)
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "%")) and not (boundary and stripped == marker):
+            substantial = True
+        if boundary and marker == "...":
+            substantial = True  # an explicit end: whatever came before is one document
+            flush(i + 1)
+            if not current:
+                start = i + 1
+    flush(0)
+    return chunks
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def inspect(root: yaml.Node, offset: int) -> list[Problem]:
+    """Raise Refused for recursive or exploding aliases; return duplicate-key warnings (no path)."""
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    warnings: list[Problem] = []
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    unique = 0
+    while stack:
+        node, post = stack.pop()
+        nid = id(node)
+        if post:
+            visiting.discard(nid)
+            size[nid] = 1 + sum(size[id(c)] for c in _children(node))
+            continue
+        if nid in size:
+            continue
+        if nid in visiting:
+            raise Refused(node.start_mark.line + 1 + offset, "recursive YAML alias: not read")
+        visiting.add(nid)
+        unique += 1
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in visiting:
+                raise Refused(child.start_mark.line + 1 + offset, "recursive YAML alias: not read")
+            if id(child) not in size:
+                stack.append((child, False))
+        if isinstance(node, yaml.MappingNode):
+            warnings.extend(_duplicates(node, offset))
+    expanded = size[id(root)]
+    if expanded > ALIAS_MIN and expanded > ALIAS_RATIO * unique:
+        raise Refused(root.start_mark.line + 1 + offset,
+                      f"YAML aliases expand this document to {expanded:.3g} values (from {unique} written): "
+                      "not read")
+    return warnings
+
+
+def _duplicates(node: yaml.MappingNode, offset: int) -> list[Problem]:
+    first: dict[str, int] = {}
+    out: list[Problem] = []
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+            continue
+        line = key.start_mark.line + 1 + offset
+        if key.value in first:
+            out.append(Problem(str(line), f"duplicate key {key.value!r} in one mapping (first at line "
+                                          f"{first[key.value]}); the last one is used"))
+        else:
+            first[key.value] = line
+    return out
+
+
+def _item_lines(node: Any, offset: int) -> list[int]:
+    """Where each entry of a top-level `items:` sequence starts, so list items get their own line."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if getattr(key, "value", None) == "items" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 + offset for item in value.value]
+    return []
+
+
+def _yaml_problem(path: str, offset: int, exc: Exception) -> Problem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1 + offset}" if mark is not None else f"{path}:{offset + 1}"
+        return Problem(where, f"invalid YAML: {exc.problem or exc}")
+    if isinstance(exc, RecursionError):
+        return Problem(f"{path}:{offset + 1}", "invalid YAML: nested too deeply")
+    return Problem(f"{path}:{offset + 1}", f"invalid YAML: {exc}")
+
+
+def yaml_documents(text: str, path: str, problems: list[Problem]) -> Iterator[Document]:
+    """Every document that parses; a Problem (file:line) for each one that does not."""
+    for offset, chunk in split_documents(text):
+        loader = _Loader(chunk)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                for warning in inspect(node, offset):
+                    problems.append(Problem(f"{path}:{warning.where}", warning.message))
+                line = node.start_mark.line + 1 + offset
+                yield line, loader.construct_document(node), _item_lines(node, offset)
+        except Refused as exc:
+            problems.append(Problem(f"{path}:{exc.line}", exc.message))
+        except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+            problems.append(_yaml_problem(path, offset, exc))
+        finally:
+            loader.dispose()
+
+
+def documents(text: str, path: str, problems: list[Problem]) -> Iterator[Document]:
+    if path.endswith(".json"):
+        try:
+            yield 1, msgspec.json.decode(text), []
+        except (msgspec.DecodeError, RecursionError) as exc:
+            problems.append(Problem(path, f"invalid JSON: {exc}"))
+    else:
+        yield from yaml_documents(text, path, problems)
