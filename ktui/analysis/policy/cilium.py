@@ -1,0 +1,207 @@
+"""The Cilium tier: CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy as one union tier.
+
+Semantics (docs.cilium.io, "Policy Enforcement Modes" / "Deny Policies" / the enableDefaultDeny
+field): an endpoint selected by a policy spec with rules for a direction (allow or deny) is in
+default deny for that direction, unless the spec sets enableDefaultDeny false; the allows of every
+policy, Cilium's and Kubernetes NetworkPolicy's, are one union (consecutive union tiers merge in
+tier.py); any matching deny wins over every allow. Host-network pods are the node, not endpoints:
+endpoint policies do not select them, and peers see them as the `host` / `remote-node` entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.policy.cilium_rules import (
+    TIER_CILIUM,
+    CIDRPeer,
+    CiliumPeer,
+    CiliumRule,
+    CompiledCiliumPolicy,
+    EndpointPeer,
+    EntityPeer,
+    FQDNPeer,
+    NodePeer,
+    OpaquePeer,
+    ServicePeer,
+    compile_cilium_policy,
+    endpoint_labels,
+)
+from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierSide, Unknown
+from ktui.store import ClusterState
+
+CILIUM_KINDS = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
+_POD_ENTITIES = frozenset({"cluster", "all"})
+_HOST_ENTITIES = frozenset({"host", "remote-node", "cluster", "all"})
+SelectKey = tuple[str, str, frozenset[tuple[str, str]]]
+
+
+def entity_matches(entity: str, other: Subject | ExternalRange) -> bool:
+    """world: outside the cluster; cluster: every endpoint and node; all: both (Cilium "Entities")."""
+    if isinstance(other, ExternalRange):
+        return entity in ("world", "all") or entity == f"world-ipv{other.version}"
+    return entity in (_HOST_ENTITIES if other.host_network else _POD_ENTITIES)
+
+
+class CiliumTier:
+    label = TIER_CILIUM
+
+    def __init__(self, state: ClusterState, ctx: TierContext) -> None:
+        self.state = state
+        self.ctx = ctx
+        self._compiled = ctx.cache("Cilium")
+        self._policies: list[CompiledCiliumPolicy] | None = None
+        self._sides: dict[SelectKey, TierSide | None] = {}
+
+    def reset(self) -> None:
+        self._policies = None
+        self._sides.clear()
+
+    def policies(self) -> list[CompiledCiliumPolicy]:
+        """Every Cilium policy, compiled once per object, by kind, namespace and name."""
+        if self._policies is None:
+            out = []
+            for kind in CILIUM_KINDS:
+                for obj in self.state.objects(kind):
+                    key = (kind, obj.metadata.namespace, obj.metadata.name)
+                    cp = self._compiled.get(key)
+                    if not isinstance(cp, CompiledCiliumPolicy) or cp.policy is not obj:
+                        cp = self._compiled[key] = compile_cilium_policy(obj)
+                    out.append(cp)
+            out.sort(key=lambda c: (c.kind, c.namespace, c.name))
+            self._policies = out
+        return self._policies
+
+    def _hidden(self, namespace: str) -> str | None:
+        for kind in CILIUM_KINDS:
+            why = self.state.unseen(kind, namespace)
+            if why is not None:
+                return f"{kind}: {why}"
+        return None
+
+    def select(self, subject: Subject, direction: str) -> TierSide | None:
+        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        if key in self._sides and not subject.host_network:
+            return self._sides[key]
+        side = None if subject.host_network else self._select(subject, direction)
+        if not subject.host_network:
+            self._sides[key] = side
+        return side
+
+    def _select(self, subject: Subject, direction: str) -> TierSide | None:
+        labels = endpoint_labels(subject, self.ctx.ns_labels(subject.namespace))
+        selecting: list[CompiledCiliumPolicy] = []
+        rules: list[CiliumRule] = []
+        deny_end = False
+        for cp in self.policies():
+            if cp.namespace and cp.namespace != subject.namespace:
+                continue
+            hit = False
+            for spec in cp.specs:
+                if spec.selector is None or not spec.selector.matches(labels):
+                    continue
+                spec_rules = spec.rules[direction]
+                if not spec_rules and not spec.default_deny[direction]:
+                    continue
+                hit = True
+                rules.extend(spec_rules)
+                deny_end = deny_end or spec.default_deny[direction]
+            if hit:
+                selecting.append(cp)
+        hidden = self._hidden(subject.namespace)
+        if not selecting and hidden is None:
+            return None
+        return TierSide(self.label, Mode.UNION, End.DENY if deny_end else End.NEXT,
+                        tuple(cp.ref for cp in selecting), tuple(rules), hidden, tuple(selecting))
+
+    def peer_index(self, rule: CiliumRule, other: Subject | ExternalRange) -> PeerMatch:
+        """The first L3 entry of the rule matching `other`; None for an L4-only rule."""
+        if rule.matches_nothing:
+            return False
+        if rule.peers is None:
+            return None
+        unknown: Unknown | None = None
+        for p in rule.peers:
+            found = self._match(p, other)
+            if found is True:
+                return p.index
+            if isinstance(found, Unknown):
+                unknown = unknown or found
+        return unknown if unknown is not None else False
+
+    def _match(self, p: CiliumPeer, other: Subject | ExternalRange) -> bool | Unknown:
+        if isinstance(p, EndpointPeer):
+            if isinstance(other, ExternalRange) or other.host_network:
+                return False
+            if p.namespace is not None and other.namespace != p.namespace:
+                return False
+            return p.selector.matches(endpoint_labels(other, self.ctx.ns_labels(other.namespace)))
+        if isinstance(p, EntityPeer):
+            return entity_matches(p.entity, other)
+        if isinstance(p, CIDRPeer):  # CIDR rules never match pods
+            if not isinstance(other, ExternalRange):
+                return False
+            if p.block is None:
+                return Unknown(f"{p.text}: CiliumCIDRGroups are not read")
+            return p.block.contains_range(other)
+        if isinstance(p, ServicePeer):
+            return not isinstance(other, ExternalRange) and self._service_selects(p, other)
+        if isinstance(p, NodePeer):
+            if not isinstance(other, ExternalRange) or other.first != other.last:
+                return False
+            return (other.version, other.first) in self.ctx.node_addresses(p.selector)
+        if isinstance(p, OpaquePeer):
+            return Unknown(f"{p.what}: cloud provider groups are resolved by Cilium, not visible to ktui")
+        assert isinstance(p, FQDNPeer)
+        return False  # names are never resolved
+
+    def _service_selects(self, p: ServicePeer, other: Subject) -> bool:
+        if other.namespace != p.namespace:
+            return False
+        for svc in self.state.objects("Service", p.namespace):
+            if p.name and svc.metadata.name != p.name:
+                continue
+            if p.selector is not None and not p.selector.matches(svc.metadata.labels):
+                continue
+            sel = svc.spec.selector
+            if sel and all(other.labels.get(k) == v for k, v in sel.items()):
+                return True
+        return False
+
+    def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
+        for cp in self.policies():
+            for spec in cp.specs:
+                for rule in spec.rules[direction]:
+                    for p in rule.peers or ():
+                        if isinstance(p, CIDRPeer) and p.block is not None:
+                            yield from p.block.boundaries()
+                        elif isinstance(p, NodePeer):
+                            for version, addr in self.ctx.node_addresses(p.selector):
+                                yield (version, addr)
+                                yield (version, addr + 1)
+
+    def blocks(self) -> Iterable[object]:
+        """No address set of a Cilium rule matches a pod: nothing to tell pods apart by."""
+        return ()
+
+    def fqdn_rules(self, subject: Subject) -> list[tuple[CiliumRule, FQDNPeer]]:
+        """The toFQDNs entries of the egress allow rules selecting the subject (for the egress class)."""
+        side = self.select(subject, "egress")
+        out: list[tuple[CiliumRule, FQDNPeer]] = []
+        for rule in side.rules if side is not None else ():
+            assert isinstance(rule, CiliumRule)
+            if not rule.deny:
+                out.extend((rule, p) for p in rule.peers or () if isinstance(p, FQDNPeer))
+        return out
+
+
+def cilium_tiers(state: ClusterState, ctx: TierContext) -> list[CiliumTier]:
+    """The Cilium tier when the state has Cilium policies (or could not read them)."""
+    if any(state.count(k) for k in CILIUM_KINDS) or any(
+            k in CILIUM_KINDS for k, _ in state.unseen_kinds()):
+        return [CiliumTier(state, ctx)]
+    return []
+
+
+__all__ = ["CILIUM_KINDS", "TIER_CILIUM", "CiliumTier", "cilium_tiers", "entity_matches"]
