@@ -2,6 +2,10 @@
 
 One source of truth, so a test that forbids pods sees a 403 on the list *and* allowed=false from
 a SelfSubjectAccessReview, as with real RBAC. The default allows everything.
+
+Rules are per bearer token (`Callers`): the default token (and a request without one) gets the
+server's default rules; `add_token` gives another token its own user name and rules, the way a
+limited user's kubeconfig would; an unknown token gets 401 Unauthorized.
 """
 
 from __future__ import annotations
@@ -101,3 +105,38 @@ class Access:
             "incomplete": False,
         }
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent a request: the user name words the 403 messages, the rules decide them."""
+
+    user: str
+    access: Access
+
+
+class Callers:
+    """Bearer token -> Caller. The default caller answers the default token and no token."""
+
+    def __init__(self, default: Caller, default_token: str) -> None:
+        self.default = default
+        self._lock = threading.Lock()
+        self._tokens: dict[str, Caller] = {default_token: default}
+
+    def add(self, token: str, user: str, rules: list[AccessRule] | None = None) -> Access:
+        access = Access()
+        if rules is not None:
+            access.rules = rules
+        with self._lock:
+            self._tokens[token] = Caller(user, access)
+        return access
+
+    def find(self, authorization: str | None) -> Caller | None:
+        """The caller of an Authorization header; None for an unknown token (401)."""
+        if not authorization:
+            return self.default
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        with self._lock:
+            return self._tokens.get(token.strip())

@@ -13,10 +13,11 @@ from typing import Any
 
 import msgspec
 
-from ktui.apiserver.access import Access
+from ktui.apiserver.access import Access, Caller, Callers
 from ktui.apiserver.discovery import Discovery
 from ktui.apiserver.errors import ApiError
 from ktui.apiserver.faults import Faults
+from ktui.apiserver.kubeconfig import DUMMY_TOKEN
 from ktui.apiserver.listing import Lister
 from ktui.apiserver.patch import JSON_PATCH, MERGE_TYPES, json_patch, merge_patch
 from ktui.apiserver.requestlog import RequestLog
@@ -54,6 +55,7 @@ class Api:
         self.lister = Lister(self.store)
         self.faults = Faults()
         self.access = Access()
+        self.callers = Callers(Caller(user, self.access), DUMMY_TOKEN)
         self.log = RequestLog()
         self.bookmark_interval = bookmark_interval
         self.user = user
@@ -87,15 +89,22 @@ class Api:
         if info.verb not in allowed:
             raise ApiError(405, "the server does not allow this method on the requested resource",
                            "MethodNotAllowed")
-        if not rt.virtual and not self.access.allows(info.verb, rt.group, rt.name,
-                                                     info.namespace or ""):
+        caller = self.caller(info)
+        if not rt.virtual and not caller.access.allows(info.verb, rt.group, rt.name,
+                                                       info.namespace or ""):
             where = (f'in the namespace "{info.namespace}"' if info.namespace
                      else "at the cluster scope")
             msg = (f'{rt.name}{"." + rt.group if rt.group else ""} is forbidden: User '
-                   f'"{self.user}" cannot {info.verb} resource "{rt.name}" in API group '
+                   f'"{caller.user}" cannot {info.verb} resource "{rt.name}" in API group '
                    f'"{rt.group}" {where}')
-            raise ApiError(403, msg, "Forbidden", {"group": rt.group, "kind": rt.name})
+            details = {"group": rt.group, "kind": rt.name}
+            if info.name:
+                details["name"] = info.name
+            raise ApiError(403, msg, "Forbidden", details)
         return rt
+
+    def caller(self, info: RequestInfo) -> Caller:
+        return info.caller or self.callers.default
 
     def view(self, info: RequestInfo, accept: str) -> View:
         assert info.rt is not None
@@ -149,12 +158,13 @@ class Api:
         if rt.virtual:
             if not isinstance(obj, dict):
                 raise ApiError.bad_request("the body must be an object")
+            access = self.caller(info).access
             if rt.name == "selfsubjectaccessreviews":
-                answer = self.access.access_review(obj)
+                answer = access.access_review(obj)
             else:
                 enabled = [r for r in self.table.resources
                            if self.group_enabled(r.group) and not r.virtual]
-                answer = self.access.rules_review(obj, enabled)
+                answer = access.rules_review(obj, enabled)
             answer.setdefault("apiVersion", rt.api_version(info.version))
             answer.setdefault("kind", rt.kind)
             return Response(201, msgspec.json.encode(answer))

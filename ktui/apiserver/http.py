@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import ssl
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -19,6 +21,7 @@ import msgspec
 from ktui.apiserver.api import Api
 from ktui.apiserver.errors import ApiError, status_body
 from ktui.apiserver.faults import Fault
+from ktui.apiserver.listing import check_watch_options
 from ktui.apiserver.requestlog import RequestRecord
 from ktui.apiserver.routing import RequestInfo, parse_request
 from ktui.apiserver.watching import Dropped, WatchStream, error_line
@@ -31,6 +34,10 @@ _FAULT_MESSAGES = {
 }
 
 
+FLOWSCHEMA_UID = str(uuid.uuid5(uuid.NAMESPACE_URL, "ktui-apiserver/flowschema/exempt"))
+PRIORITYLEVEL_UID = str(uuid.uuid5(uuid.NAMESPACE_URL, "ktui-apiserver/prioritylevel/exempt"))
+
+
 class Listener(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -40,12 +47,15 @@ class Listener(ThreadingHTTPServer):
         """A client that hangs up is normal (watches, restarts): stay quiet about it."""
         import sys
 
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError,
+                                          ssl.SSLError, ConnectionAbortedError)):
             return
         super().handle_error(request, client_address)
 
-    def __init__(self, address: tuple[str, int], api: Api) -> None:
+    def __init__(self, address: tuple[str, int], api: Api,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.api = api
+        self.tls = tls
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
         super().__init__(address, Handler)
@@ -72,6 +82,8 @@ class Handler(BaseHTTPRequestHandler):
     server: Listener
 
     def setup(self) -> None:
+        if self.server.tls is not None:  # the handshake in this connection's thread, not accept's
+            self.request = self.server.tls.wrap_socket(self.request, server_side=True)
         super().setup()
         self.server.track(self.connection, True)
 
@@ -94,12 +106,15 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         info = parse_request(self.command, self.path, api.table)
+        info.caller = api.callers.find(self.headers.get("Authorization"))
         accept = self.headers.get("Accept", "")
         self._record = api.log.add(RequestRecord(
             self.command, info.verb, info.path, info.query, accept, info.group, info.resource,
             info.namespace, info.name, info.subresource))
         self._streaming = False
         try:
+            if info.caller is None:
+                raise ApiError(401, "Unauthorized", "Unauthorized")
             fault = api.faults.take(info.verb, info.group, info.resource, info.namespace,
                                     info.path)
             if fault is not None and self._apply_fault(fault, info):
@@ -108,6 +123,7 @@ class Handler(BaseHTTPRequestHandler):
                 accept = "application/json"
             if info.watch:
                 api.resolve(info)
+                check_watch_options(info.query)
                 drop_after = fault.drop_after_events if fault is not None else None
                 WatchStream(api.store, info, api.view(info, accept), self,
                             api.bookmark_interval, drop_after).run()
@@ -148,6 +164,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._record.status = status
         self.send_response(status)
+        self._common_headers()
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -160,9 +177,23 @@ class Handler(BaseHTTPRequestHandler):
         self._streaming = True
         self._record.status = 200
         self.send_response(200)
+        self._common_headers()
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+
+    def _common_headers(self) -> None:
+        """What kube-apiserver sends on every response: an audit id, no caching, and the
+        API Priority and Fairness flow schema / priority level that classified the request."""
+        self.send_header("Audit-Id", str(uuid.uuid4()))
+        self.send_header("Cache-Control", "no-cache, private")
+        self.send_header("X-Kubernetes-Pf-Flowschema-Uid", FLOWSCHEMA_UID)
+        self.send_header("X-Kubernetes-Pf-Prioritylevel-Uid", PRIORITYLEVEL_UID)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """The status line and Date; no Server header (kube-apiserver sends none)."""
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
 
     def write(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -178,6 +209,7 @@ class Handler(BaseHTTPRequestHandler):
     def client_gone(self) -> bool:
         try:
             readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            # peek the TCP bytes (an SSLSocket refuses flags): b"" only once the peer closed
+            return bool(readable) and socket.socket.recv(self.connection, 1, socket.MSG_PEEK) == b""
         except OSError:
             return True

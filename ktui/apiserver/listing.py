@@ -40,6 +40,50 @@ def too_large(requested: int, current: int) -> ApiError:
                                  "message": "Too large resource version"}], "retryAfterSeconds": 1})
 
 
+MATCHES = ("Exact", "NotOlderThan")
+
+
+def invalid(message: str) -> ApiError:
+    """422 Invalid, as the apiserver's ListOptions validation answers."""
+    return ApiError(422, message, "Invalid")
+
+
+def check_list_options(q: dict[str, str], token: str = "") -> None:
+    """The ListOptions combinations a real apiserver refuses (apimachinery's validation)."""
+    rv, match = q.get("resourceVersion", ""), q.get("resourceVersionMatch", "")
+    if match and match not in MATCHES:
+        raise invalid(f'resourceVersionMatch: Unsupported value: "{match}": supported values: '
+                      '"Exact", "NotOlderThan"')
+    if match and not rv:
+        raise invalid("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+                      "resourceVersion is provided")
+    if match == "Exact" and rv == "0":
+        raise invalid('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden '
+                      'for resourceVersion "0"')
+    if token and match:
+        raise invalid("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when "
+                      "continue is provided")
+    if token and rv not in ("", "0"):
+        raise invalid("resourceVersion: Forbidden: specifying resource version is not allowed "
+                      "when using continue")
+
+
+def check_watch_options(q: dict[str, str]) -> None:
+    """sendInitialEvents (streaming list) needs bookmarks and resourceVersionMatch=NotOlderThan;
+    resourceVersionMatch alone is refused on a watch."""
+    match = q.get("resourceVersionMatch", "")
+    if q.get("sendInitialEvents") in ("true", "1"):
+        if q.get("allowWatchBookmarks") not in ("true", "1"):
+            raise invalid("allowWatchBookmarks: Forbidden: sendInitialEvents requires setting "
+                          "allowWatchBookmarks to true")
+        if match != "NotOlderThan":
+            raise invalid("resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+                          "resourceVersionMatch to NotOlderThan")
+    elif match:
+        raise invalid("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for "
+                      "watch unless sendInitialEvents is provided")
+
+
 class Lister:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -52,6 +96,7 @@ class Lister:
         assert info.rt is not None
         limit = _int(q.get("limit"), "limit")
         token = q.get("continue") or ""
+        check_list_options(q, token)
         if token:
             items, offset, list_rv = self._resume(token, info)
         else:
@@ -65,7 +110,8 @@ class Lister:
         meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
         if end < len(items):
             meta["continue"] = self._save(items, end, list_rv)
-            meta["remainingItemCount"] = len(items) - end
+            if not q.get("labelSelector") and not q.get("fieldSelector"):  # unknown with selectors
+                meta["remainingItemCount"] = len(items) - end
         return view.list_bytes(meta, [view.raw(e.obj, e.raw) for e in items[offset:end]])
 
     def _check_rv(self, q: dict[str, str], current: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ktui.apiserver.access import Caller
 from ktui.apiserver.resources import ResourceTable, ResourceType
 
 _METHOD_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
@@ -31,6 +32,8 @@ class RequestInfo:
     rt: ResourceType | None = field(default=None, repr=False)
     known: bool = True
     """False when the path names nothing this server serves (answered with 404)."""
+    caller: Caller | None = field(default=None, repr=False)
+    """Who sent it (from the bearer token); None: the server's default user."""
 
     @property
     def is_resource(self) -> bool:

@@ -7,6 +7,7 @@ with apply(), and misbehave on purpose with faults, compact() and restart().
 from __future__ import annotations
 
 import errno
+import ssl
 import threading
 import time
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ktui.apiserver import kubeconfig
-from ktui.apiserver.access import Access
+from ktui.apiserver.access import Access, AccessRule
 from ktui.apiserver.api import Api
 from ktui.apiserver.faults import Faults
 from ktui.apiserver.http import Listener
@@ -30,10 +31,18 @@ if TYPE_CHECKING:
 class ApiServer:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, history_size: int = 10_000,
                  bookmark_interval: float = 1.0, user: str = "ktui-demo",
-                 resources: tuple[ResourceType, ...] = RESOURCES) -> None:
+                 resources: tuple[ResourceType, ...] = RESOURCES,
+                 certfile: str | None = None, keyfile: str | None = None) -> None:
+        """certfile/keyfile: serve https with that certificate (PEM; a self-signed one is
+        written into the kubeconfig as the CA)."""
         self.api = Api(ResourceTable(resources), history_size=history_size,
                        bookmark_interval=bookmark_interval, user=user)
         self.host, self.port = host, port
+        self.certfile = certfile
+        self._tls: ssl.SSLContext | None = None
+        if certfile is not None:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(certfile, keyfile)
         self._listener: Listener | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -42,7 +51,7 @@ class ApiServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self._tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -80,7 +89,7 @@ class ApiServer:
     def _listen(self) -> None:
         for attempt in range(50):  # the old socket may take a moment to let go of the port
             try:
-                listener = Listener((self.host, self.port), self.api)
+                listener = Listener((self.host, self.port), self.api, self._tls)
                 break
             except OSError as exc:
                 if exc.errno != errno.EADDRINUSE or attempt == 49:
@@ -168,15 +177,26 @@ class ApiServer:
 
     # clients
 
+    def add_token(self, token: str, user: str, rules: list[AccessRule] | None = None) -> Access:
+        """Another bearer token with its own user name and access rules (default: none, so
+        everything is forbidden until rules are given); returns its Access to change later."""
+        return self.api.callers.add(token, user, rules if rules is not None else [])
+
     def write_kubeconfig(self, path: str | Path, context: str = "ktui-demo",
-                         namespace: str = "default") -> Path:
-        return kubeconfig.write_kubeconfig(path, self.url, context, namespace, self.api.user)
+                         namespace: str = "default", token: str | None = None,
+                         user: str | None = None) -> Path:
+        """A kubeconfig for this server: the default token, or one given to add_token."""
+        return kubeconfig.write_kubeconfig(path, self.url, context, namespace,
+                                           user or self.api.user, token or kubeconfig.DUMMY_TOKEN,
+                                           self.certfile)
 
     def api_client(self) -> ApiClient:
         """A `kubernetes` ApiClient for this server, without a kubeconfig."""
         from kubernetes.client import ApiClient, Configuration
 
         config = Configuration(host=self.url)
+        if self.certfile is not None:
+            config.ssl_ca_cert = self.certfile
         config.api_key = {"BearerToken": kubeconfig.DUMMY_TOKEN}
         config.api_key_prefix = {"BearerToken": "Bearer"}
         return ApiClient(config)
