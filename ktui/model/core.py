@@ -47,6 +47,7 @@ class PodSpec(msgspec.Struct, frozen=True, rename="camel", gc=False):
     init_containers: list[Container] = msgspec.field(default_factory=list)
     node_name: str = ""
     host_network: bool = False
+    service_account_name: str = ""  # Calico serviceAccountSelector / serviceAccounts match on it
 
     def all_ports(self) -> list[ContainerPort]:
         """Ports of containers and init containers (sidecars declare ports there too)."""
