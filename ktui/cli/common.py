@@ -120,7 +120,7 @@ def emit(data: Any, fmt: str) -> None:
         # the same text (ASCII-only, two-space indent, insertion order)
         try:
             text = msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
-        except (TypeError, msgspec.EncodeError):
+        except (TypeError, UnicodeEncodeError, msgspec.EncodeError):  # a non-UTF-8 file name
             text = json.dumps(data, indent=2)
         if not text.isascii():
             text = _NON_ASCII.sub(_escape, text)

@@ -30,16 +30,19 @@ _RULE_INDEX = {r.code: i for i, r in enumerate(RULES)}
 
 
 def artifact_uri(path: str, base: str | None = None) -> str:
-    """A relative URI for files under `base` (default: the working directory), else file://."""
+    """A relative URI for files under `base` (default: the working directory), else file://.
+
+    Percent-encoded from the path's bytes (os.fsencode), so a file name that is not UTF-8 (held
+    as surrogate escapes) becomes the URI of that very file instead of an encoding error."""
     base = base if base is not None else os.getcwd()
     p = Path(path)
     if p.is_absolute():
         try:
             rel = p.resolve().relative_to(Path(base).resolve())
         except ValueError:
-            return p.resolve().as_uri()
-        return quote(rel.as_posix())
-    return quote(p.as_posix())
+            return "file://" + quote(os.fsencode(p.resolve().as_posix()))
+        return quote(os.fsencode(rel.as_posix()))
+    return quote(os.fsencode(p.as_posix()))
 
 
 def _rule(rule_index: int) -> dict[str, Any]:
@@ -58,7 +61,7 @@ def _rule(rule_index: int) -> dict[str, Any]:
 
 def _result(f: Finding, base: str | None) -> dict[str, Any]:
     o = f.object
-    logical = {"fullyQualifiedName": f"{o.namespace or '_cluster'}/{o.kind}/{o.name}", "name": o.name,
+    logical = {"fullyQualifiedName": clean(f"{o.namespace or '_cluster'}/{o.kind}/{o.name}"), "name": clean(o.name),
                "kind": "object"}
     location: dict[str, Any] = {"logicalLocations": [logical]}
     if o.path:
@@ -72,9 +75,9 @@ def _result(f: Finding, base: str | None) -> dict[str, Any]:
         "level": LEVELS[f.severity],
         "message": {"text": clean(f"{f.message}. Fix: {f.fix}")},
         "locations": [location],
-        "partialFingerprints": {"ktuiFindingKey/v1": "|".join(f.key)},
+        "partialFingerprints": {"ktuiFindingKey/v1": clean("|".join(f.key))},
         "properties": {"severity": f.severity.value, "slug": f.slug,
-                       "object": {"kind": o.kind, "namespace": o.namespace, "name": o.name}},
+                       "object": {"kind": clean(o.kind), "namespace": clean(o.namespace), "name": clean(o.name)}},
     }
 
 
