@@ -34,8 +34,8 @@ def status_body(code: int, message: str, reason: str | None = None,
         "reason": reason or _REASONS.get(code, "Unknown"),
         "code": code,
     }
-    if details:
-        body["details"] = details
+    if details:  # empty fields are omitted, as Go's omitempty does (a core group is not "")
+        body["details"] = {k: v for k, v in details.items() if v not in ("", None)}
     return body
 
 

@@ -44,8 +44,12 @@ MATCHES = ("Exact", "NotOlderThan")
 
 
 def invalid(message: str) -> ApiError:
-    """422 Invalid, as the apiserver's ListOptions validation answers."""
-    return ApiError(422, message, "Invalid")
+    """422 Invalid about the ListOptions, as the apiserver's query validation answers."""
+    field, _, reason = message.partition(": ")
+    return ApiError(422, f'ListOptions.meta.k8s.io "" is invalid: {message}', "Invalid",
+                    {"group": "meta.k8s.io", "kind": "ListOptions",
+                     "causes": [{"reason": "Field" + reason.split(":")[0].replace(" ", ""),
+                                 "message": reason, "field": field}]})
 
 
 def check_list_options(q: dict[str, str], token: str = "") -> None:
@@ -125,10 +129,14 @@ class Lister:
             raise ApiError.gone(requested, current)
 
     def _save(self, items: list[Entry], offset: int, list_rv: int) -> str:
+        """A token shaped as the real one: base64 of {"v","rv","start"}, start being the storage
+        key after the resource's prefix plus a NUL (the next key), so a client or a test can
+        craft one (an old rv gets 410 as on a real server). `id` keeps tokens distinct."""
         last = items[offset - 1].obj["metadata"]
-        start = [last.get("namespace", ""), last["name"]]
-        payload = {"rv": list_rv, "start": start, "id": next(self._ids)}
-        token = base64.urlsafe_b64encode(msgspec.json.encode(payload)).decode()
+        ns = last.get("namespace", "")
+        start = (f"{ns}/" if ns else "") + last["name"] + "\x00"
+        payload = {"v": "meta.k8s.io/v1", "rv": list_rv, "start": start, "id": next(self._ids)}
+        token = base64.urlsafe_b64encode(msgspec.json.encode(payload)).decode().rstrip("=")
         with self._lock:
             self._snapshots[token] = (items, offset, list_rv)
             while len(self._snapshots) > MAX_SNAPSHOTS:
@@ -141,11 +149,15 @@ class Lister:
         if saved is not None:
             return saved
         try:
-            payload = msgspec.json.decode(base64.urlsafe_b64decode(token.encode()))
+            payload = msgspec.json.decode(_b64decode(token))
             list_rv = int(payload["rv"])
-            start = (str(payload["start"][0]), str(payload["start"][1]))
+            key = str(payload["start"]).rstrip("\x00")
+            if payload.get("v") != "meta.k8s.io/v1":
+                raise ValueError("version")
         except Exception:
             raise ApiError.bad_request("continue key is not valid") from None
+        ns, _, name = key.rpartition("/")
+        start = (ns, name)
         if list_rv < self._store.min_rv:
             raise ApiError(410, "The provided continue parameter is too old to display a "
                            "consistent list result. You can start a new list without the "
@@ -159,6 +171,12 @@ class Lister:
                  if (e.obj["metadata"].get("namespace", ""), e.obj["metadata"]["name"]) > start
                  and (match is None or match(e.obj))]
         return items, 0, list_rv
+
+
+def _b64decode(token: str) -> bytes:
+    """Either alphabet, padding optional: clients pass the token back as given, tests craft them."""
+    padded = token + "=" * (-len(token) % 4)
+    return base64.b64decode(padded.replace("-", "+").replace("_", "/"))
 
 
 def _int(value: str | None, name: str) -> int:
