@@ -4,60 +4,66 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.analysis.policy.admin_rules import CompiledAdminPolicy
-from ktui.analysis.policy.connectivity import Connection
-from ktui.analysis.policy.engine import DirectionVerdict, Verdict
-from ktui.analysis.policy.explain import DirectionExplanation, Explanation
+from ktui.analysis.policy import Connection, DirectionExplanation, DirectionVerdict, Explanation, Verdict
+from ktui.analysis.policy.explain import TierExplanation
+from ktui.analysis.policy.tier import End, Mode
 from ktui.render.safe import clean
-from ktui.render.words import (
-    describe_admin_policy,
-    describe_admin_policy_direction,
-    describe_policy_direction,
-)
+from ktui.render.words import describe_policy_info, describe_policy_rules
+
+_ADMIN, _NETPOL, _BASELINE = "Admin", "NetworkPolicy", "Baseline"
 
 
 def _count(n: int) -> str:
     return f"{n} polic{'y' if n == 1 else 'ies'}"
 
 
-def _netpol_lines(d: DirectionExplanation, indent: str) -> list[str]:
+def _policy_lines(t: TierExplanation, direction: str, indent: str) -> list[str]:
     lines = []
-    for cp in d.policies:
-        lines.append(f"{indent}{clean(cp.ref)}")
-        lines.extend(f"{indent}  {line}" for line in describe_policy_direction(cp, d.direction))
+    for info in t.policies:
+        lines.append(f"{indent}{describe_policy_info(info)}")
+        lines.extend(f"{indent}  {line}" for line in describe_policy_rules(info, direction))
     return lines
 
 
-def _admin_lines(policies: tuple[CompiledAdminPolicy, ...], direction: str) -> list[str]:
-    lines = []
-    for cp in policies:
-        lines.append(f"    {describe_admin_policy(cp)}")
-        lines.extend(f"      {line}" for line in describe_admin_policy_direction(cp, direction))
-    return lines
+def _tier_head(t: TierExplanation, isolated: bool) -> str:
+    """The line that says what a tier does with the pod's traffic."""
+    n = _count(len(t.policies))
+    if t.unknown is not None:
+        return f"{clean(t.tier)}: unknown: {clean(t.unknown)}"
+    if t.tier == _ADMIN:
+        return (f"admin tier: {n}; the first rule matching a connection decides"
+                " (Allow/Accept and Deny are final, Pass goes on)")
+    if t.tier == _NETPOL:
+        return f"NetworkPolicy: isolated by {n}; decides what the admin tier left"
+    if t.tier == _BASELINE:
+        state = "not used: a NetworkPolicy isolates the pod" if isolated else "decides what is left; else allowed"
+        return f"baseline tier: {n}; {state}"
+    how = "the first matching rule decides" if t.mode is Mode.FIRST_MATCH else "allows the union of its rules"
+    end = "; what no rule decides is denied" if t.end is End.DENY else ""
+    return f"{clean(t.tier)}: {n}; {how}{end}"
 
 
 def direction_lines(d: DirectionExplanation) -> list[str]:
-    """Without admin policies: the NetworkPolicy picture. With them: the three tiers in order."""
+    """Only NetworkPolicy (or nothing): the NetworkPolicy picture. Else every tier in order."""
     title = d.direction.capitalize()
-    if not d.admin and not d.baseline:
+    plain = [t for t in d.tiers if t.tier != _NETPOL or t.unknown is not None]
+    if not plain:
         if not d.isolated:
             return [f"{title}: not isolated: all traffic allowed"]
-        return [f"{title}: isolated by {_count(len(d.policies))}", *_netpol_lines(d, "  ")]
+        netpol = d.tiers[0]
+        return [f"{title}: isolated by {_count(len(netpol.policies))}", *_policy_lines(netpol, d.direction, "  ")]
     lines = [f"{title}:"]
-    if d.admin:
-        lines.append(f"  admin tier: {_count(len(d.admin))}; the first rule matching a connection decides"
-                     " (Allow/Accept and Deny are final, Pass goes on)")
-        lines += _admin_lines(d.admin, d.direction)
-    if d.isolated:
-        lines.append(f"  NetworkPolicy: isolated by {_count(len(d.policies))}; decides what the admin tier left")
-        lines += _netpol_lines(d, "    ")
-    else:
+    netpol_seen = False
+    for t in d.tiers:
+        if t.tier == _BASELINE and not netpol_seen:
+            lines.append("  NetworkPolicy: not isolated")
+            netpol_seen = True
+        netpol_seen = netpol_seen or t.tier == _NETPOL
+        lines.append(f"  {_tier_head(t, d.isolated)}")
+        lines += _policy_lines(t, d.direction, "    ")
+    if not netpol_seen:
         lines.append("  NetworkPolicy: not isolated")
-    if d.baseline:
-        state = "not used: a NetworkPolicy isolates the pod" if d.isolated else "decides what is left; else allowed"
-        lines.append(f"  baseline tier: {_count(len(d.baseline))}; {state}")
-        lines += _admin_lines(d.baseline, d.direction)
-    elif not d.isolated:
+    if not d.isolated and not any(t.tier == _BASELINE for t in d.tiers):
         lines.append("  no baseline policy: what the admin tier left is allowed")
     return lines
 
@@ -74,23 +80,32 @@ def explanation_lines(e: Explanation) -> list[str]:
     return lines
 
 
-def _admin_json(policies: tuple[CompiledAdminPolicy, ...], direction: str) -> list[dict[str, Any]]:
-    return [
-        {"policy": cp.ref, "kind": cp.kind, "tier": cp.label, "priority": cp.priority if cp.kind !=
-         "BaselineAdminNetworkPolicy" else None, "rules": describe_admin_policy_direction(cp, direction)}
-        for cp in policies
-    ]
+def _policies_json(t: TierExplanation, direction: str) -> list[dict[str, Any]]:
+    return [{"policy": p.ref, "kind": p.kind, "namespace": p.namespace, "name": p.name, "tier": p.tier,
+             "priority": p.priority, "rules": describe_policy_rules(p, direction)} for p in t.policies]
+
+
+def _old_json(d: DirectionExplanation, tier: str) -> list[dict[str, Any]]:
+    out = []
+    for t in d.tiers:
+        if t.tier == tier:
+            for p in t.policies:
+                entry: dict[str, Any] = {"policy": p.ref, "rules": describe_policy_rules(p, d.direction)}
+                if tier != _NETPOL:
+                    entry = {"policy": p.ref, "kind": p.kind, "tier": p.tier, "priority": p.priority,
+                             "rules": entry["rules"]}
+                out.append(entry)
+    return out
 
 
 def _direction_json(d: DirectionExplanation) -> dict[str, Any]:
     return {
         "isolated": d.isolated,
-        "policies": [
-            {"policy": cp.ref, "rules": describe_policy_direction(cp, d.direction)}
-            for cp in d.policies
-        ],
-        "admin": _admin_json(d.admin, d.direction),
-        "baseline": _admin_json(d.baseline, d.direction),
+        "policies": _old_json(d, _NETPOL),
+        "admin": _old_json(d, _ADMIN),
+        "baseline": _old_json(d, _BASELINE),
+        "tiers": [{"tier": t.tier, "mode": t.mode.value, "end": t.end.value, "unknown": t.unknown,
+                   "policies": _policies_json(t, d.direction)} for t in d.tiers],
     }
 
 
@@ -122,10 +137,14 @@ def _dv_json(d: DirectionVerdict) -> dict[str, Any]:
         "tier": d.tier,
         "policies": list(d.policies),
         "adminPolicies": list(d.admin_policies),
+        "decidedBy": d.decided_by,
+        "action": d.action,
+        "unknown": d.unknown,
         "rules": [
             {
                 "tier": r.tier, "policy": r.policy, "direction": r.direction, "rule": r.rule,
                 "name": r.name, "peer": r.peer, "port": r.port, "action": r.action,
+                "kind": r.kind, "namespace": r.namespace, "policyName": r.policy_name,
             }
             for r in d.rules
         ],

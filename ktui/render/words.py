@@ -1,9 +1,11 @@
-"""NetworkPolicy and admin policy rules in plain words, the same for the CLI and the TUI."""
+"""Policy rules in plain words, the same for the CLI and the TUI: NetworkPolicy, the admin tiers,
+and a generic line for any other family's rules (action and index)."""
 
 from __future__ import annotations
 
 from ktui.analysis.policy.admin_rules import AdminPeerSpec, AdminPortSpec, AdminRuleSpec, CompiledAdminPolicy
-from ktui.analysis.policy.netpol_rules import CompiledPeer, CompiledPolicy, CompiledPort, CompiledRule
+from ktui.analysis.policy.explain import PolicyInfo
+from ktui.analysis.policy.networkpolicy import CompiledPeer, CompiledPolicy, CompiledPort, CompiledRule
 from ktui.model.selectors import EMPTY_SELECTOR, LabelSelector
 from ktui.render.safe import clean
 
@@ -90,7 +92,7 @@ def describe_admin_rule(rule: AdminRuleSpec) -> str:
     verb = "from" if rule.direction == "ingress" else "to"
     peers = " or ".join(describe_admin_peer(p) for p in rule.peers)
     ports = "any port" if rule.ports is None else ", ".join(describe_admin_port(p) for p in rule.ports)
-    return f"{clean(rule.action)} {verb} {peers}, on {ports}"
+    return f"{clean(rule.written)} {verb} {peers}, on {ports}"
 
 
 def describe_admin_policy_direction(cp: CompiledAdminPolicy, direction: str) -> list[str]:
@@ -108,3 +110,29 @@ def describe_admin_policy(cp: CompiledAdminPolicy) -> str:
         return clean(cp.ref)
     tier = f"{clean(cp.label)} tier, " if cp.kind == "ClusterNetworkPolicy" else ""
     return f"{clean(cp.ref)} ({tier}priority {cp.priority})"
+
+
+# Any family
+
+
+def describe_policy_rules(info: PolicyInfo, direction: str) -> list[str]:
+    """One line per rule of a selecting policy, whatever its family."""
+    compiled = info.compiled
+    if isinstance(compiled, CompiledPolicy):
+        return describe_policy_direction(compiled, direction)
+    if isinstance(compiled, CompiledAdminPolicy):
+        return describe_admin_policy_direction(compiled, direction)
+    rules = getattr(compiled, "rules", None)
+    found = rules(direction) if callable(rules) else ()
+    return [f"rule {getattr(r, 'index', i)}: {clean(str(getattr(r, 'action', '?')))}" for i, r in enumerate(found)]
+
+
+def describe_policy_info(info: PolicyInfo) -> str:
+    """`ns/name`, `AdminNetworkPolicy/name (priority 10)`, or `Kind ns/name` for other families."""
+    if isinstance(info.compiled, CompiledPolicy):
+        return clean(info.ref)
+    if isinstance(info.compiled, CompiledAdminPolicy):
+        return describe_admin_policy(info.compiled)
+    where = f"{info.namespace}/{info.name}" if info.namespace else info.name
+    text = f"{clean(info.kind)} {clean(where)}"
+    return text + (f" (priority {info.priority})" if info.priority is not None else "")

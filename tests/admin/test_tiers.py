@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.analysis.policy.admin_tiers import priority_conflicts
+from ktui.analysis.policy import priority_conflicts
 from tests.admin.helpers import (
     ALL_NS,
     anp,

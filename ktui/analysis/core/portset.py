@@ -141,8 +141,13 @@ def intersection(a: PortSet, b: PortSet) -> PortSet:
     )
 
 
+@lru_cache(maxsize=65536)
 def difference(a: PortSet, b: PortSet) -> PortSet:
-    """The ports in a and not in b."""
+    """The ports in a and not in b (the one PortSet subtraction; memoized like union)."""
+    if not a or not b:
+        return a
+    if a is b or b.is_all():
+        return EMPTY
     out: dict[str, list[tuple[int, int]]] = {}
     for proto, ranges in a.by_proto.items():
         rest = list(ranges)

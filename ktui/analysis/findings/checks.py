@@ -31,7 +31,7 @@ from ktui.analysis.findings.peers import (
     selects_nothing_findings,
 )
 from ktui.analysis.findings.routes import gateway_cert_findings, route_acceptance_findings, route_backend_findings
-from ktui.analysis.policy.admin_tiers import priority_conflicts
+from ktui.analysis.policy import priority_conflicts
 from ktui.store import ClusterState
 
 __all__ = ["CATALOGUE", "Finding", "ObjectRef", "Severity", "findings", "namespace_scores", "problem_findings"]

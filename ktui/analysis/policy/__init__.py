@@ -5,7 +5,7 @@ Other packages import from here, not from the modules inside.
 """
 
 from ktui.analysis.core.verdicts import DirectionVerdict, RuleRef, Verdict
-from ktui.analysis.policy.admin_tiers import PriorityConflict, priority_conflicts
+from ktui.analysis.policy.admin import PriorityConflict, priority_conflicts
 from ktui.analysis.policy.connectivity import Connection, ConnectivityBuilder, connectivity
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, DnsCheck, dns_check, dns_reachable, dns_subjects
 from ktui.analysis.policy.egress import EgressClass, EgressPosture, egress_posture

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
-from ktui.analysis.core.portset import ALL, EMPTY, PROTOCOLS, PortSet, Ranges, single
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet, single
 from ktui.analysis.core.subjects import ExternalRange, Subject
-from ktui.analysis.policy.netpol_rules import CompiledBlock, NamespaceLabels, compile_block, first_port_index
+from ktui.analysis.core.verdicts import RuleRef
+from ktui.analysis.policy.networkpolicy import CompiledBlock, NamespaceLabels, compile_block, first_port_index
+from ktui.analysis.policy.tier import ALLOW, DENY, PASS
 from ktui.model.adminpolicy import AdminPeer, AdminPort, AdminRule, AnyAdminPolicy, CNPProtocol
+from ktui.model.core import ContainerPort
 from ktui.model.networking import IPBlock
 from ktui.model.selectors import EMPTY_SELECTOR, LabelSelector
 
-ALLOW, DENY, PASS = "Allow", "Deny", "Pass"
 _VERDICT = {"Allow": ALLOW, "Accept": ALLOW, "Deny": DENY, "Pass": PASS}
 ADMIN, BASELINE = "admin", "baseline"
 NamedPorts = Mapping[str, tuple[str, int]]  # port name -> (protocol, number): the first of that name
@@ -53,31 +56,47 @@ class AdminPortSpec:
         return single(found[0], found[1]) if found else EMPTY
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AdminRuleSpec:
+    """One rule, in the Tier protocol's terms (TierRule)."""
+
     direction: str
     index: int
     name: str
-    action: str  # as written: Allow, Accept, Deny or Pass
+    written: str  # the action as written: Allow, Accept, Deny or Pass
     verdict: str  # ALLOW, DENY or PASS
     peers: tuple[AdminPeerSpec, ...]
     ports: tuple[AdminPortSpec, ...] | None  # None: every port
     numeric: PortSet  # the ports that need no name resolution (ALL when ports is None)
     has_named_ports: bool
+    kind: str = ""  # the policy's kind and name
+    policy_name: str = ""
+    label: str = ""  # the tier as verdicts name it: the kind, or the CNP tier (Admin / Baseline)
 
-    def port_set(self, named: NamedPorts | None) -> PortSet:
-        """The ports this rule covers towards a destination with these named ports."""
+    @property
+    def action(self) -> str:
+        return self.verdict
+
+    def port_set(self, dst: Subject | None) -> PortSet:
+        """The ports this rule covers towards `dst` (named ports: its first port of that name)."""
         if not self.has_named_ports or self.ports is None:
             return self.numeric
+        named = first_named_ports(dst)
         out = self.numeric
         for p in self.ports:
             if p.name is not None:
                 out = out | p.resolve(named)
         return out
 
-    def port_index(self, named: NamedPorts | None, port: int, protocol: str) -> int | bool | None:
+    def port_index(self, dst: Subject | None, port: int, protocol: str) -> int | Literal[False] | None:
         """The first port entry holding port/protocol; None when the rule lists no ports; else False."""
-        return first_port_index(self.ports, named, port, protocol)
+        found = first_port_index(self.ports, first_named_ports(dst) if dst is not None else None, port, protocol)
+        return None if found is None else (False if found is False else int(found))
+
+    def ref(self, peer: int | None, port: int | None) -> RuleRef:
+        return RuleRef(f"{self.kind}/{self.policy_name}", self.direction, self.index, peer, port,
+                       tier=self.label, action=self.written, name=self.name, kind=self.kind,
+                       policy_name=self.policy_name)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -145,7 +164,7 @@ def _compile_protocol(index: int, entry: CNPProtocol) -> AdminPortSpec:
     return AdminPortSpec(index, None, 0, 0, entry.destination_named_port or "")
 
 
-def _compile_rule(direction: str, index: int, rule: AdminRule) -> AdminRuleSpec:
+def _compile_rule(direction: str, index: int, rule: AdminRule, kind: str, name: str, label: str) -> AdminRuleSpec:
     peers = tuple(_compile_peer(i, p) for i, p in enumerate((rule.from_ if direction == "ingress" else rule.to) or []))
     if rule.protocols is not None:
         ports: tuple[AdminPortSpec, ...] | None = tuple(_compile_protocol(i, p) for i, p in enumerate(rule.protocols))
@@ -159,7 +178,7 @@ def _compile_rule(direction: str, index: int, rule: AdminRule) -> AdminRuleSpec:
             numeric = numeric | p.resolve(None)
     has_named = ports is not None and any(p.name is not None for p in ports)
     return AdminRuleSpec(direction, index, rule.name, rule.action, _VERDICT.get(rule.action, DENY), peers, ports,
-                         numeric, has_named)
+                         numeric, has_named, kind, name, label)
 
 
 def compile_admin_policy(policy: AnyAdminPolicy) -> CompiledAdminPolicy:
@@ -182,8 +201,10 @@ def compile_admin_policy(policy: AnyAdminPolicy) -> CompiledAdminPolicy:
         priority=spec.priority if spec.priority is not None else 1001,  # the BANP has none: after the rest
         subject_namespaces=ns_sel,
         subject_pods=pod_sel,
-        ingress_rules=tuple(_compile_rule("ingress", i, r) for i, r in enumerate(spec.ingress or [])),
-        egress_rules=tuple(_compile_rule("egress", i, r) for i, r in enumerate(spec.egress or [])),
+        ingress_rules=tuple(_compile_rule("ingress", i, r, policy.kind, policy.metadata.name, label)
+                            for i, r in enumerate(spec.ingress or [])),
+        egress_rules=tuple(_compile_rule("egress", i, r, policy.kind, policy.metadata.name, label)
+                           for i, r in enumerate(spec.egress or [])),
     )
 
 
@@ -209,38 +230,13 @@ def peer_matches_external(peer: AdminPeerSpec, r: ExternalRange, nodes: NodeAddr
 
 def first_named_ports(subject: Subject | None) -> dict[str, tuple[str, int]]:
     """Port name -> (protocol, number) of the first container port so named (admin named ports)."""
+    return _first_named(subject.ports) if subject is not None else {}
+
+
+@lru_cache(maxsize=4096)
+def _first_named(ports: tuple[ContainerPort, ...]) -> dict[str, tuple[str, int]]:
     out: dict[str, tuple[str, int]] = {}
-    for p in subject.ports if subject is not None else ():
+    for p in ports:
         if p.name and p.name not in out:
             out[p.name] = (p.protocol or "TCP", p.container_port)
     return out
-
-
-def _subtract_ranges(a: Ranges, b: Ranges) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for lo, hi in a:
-        cur = lo
-        for blo, bhi in b:
-            if bhi < cur:
-                continue
-            if blo > hi:
-                break
-            if blo > cur:
-                out.append((cur, blo - 1))
-            cur = bhi + 1
-            if cur > hi:
-                break
-        if cur <= hi:
-            out.append((cur, hi))
-    return out
-
-
-@lru_cache(maxsize=65536)
-def subtract(a: PortSet, b: PortSet) -> PortSet:
-    """a minus b (PortSet has union and intersection; the tiers need the difference too)."""
-    if not a or not b:
-        return a
-    if a is b or b.is_all():
-        return EMPTY
-    return PortSet({p: _subtract_ranges(r, b.by_proto[p]) if p in b.by_proto else r
-                    for p, r in a.by_proto.items() if p in PROTOCOLS})

@@ -1,166 +1,225 @@
-"""The connectivity builder's per-representative sides, and its admin-policy path.
+"""The connectivity builder's sides: one representative's tiers for one direction, generic over tiers.
 
-A side is one representative's rules for one direction with the representatives each rule's peers
-match. When admin policies select it, the side also carries the admin and baseline tiers' rules, and
-AdminPath turns "which rules match this peer" into the direction's port set (adminpolicy.combine),
-memoized across sides with the same rules: most pairs repeat a handful of combinations.
+A side is the flat list of the rules of every tier selecting a representative in a direction.
+Each rule's peers are resolved once to the representatives (and address ranges) they match; a
+side's answer for a peer is then "which rule positions match it", and the port set for that is
+computed by tier.combine_sets once per (side signature, matched positions, named-port kind):
+most pairs repeat a handful of combinations. Sides of representatives selected alike are shared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ktui.analysis.core.portset import EMPTY, PortSet
+from ktui.analysis.core.portset import ALL, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject
-from ktui.analysis.policy import admin_rules as adminrules
-from ktui.analysis.policy.admin_rules import AdminRuleSpec, first_named_ports
-from ktui.analysis.policy.admin_tiers import combine, first_match
-from ktui.analysis.policy.engine import NetpolEngine
-from ktui.analysis.policy.netpol_rules import CompiledPolicy, CompiledRule
+from ktui.analysis.policy.engine import PolicyEngine
+from ktui.analysis.policy.tier import (
+    ALLOW,
+    DENY,
+    PASS,
+    End,
+    Mode,
+    Tier,
+    TierRule,
+    TierSide,
+    Unknown,
+    combine_sets_unknown,
+)
 
-NamedPorts = dict[tuple[str, str], tuple[int, ...]]
-AdminRules = list[tuple[AdminRuleSpec, frozenset[int]]]
-Matched = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]  # NetworkPolicy, admin, baseline positions
+Matched = tuple[int, ...]  # positions of the side's matching rules, in order; -(t+1): tier t cannot tell
+Hits = tuple[frozenset[int], frozenset[int]] | None  # (matched, unknown) indexes; None: matches all
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Side:
-    """One representative's rules for one direction, with each rule's matched representatives."""
+    """One representative's tiers for one direction (shared by representatives selected alike)."""
 
-    isolated: bool
-    rules: list[tuple[CompiledRule, frozenset[int] | None]]  # None: the rule names no peers
-    admin: AdminRules | None = None  # admin-tier rules in order; None: no admin policy selects it
-    baseline: AdminRules = field(default_factory=list)  # baseline-tier rules (only when not isolated)
-    sig: int = -1  # names the side's rules: sides with equal sigs answer alike
-    named: bool = False  # some rule has a named port: answers depend on the destination's ports
-    index: dict[int, Matched] | None = None  # representative -> positions of the rules naming it
+    tiers: tuple[tuple[Mode, End, bool], ...]  # per applicable tier: mode, end, known
+    rules: tuple[tuple[int, TierRule, Tier], ...]  # (tier position, rule, tier), in evaluation order
+    sig: int  # sides with equal signatures answer alike
+    named: bool  # some rule has a named port: answers depend on the destination's ports
+    closed: bool  # undecided traffic does not come out allowed: only Allow/Pass rules' peers get in
+    hits: list[Hits] = field(default_factory=list)  # per rule, the representatives its peers match
+    index: dict[int, Matched] | None = None  # representative -> matched positions; -1: the rest
+    range_matches: list[Matched] | None = None  # per external range of the direction
+
+    @property
+    def open(self) -> bool:
+        return not self.tiers
 
 
-class AdminPath:
-    """The admin tiers for one builder: created only when the state has admin policies."""
+OPEN = Side((), (), -1, False, False)
 
-    def __init__(self, engine: NetpolEngine, reps: list[Subject], ports: list[NamedPorts],
-                 external_ranges: Callable[[str], list[ExternalRange]]) -> None:
+
+class SideTable:
+    """Sides, rule hits and the memo of port sets for one builder."""
+
+    def __init__(self, engine: PolicyEngine, reps: Sequence[Subject], port_kinds: Sequence[int]) -> None:
         self.engine = engine
         self.reps = reps
-        self.ports = ports  # NetworkPolicy named ports per representative
-        self.admin_ports = [first_named_ports(s) for s in reps]  # admin named ports (first of a name)
-        kinds: dict[object, int] = {}
-        self.port_kind = [kinds.setdefault(s.ports, len(kinds)) for s in reps]
-        self.external_ranges = external_ranges
-        self._hits: dict[int, frozenset[int]] = {}  # rule -> the representatives its peers match
-        self._ranges: dict[int, frozenset[int]] = {}  # rule -> indexes of the address ranges it holds
-        self._by_range: dict[tuple[object, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+        self.port_kinds = port_kinds
+        self.by_ns: dict[str, list[int]] = {}
+        for i, s in enumerate(reps):
+            self.by_ns.setdefault(s.namespace, []).append(i)
+        self._sides: dict[tuple[object, ...], Side] = {}
+        self._per_rep: dict[tuple[int, str], Side] = {}
+        self._hits: dict[int, Hits] = {}  # id(rule) ->
+        self._range_hits: dict[tuple[int, str], Hits] = {}
         self._sigs: dict[tuple[object, ...], int] = {}
-        self._memo: dict[tuple[object, ...], PortSet] = {}  # (sig, matched, ports, netpol) -> set
+        self._memo: dict[tuple[int, Matched, int], PortSet] = {}
 
-    def attach(self, side: Side, i: int, direction: str, policies: list[CompiledPolicy]) -> None:
-        """Give the side its admin and baseline rules, if admin policies select representative i."""
-        admin, baseline = self.engine.admin_selecting(self.reps[i], direction)
-        if not admin and not baseline:
-            return
-        side.admin = [(r, self.rule_hits(r)) for cp in admin for r in cp.rules(direction)]
-        side.baseline = [] if policies else [(r, self.rule_hits(r)) for cp in baseline for r in cp.rules(direction)]
-        sig = (side.isolated, *(id(r) for r, _ in side.rules), "admin", *(id(r) for r, _ in side.admin),
-               "baseline", *(id(r) for r, _ in side.baseline))
-        side.sig = self._sigs.setdefault(sig, len(self._sigs))
-        side.named = any(r.has_named_ports for r, _ in side.rules) or any(
-            r.has_named_ports for r, _ in side.admin + side.baseline)
+    def side(self, i: int, direction: str) -> Side:
+        found = self._per_rep.get((i, direction))
+        if found is not None:
+            return found
+        sides = self.engine.select(self.reps[i], direction)
+        key = (direction, *(id(s) for _, s in sides))
+        side = self._sides.get(key)
+        if side is None:
+            side = self._sides[key] = self._make(sides) if sides else OPEN
+        self._per_rep[(i, direction)] = side
+        return side
 
-    def rule_hits(self, rule: AdminRuleSpec) -> frozenset[int]:
-        """The representatives an admin rule's peers match (nodes peers match addresses only)."""
-        found = self._hits.get(id(rule))
-        if found is None:
-            ns_labels = self.engine.ns_labels
-            found = self._hits[id(rule)] = frozenset(
-                i for i, s in enumerate(self.reps)
-                if any(adminrules.peer_matches_subject(p, s, ns_labels) for p in rule.peers))
+    def _make(self, sides: Sequence[tuple[Tier, TierSide]]) -> Side:
+        tiers: list[tuple[Mode, End, bool]] = []
+        rules: list[tuple[int, TierRule, Tier]] = []
+        for t, (tier, side) in enumerate(sides):
+            known = side.unknown is None
+            tiers.append((side.mode, side.end, known))
+            rules.extend((t, rule, tier) for rule in (side.rules if known else ()))
+        sig_key = (*tiers, *(id(r) for _, r, _ in rules))
+        sig = self._sigs.setdefault(sig_key, len(self._sigs))
+        closed = any(end is End.DENY or not known for _, end, known in tiers)
+        out = Side(tuple(tiers), tuple(rules), sig, any(r.has_named_ports for _, r, _ in rules), closed)
+        out.hits = [self.rule_hits(tier, rule) for _, rule, tier in rules]
+        return out
+
+    def rule_hits(self, tier: Tier, rule: TierRule) -> Hits:
+        """The representatives a rule's peers match (and those it cannot tell); None: all of them."""
+        key = id(rule)
+        if key in self._hits:
+            return self._hits[key]
+        narrow = getattr(tier, "peer_namespaces", None)
+        spaces = narrow(rule, list(self.by_ns)) if narrow is not None else None
+        candidates: Iterable[int] = (range(len(self.reps)) if spaces is None
+                                     else (i for ns in spaces for i in self.by_ns.get(ns, ())))
+        hit: set[int] = set()
+        unknown: set[int] = set()
+        for i in candidates:
+            m = tier.peer_index(rule, self.reps[i])
+            if isinstance(m, Unknown):
+                unknown.add(i)
+            elif m is not False:
+                hit.add(i)
+        found: Hits = None if len(hit) == len(self.reps) and self.reps else (frozenset(hit), frozenset(unknown))
+        self._hits[key] = found
         return found
 
-    def tiers(self, side: Side, matched: Matched, dst: int | None, netpol: PortSet | None = None) -> PortSet:
-        """The rules matched (by position) in each tier -> the direction's set.
-
-        `netpol` is given for address ranges (else computed from matched[0]); None when not isolated.
-        """
-        kind = self.port_kind[dst] if side.named and dst is not None else -1
-        key = (side.sig, matched, kind, netpol)
-        found = self._memo.get(key)
-        if found is None:
-            if side.isolated and netpol is None:
-                np_ports = self.ports[dst] if dst is not None else {}
-                netpol = EMPTY
-                for i in matched[0]:
-                    rule = side.rules[i][0]
-                    netpol = netpol | (rule.numeric if not rule.has_named_ports else rule.port_set(np_ports))
-            named = self.admin_ports[dst] if dst is not None else None
-            assert side.admin is not None
-            allow, deny = first_match((side.admin[i][0], side.admin[i][0].port_set(named)) for i in matched[1])
-            if netpol is not None:
-                found = combine(allow, deny, netpol, EMPTY)
-            else:
-                base = first_match((side.baseline[i][0], side.baseline[i][0].port_set(named)) for i in matched[2])
-                found = combine(allow, deny, None, base[1])
-            self._memo[key] = found
-        return found
+    def sources(self, side: Side) -> Iterable[int] | None:
+        """The representatives that may get something through `side`; None: any of them."""
+        if not side.closed:
+            return None
+        out: set[int] = set()
+        for (_, rule, _), hits in zip(side.rules, side.hits, strict=True):
+            if rule.action in (ALLOW, PASS):
+                if hits is None:
+                    return None
+                out |= hits[0]
+        return sorted(out)
 
     def index(self, side: Side) -> dict[int, Matched]:
-        """Representative -> the positions of the rules whose peers match it; -1: the rules matching all.
-
-        Built by walking each rule's matched set once, instead of testing every rule per pair.
-        """
-        n = len(self.reps)
-        always: tuple[list[int], list[int], list[int]] = ([], [], [])
-        acc: dict[int, tuple[list[int], list[int], list[int]]] = {}
-        tiers: tuple[list[tuple[object, frozenset[int] | None]], ...] = (
-            list(side.rules), list(side.admin or ()), list(side.baseline))
-        for k, rules in enumerate(tiers):
-            for i, (_, hits) in enumerate(rules):
-                if hits is None or len(hits) == n:
-                    always[k].append(i)
-                    continue
-                for o in hits:
-                    acc.setdefault(o, ([], [], []))[k].append(i)
+        """Representative -> positions of the rules matching it (-1: the rules that match all)."""
+        if side.index is not None:
+            return side.index
+        always: list[int] = []
+        acc: dict[int, list[int]] = {}
+        for p, hits in enumerate(side.hits):
+            if hits is None:
+                always.append(p)
+                continue
+            for o in hits[0]:
+                acc.setdefault(o, []).append(p)
+            for o in hits[1]:
+                acc.setdefault(o, []).append(-(side.rules[p][0] + 1))
         shared: dict[Matched, Matched] = {}
         index: dict[int, Matched] = {}
-        for o, lists in acc.items():
-            m = (tuple(sorted(always[0] + lists[0])), tuple(sorted(always[1] + lists[1])),
-                 tuple(sorted(always[2] + lists[2])))
+        for o, positions in acc.items():
+            m = tuple(sorted(set(always + positions)))
             index[o] = shared.setdefault(m, m)
-        index[-1] = (tuple(always[0]), tuple(always[1]), tuple(always[2]))
+        index[-1] = tuple(always)
+        side.index = index
         return index
 
-    def allowed(self, side: Side, other: int, dst: int, index: dict[int, Matched] | None = None) -> PortSet:
-        """What an admin-selected side allows with representative `other` (destination `dst`)."""
-        if index is None:
-            index = side.index if side.index is not None else self.index(side)
-            side.index = index
-        return self.tiers(side, index.get(other) or index[-1], dst)
+    def allowed(self, side: Side, other: int, dst: int) -> PortSet:
+        """What `side` allows with representative `other`; named ports resolved on `dst`."""
+        if side.open:
+            return ALL
+        index = side.index if side.index is not None else self.index(side)
+        return self.ports(side, index.get(other) or index[-1], dst)
 
-    def range_matches(self, side: Side, direction: str) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-        """Per address range, the positions of the side's admin and baseline rules holding it.
-
-        Shared by the sides with the same admin rules, and built from each rule's ranges.
-        """
-        admin, baseline = side.admin or [], side.baseline
-        ranges = self.external_ranges(direction)
-        key = (direction, *(id(r) for r, _ in admin), -1, *(id(r) for r, _ in baseline))
-        found = self._by_range.get(key)
+    def ports(self, side: Side, matched: Matched, dst: int | None) -> PortSet:
+        """The port set the tiers give when exactly the rules at `matched` match (dst None: an address)."""
+        kind = (self.port_kinds[dst] if dst is not None else -2) if side.named else -1
+        key = (side.sig, matched, kind)
+        found = self._memo.get(key)
         if found is None:
-            per_range: list[tuple[list[int], list[int]]] = [([], []) for _ in ranges]
-            for tier, rules in enumerate((admin, baseline)):
-                for i, (rule, _) in enumerate(rules):
-                    for k in sorted(self.ranges_of(rule)):
-                        per_range[k][tier].append(i)
-            found = self._by_range[key] = [(tuple(a), tuple(b)) for a, b in per_range]
+            dst_subject = self.reps[dst] if dst is not None else None
+            per_tier: list[list[tuple[str, PortSet]]] = [[] for _ in side.tiers]
+            unknown = {-m - 1 for m in matched if m < 0}
+            for m in matched:
+                if m >= 0:
+                    t, rule, _ = side.rules[m]
+                    if rule.action in (ALLOW, DENY, PASS):
+                        per_tier[t].append((rule.action, rule.port_set(dst_subject)))
+            spec = [(mode, end, known and t not in unknown, per_tier[t])
+                    for t, (mode, end, known) in enumerate(side.tiers)]
+            found = self._memo[key] = combine_sets_unknown(spec).allowed
         return found
 
-    def ranges_of(self, rule: AdminRuleSpec) -> frozenset[int]:
-        """The indexes of the direction's ranges an admin rule's peers hold (computed once per rule)."""
-        found = self._ranges.get(id(rule))
-        if found is None:
-            nodes = self.engine.admin.node_addresses
-            found = self._ranges[id(rule)] = frozenset(
-                k for k, r in enumerate(self.external_ranges(rule.direction))
-                if any(adminrules.peer_matches_external(p, r, nodes) for p in rule.peers))
+    def range_matched(self, side: Side, direction: str, ranges: Sequence[ExternalRange]) -> list[Matched]:
+        """Per address range of the direction, the positions of the side's rules matching it."""
+        if side.range_matches is not None:
+            return side.range_matches
+        per_range: list[list[int]] = [[] for _ in ranges]
+        for p, (t, rule, tier) in enumerate(side.rules):
+            hits = self._rules_ranges(tier, rule, direction, ranges)
+            if hits is None:
+                for lst in per_range:
+                    lst.append(p)
+                continue
+            for k in hits[0]:
+                per_range[k].append(p)
+            for k in hits[1]:
+                per_range[k].append(-(t + 1))
+        shared: dict[Matched, Matched] = {}
+        out = []
+        for lst in per_range:
+            m = tuple(sorted(set(lst)))
+            out.append(shared.setdefault(m, m))
+        side.range_matches = out
+        return out
+
+    def _rules_ranges(self, tier: Tier, rule: TierRule, direction: str, ranges: Sequence[ExternalRange]) -> Hits:
+        key = (id(rule), direction)
+        if key in self._range_hits:
+            return self._range_hits[key]
+        hit: set[int] = set()
+        unknown: set[int] = set()
+        for k, r in enumerate(ranges):
+            m = tier.peer_index(rule, r)
+            if isinstance(m, Unknown):
+                unknown.add(k)
+            elif m is not False:
+                hit.add(k)
+        found: Hits = None if len(hit) == len(ranges) else (frozenset(hit), frozenset(unknown))
+        self._range_hits[key] = found
         return found
+
+
+def port_kinds(reps: Sequence[Subject]) -> list[int]:
+    """Representatives with the same container ports resolve named ports alike."""
+    kinds: dict[object, int] = {}
+    return [kinds.setdefault(s.ports, len(kinds)) for s in reps]
+

@@ -1,181 +1,138 @@
-"""NetworkPolicy semantics (networking.k8s.io/v1): selection, isolation, verdicts with reasons.
+"""One policy engine over the ordered tiers of a cluster state (registry.TIER_FACTORIES).
 
-A pod is isolated for a direction when some policy of that type selects it; then the allowed
-traffic is the union of those policies' rules. A connection is allowed when the source's egress
-and the destination's ingress both allow it. Every verdict names the rules that decided it.
-Admin policies decide before (admin tier) and after (baseline tier) NetworkPolicy: see
-adminpolicy.py; with none in the state the NetworkPolicy-only paths run unchanged.
+For a pod and a direction the engine asks each tier which of its policies select the pod (a
+TierSide), and for a peer and port which rules match; tier.py combines the tiers (combine_port for
+one port, combine_sets for port sets). A connection A -> B is allowed when A's egress and B's
+ingress both allow it. Every verdict names the rules and the tier that decided, or why it cannot
+be told (unknown: something ktui cannot see).
 """
 
 from __future__ import annotations
 
-from ktui.analysis.core.portset import ALL, EMPTY, PortSet
+from collections.abc import Sequence
+from typing import cast
+
+from ktui.analysis.core.portset import ALL, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.core.verdicts import TIER_NETPOL, DirectionVerdict, RuleRef, Verdict
-from ktui.analysis.policy.admin_eval import AdminEvaluator, Selecting
-from ktui.analysis.policy.admin_tiers import AdminTiers, combine
-from ktui.analysis.policy.netpol_rules import (
-    CompiledPolicy,
-    CompiledRule,
-    compile_policy,
-    first_port_index,
-    named_ports,
-    peer_matches_external,
-    peer_matches_subject,
+from ktui.analysis.policy.admin import AdminTier
+from ktui.analysis.policy.admin_rules import CompiledAdminPolicy
+from ktui.analysis.policy.networkpolicy import CompiledPolicy, NetworkPolicyTier
+from ktui.analysis.policy.ranges import split_ranges
+from ktui.analysis.policy.registry import build_tiers
+from ktui.analysis.policy.tier import (
+    ALLOW,
+    End,
+    Matched,
+    SetResult,
+    Tier,
+    TierContext,
+    TierFactory,
+    TierRule,
+    TierSide,
+    Unknown,
+    combine_port,
+    combine_sets_unknown,
 )
 from ktui.store import ClusterState
 
 Peer = Subject | ExternalRange
 DIRECTIONS = ("ingress", "egress")
-__all__ = ["DIRECTIONS", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Peer", "RuleRef", "Verdict"]
+Sides = tuple[tuple[Tier, TierSide], ...]
+__all__ = ["DIRECTIONS", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Peer", "PolicyEngine", "RuleRef",
+           "Sides", "Verdict"]
 
 
-class NetpolEngine:
-    """Evaluates NetworkPolicy, and the admin tiers around it, over one ClusterState.
+class PolicyEngine:
+    """Evaluates every policy tier over one ClusterState.
 
-    Compiled policies are cached per object; selection answers per state version.
+    The tiers are rebuilt for each state version (cheap: compiled policies are cached by object in
+    the shared TierContext); selection answers are cached per version.
     """
 
-    def __init__(self, state: ClusterState) -> None:
+    def __init__(self, state: ClusterState, factories: list[TierFactory] | None = None) -> None:
         self.state = state
-        self._compiled: dict[tuple[str, str], CompiledPolicy] = {}
+        self.ctx = TierContext(state)
+        self._factories = factories
         self._version = -1
-        self._ns_labels: dict[str, dict[str, str]] = {}
-        self._ns_policies: dict[str, list[CompiledPolicy]] = {}
-        self._selecting: dict[tuple[str, str, frozenset[tuple[str, str]]], list[CompiledPolicy]] = {}
-        self.admin = AdminEvaluator(state, self.ns_labels)
+        self._tiers: list[Tier] = []
+        self._sides: dict[tuple[int, str], tuple[Subject, Sides]] = {}
+        self._netpol: NetworkPolicyTier | None = None
+        self._ranges: dict[str, list[ExternalRange]] = {}
 
     def _check_version(self) -> None:
-        """Per-state caches are valid for one version of the state; compiled policies for good."""
         if self._version != self.state.version:
-            self._ns_labels.clear()
-            self._ns_policies.clear()
-            self._selecting.clear()
-            self.admin.reset()
+            self.ctx.reset()
+            self._tiers = build_tiers(self.state, self.ctx, self._factories)
+            self._sides.clear()
+            self._netpol = None
+            self._ranges.clear()
             self._version = self.state.version
 
-    def policies_in(self, namespace: str) -> list[CompiledPolicy]:
+    def tiers(self) -> list[Tier]:
+        """The state's tiers in evaluation order."""
         self._check_version()
-        cached = self._ns_policies.get(namespace)
-        if cached is not None:
-            return cached
-        out = []
-        for np in self.state.policies(namespace):
-            key = (namespace, np.metadata.name)
-            cp = self._compiled.get(key)
-            if cp is None or cp.policy is not np:
-                cp = self._compiled[key] = compile_policy(np)
-            out.append(cp)
-        out.sort(key=lambda c: c.name)
-        self._ns_policies[namespace] = out
-        return out
+        return self._tiers
 
-    def ns_labels(self, namespace: str) -> dict[str, str]:
+    def select(self, subject: Subject, direction: str) -> Sides:
+        """Per tier (in order) that has something to say about the subject in `direction`, its side."""
         self._check_version()
-        labels = self._ns_labels.get(namespace)
-        if labels is None:
-            labels = self._ns_labels[namespace] = self.state.namespace_labels(namespace)
-        return labels
+        key = (id(subject), direction)
+        found = self._sides.get(key)
+        if found is not None and found[0] is subject:
+            return found[1]
+        sides = tuple((t, s) for t in self._tiers if (s := t.select(subject, direction)) is not None)
+        self._sides[key] = (subject, sides)
+        return sides
 
-    def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
-        """NetworkPolicies of the subject's namespace that select it and apply to `direction`.
+    def boundaries(self, direction: str | None) -> list[tuple[int, int]]:
+        """Every tier's boundaries for the direction (None: both)."""
+        return [p for tier in self.tiers() for d in DIRECTIONS if direction in (None, d) for p in tier.boundaries(d)]
 
-        Cached by (namespace, labels): the replicas of a workload share the answer.
-        """
+    def external_ranges(self, direction: str) -> list[ExternalRange]:
+        """The address space cut at every tier's boundaries for the direction (cached per version)."""
         self._check_version()
-        key = (subject.namespace, direction, frozenset(subject.labels.items()))
-        found = self._selecting.get(key)
+        found = self._ranges.get(direction)
         if found is None:
-            found = self._selecting[key] = [
-                cp
-                for cp in self.policies_in(subject.namespace)
-                if cp.applies(direction) and cp.selector.matches(subject.labels)
-            ]
+            found = self._ranges[direction] = split_ranges(self.boundaries(direction))
         return found
 
-    def admin_tiers(self) -> AdminTiers:
-        """The state's admin policies in evaluation order (empty when it has none)."""
-        self._check_version()
-        return self.admin.tiers()
-
-    def admin_selecting(self, subject: Subject, direction: str) -> Selecting:
-        """(admin tier, baseline tier) policies selecting the subject in `direction`."""
-        self._check_version()
-        return self.admin.selecting(subject, direction)
-
-    def peer_matches(self, cp: CompiledPolicy, rule: CompiledRule, peer: Peer) -> int | bool | None:
-        """The index of the first matching peer entry, None if the rule has no peers, else False."""
-        if rule.peers is None:
-            return None
-        for p in rule.peers:
-            if isinstance(peer, ExternalRange):
-                if peer_matches_external(p, peer):
-                    return p.index
-            elif peer_matches_subject(p, cp.namespace, peer, self.ns_labels):
-                return p.index
-        return False
-
-    def _netpol_verdict(
-        self, subject: Subject, other: Peer, direction: str, port: int, protocol: str
-    ) -> DirectionVerdict:
-        policies = self.selecting(subject, direction)
-        if not policies:
-            return DirectionVerdict(direction, True)
-        dst = subject if direction == "ingress" else other
-        dst_ports = named_ports(dst) if isinstance(dst, Subject) else None
-        matched: list[RuleRef] = []
-        for cp in policies:
-            for rule in cp.rules(direction):
-                peer_index = self.peer_matches(cp, rule, other)
-                if peer_index is False:
-                    continue
-                port_index = first_port_index(rule.ports, dst_ports, port, protocol)
-                if port_index is False:
-                    continue
-                matched.append(
-                    RuleRef(cp.ref, direction, rule.index, peer_index, port_index)
-                )
-        return DirectionVerdict(
-            direction,
-            bool(matched),
-            isolated=True,
-            policies=tuple(cp.ref for cp in policies),
-            rules=tuple(matched),
-        )
+    # --- one port ---------------------------------------------------------------------------
 
     def direction_verdict(
         self, subject: Subject, other: Peer, direction: str, port: int, protocol: str
     ) -> DirectionVerdict:
-        """Does `subject` allow traffic with `other` in `direction` on port/protocol?
-
-        The admin tier's first matching rule decides if it allows or denies; a Pass (or no match)
-        goes on to NetworkPolicy when one selects the pod, else to the baseline tier, else allowed.
-        """
-        admin, baseline = self.admin_selecting(subject, direction)
-        if not admin and not baseline:
-            return self._netpol_verdict(subject, other, direction, port, protocol)
-        names = tuple(cp.ref for cp in admin + baseline)
-        dst = subject if direction == "ingress" else other
-        passed: tuple[RuleRef, ...] = ()
-        hit = self.admin.first_hit(admin, direction, other, dst, port, protocol)
-        if hit is not None:
-            if hit.rule.verdict != "Pass":
-                np_refs = tuple(cp.ref for cp in self.selecting(subject, direction))
-                return DirectionVerdict(direction, hit.rule.verdict == "Allow", isolated=bool(np_refs),
-                                        policies=np_refs, rules=(hit.ref(),), tier=hit.policy.label,
-                                        admin_policies=names)
-            passed = (hit.ref(),)
-        v = self._netpol_verdict(subject, other, direction, port, protocol)
-        if v.isolated:
-            return DirectionVerdict(direction, v.allowed, isolated=True, policies=v.policies,
-                                    rules=passed + v.rules, admin_policies=names)
-        hit = self.admin.first_hit(baseline, direction, other, dst, port, protocol)
-        if hit is None:
-            return DirectionVerdict(direction, True, rules=passed, admin_policies=names)
-        if hit.rule.verdict == "Pass":  # a Baseline-tier CNP passing: the default, allowed
-            return DirectionVerdict(direction, True, rules=(*passed, hit.ref()), admin_policies=names)
-        return DirectionVerdict(direction, hit.rule.verdict == "Allow", rules=(*passed, hit.ref()),
-                                tier=hit.policy.label, admin_policies=names)
+        """Does `subject` allow traffic with `other` in `direction` on port/protocol?"""
+        sides = self.select(subject, direction)
+        if not sides:
+            return DirectionVerdict(direction, True)
+        dst = subject if direction == "ingress" else (other if isinstance(other, Subject) else None)
+        per_tier: list[tuple[TierSide, Matched]] = []
+        for tier, side in sides:
+            matched: list[tuple[TierRule, int | Unknown | None, int | None]] = []
+            if side.unknown is None:
+                for rule in side.rules:
+                    peer = tier.peer_index(rule, other)
+                    if peer is False:
+                        continue
+                    port_index = rule.port_index(dst, port, protocol)
+                    if port_index is not False:
+                        matched.append((rule, peer, port_index))
+            per_tier.append((side, matched))
+        d = combine_port(per_tier)
+        deciding = [r for r in d.rules if r.action != "Pass"]
+        isolating = [s for _, s in sides if s.end is End.DENY]
+        if deciding:
+            label = deciding[0].tier
+        else:
+            label = d.tier if d.tier is not None and (not d.allowed or d.unknown) else TIER_NETPOL
+        return DirectionVerdict(
+            direction, d.allowed, isolated=bool(isolating),
+            policies=tuple(p for s in isolating for p in s.policies),
+            rules=d.rules, tier=label,
+            admin_policies=tuple(p for _, s in sides if s.end is not End.DENY for p in s.policies),
+            unknown=d.unknown, action=("Allow" if d.allowed else "Deny") if deciding else None,
+            decided_by=d.tier)
 
     def can_reach(self, src: Peer, dst: Peer, port: int, protocol: str) -> Verdict:
         if isinstance(src, Subject):
@@ -188,39 +145,76 @@ class NetpolEngine:
             ingress = DirectionVerdict("ingress", True, evaluated=False)
         return Verdict(str(src), str(dst), port, protocol, egress, ingress)
 
-    def _netpol_ports(self, policies: list[CompiledPolicy], other: Peer, direction: str, dst: Peer) -> PortSet:
-        """The union of the ports the given (selecting) NetworkPolicies allow with `other`."""
-        dst_ports = named_ports(dst) if isinstance(dst, Subject) else None
-        allowed = EMPTY
-        for cp in policies:
-            for rule in cp.rules(direction):
-                if self.peer_matches(cp, rule, other) is not False:
-                    allowed = allowed | rule.port_set(dst_ports)
-                    if allowed.is_all():
-                        return allowed
-        return allowed
+    # --- port sets --------------------------------------------------------------------------
+
+    def direction_sets(self, subject: Subject, other: Peer, direction: str) -> SetResult:
+        """What `subject` allows with `other` in `direction`, and what it cannot tell."""
+        sides = self.select(subject, direction)
+        if not sides:
+            return SetResult(ALL)
+        dst = subject if direction == "ingress" else (other if isinstance(other, Subject) else None)
+        spec = []
+        for tier, side in sides:
+            known = side.unknown is None
+            rules: list[tuple[str, PortSet]] = []
+            for rule in side.rules if known else ():
+                peer = tier.peer_index(rule, other)
+                if isinstance(peer, Unknown):
+                    known = False
+                elif peer is not False:
+                    rules.append((rule.action, rule.port_set(dst)))
+            spec.append((side.mode, side.end, known, rules))
+        return combine_sets_unknown(spec)
 
     def allowed_ports(self, subject: Subject, other: Peer, direction: str) -> PortSet:
-        """Everything `subject` allows with `other` in `direction`, every tier considered."""
-        policies = self.selecting(subject, direction)
-        dst = subject if direction == "ingress" else other
-        admin, baseline = self.admin_selecting(subject, direction)
-        if not admin and not baseline:
-            return self._netpol_ports(policies, other, direction, dst) if policies else ALL
-        allow, deny = self.admin.tier_sets(admin, direction, other, dst)
-        if policies:
-            return combine(allow, deny, self._netpol_ports(policies, other, direction, dst), EMPTY)
-        _, baseline_deny = self.admin.tier_sets(baseline, direction, other, dst)
-        return combine(allow, deny, None, baseline_deny)
+        """Everything `subject` surely allows with `other` in `direction`, every tier considered."""
+        return self.direction_sets(subject, other, direction).allowed
 
     def connection(self, src: Peer, dst: Peer) -> PortSet:
         """What src may open to dst: src's egress intersected with dst's ingress."""
         out = self.allowed_ports(src, dst, "egress") if isinstance(src, Subject) else ALL
-        if not out:
-            return out
-        if isinstance(dst, Subject):
+        if out and isinstance(dst, Subject):
             out = out & self.allowed_ports(dst, src, "ingress")
         return out
 
+    def restricts(self, subject: Subject, direction: str) -> bool:
+        """Some tier may refuse something in `direction`: an isolating side, a Deny rule, or unknown."""
+        return any(s.end is End.DENY or s.unknown is not None or any(r.action not in (ALLOW, "Pass", "Log")
+                                                                    for r in s.rules)
+                   for _, s in self.select(subject, direction))
 
-PolicyEngine = NetpolEngine
+    # --- NetworkPolicy and admin conveniences (findings, posture, screens) -------------------
+
+    def netpol_tier(self) -> NetworkPolicyTier:
+        """The NetworkPolicy tier (a stand-alone one when another family holds its place)."""
+        self._check_version()
+        if self._netpol is None:
+            found = [t for t in self._tiers if isinstance(t, NetworkPolicyTier)]
+            self._netpol = found[0] if found else NetworkPolicyTier(self.state, self.ctx)
+            assert self._netpol is not None
+        return self._netpol
+
+    def policies_in(self, namespace: str) -> list[CompiledPolicy]:
+        return self.netpol_tier().policies_in(namespace)
+
+    def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
+        """The NetworkPolicies selecting the subject for `direction`."""
+        return self.netpol_tier().selecting(subject, direction)
+
+    def ns_labels(self, namespace: str) -> dict[str, str]:
+        self._check_version()
+        return self.ctx.ns_labels(namespace)
+
+    def admin_selecting(self, subject: Subject, direction: str) -> tuple[tuple[CompiledAdminPolicy, ...],
+                                                                          tuple[CompiledAdminPolicy, ...]]:
+        """(Admin tier, Baseline tier) policies selecting the subject in `direction`."""
+        admin: list[CompiledAdminPolicy] = []
+        baseline: list[CompiledAdminPolicy] = []
+        for tier, side in self.select(subject, direction):
+            if isinstance(tier, AdminTier):
+                (admin if tier.label == "Admin" else baseline).extend(
+                    cast(Sequence[CompiledAdminPolicy], side.sources))
+        return tuple(admin), tuple(baseline)
+
+
+NetpolEngine = PolicyEngine

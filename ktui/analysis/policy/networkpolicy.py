@@ -1,22 +1,30 @@
-"""NetworkPolicy compiled for evaluation: peers, ports and ipBlocks in directly testable form.
+"""Kubernetes NetworkPolicy as a tier: compiled policies and the NetworkPolicy tier.
 
 Compiling once per policy object (the structs are immutable) keeps the hot loops of the
 connectivity list free of parsing; every compiled rule keeps its indexes for the reasons.
+The tier is a union tier that denies what it leaves undecided: a pod is isolated for a direction
+when some policy of that type selects it, and then only the union of their rules is allowed.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from functools import lru_cache
+from typing import Literal, Protocol, TypeVar, cast
 
 from ktui.analysis.core.portset import ALL, EMPTY, PortSet, single, subtract_interval
 from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.core.verdicts import TIER_NETPOL, RuleRef
+from ktui.analysis.policy.tier import ALLOW, End, Mode, PeerMatch, TierContext, TierRule, TierSide, Unknown
+from ktui.model.core import ContainerPort
 from ktui.model.networking import IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
 from ktui.model.selectors import LabelSelector
+from ktui.store import ClusterState
 
 Interval = tuple[int, int, int]  # (ip version, first, last)
+NamedPortMap = Mapping[tuple[str, str], tuple[int, ...]]  # (name, protocol) -> container port numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,23 +121,43 @@ class CompiledPort:
         return single(self.protocol, self.first, self.last)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledRule:
+    """One rule, in the Tier protocol's terms (TierRule): always an Allow."""
+
     direction: str  # "ingress" | "egress"
     index: int
     peers: tuple[CompiledPeer, ...] | None  # None: no peers listed, every peer matches
     ports: tuple[CompiledPort, ...] | None  # None: no ports listed, every port matches
     numeric: PortSet  # the union of the ports that need no name resolution
     has_named_ports: bool = False  # some port is a name, resolved per destination (set when compiled)
+    namespace: str = ""  # the policy's
+    policy_name: str = ""
 
-    def port_set(self, dst_ports: Mapping[tuple[str, str], tuple[int, ...]] | None) -> PortSet:
+    @property
+    def action(self) -> str:
+        return ALLOW
+
+    def port_set(self, dst: Subject | NamedPortMap | None) -> PortSet:
+        """The ports allowed towards `dst` (a pod, its named ports, or None for an address)."""
         if self.ports is None:
             return ALL
+        if not self.has_named_ports:
+            return self.numeric
+        dst_ports = named_ports(dst) if isinstance(dst, Subject) else dst
         allowed = self.numeric
         for p in self.ports:
             if p.name is not None:
                 allowed = allowed | p.resolve(dst_ports)
         return allowed
+
+    def port_index(self, dst: Subject | None, port: int, protocol: str) -> int | Literal[False] | None:
+        found = first_port_index(self.ports, named_ports(dst) if dst is not None else None, port, protocol)
+        return None if found is None else (False if found is False else int(found))
+
+    def ref(self, peer: int | None, port: int | None) -> RuleRef:
+        return RuleRef(f"{self.namespace}/{self.policy_name}", self.direction, self.index, peer, port,
+                       kind="NetworkPolicy", namespace=self.namespace, policy_name=self.policy_name)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -173,6 +201,7 @@ def _compile_rule(
     index: int,
     peers: list[NetworkPolicyPeer] | None,
     ports: list[NetworkPolicyPort] | None,
+    np: NetworkPolicy,
 ) -> CompiledRule:
     cpeers = tuple(_compile_peer(i, p) for i, p in enumerate(peers)) if peers else None
     cports = tuple(_compile_port(i, p) for i, p in enumerate(ports)) if ports else None
@@ -181,7 +210,8 @@ def _compile_rule(
         if p.name is None:
             numeric = numeric | p.resolve(None)
     named = cports is not None and any(p.name is not None for p in cports)
-    return CompiledRule(direction, index, cpeers, cports, numeric if cports else ALL, named)
+    return CompiledRule(direction, index, cpeers, cports, numeric if cports else ALL, named,
+                        np.metadata.namespace, np.metadata.name)
 
 
 def compile_policy(np: NetworkPolicy) -> CompiledPolicy:
@@ -194,10 +224,10 @@ def compile_policy(np: NetworkPolicy) -> CompiledPolicy:
         ingress=np.affects_ingress(),
         egress=np.affects_egress(),
         ingress_rules=tuple(
-            _compile_rule("ingress", i, r.from_, r.ports) for i, r in enumerate(spec.ingress or [])
+            _compile_rule("ingress", i, r.from_, r.ports, np) for i, r in enumerate(spec.ingress or [])
         ),
         egress_rules=tuple(
-            _compile_rule("egress", i, r.to, r.ports) for i, r in enumerate(spec.egress or [])
+            _compile_rule("egress", i, r.to, r.ports, np) for i, r in enumerate(spec.egress or [])
         ),
     )
 
@@ -229,9 +259,122 @@ def peer_matches_external(peer: CompiledPeer, r: ExternalRange) -> bool:
 
 def named_ports(subject: Subject) -> dict[tuple[str, str], tuple[int, ...]]:
     """(name, protocol) -> container port numbers, for resolving named ports on a destination."""
+    return _named_ports(subject.ports)
+
+
+@lru_cache(maxsize=4096)
+def _named_ports(ports: tuple[ContainerPort, ...]) -> dict[tuple[str, str], tuple[int, ...]]:
     out: dict[tuple[str, str], tuple[int, ...]] = {}
-    for p in subject.ports:
+    for p in ports:
         if p.name:
             key = (p.name, p.protocol or "TCP")
             out[key] = (*out.get(key, ()), p.container_port)
     return out
+
+
+# --- the tier -------------------------------------------------------------------------------
+
+SelectKey = tuple[str, str, frozenset[tuple[str, str]]]
+
+
+class NetworkPolicyTier:
+    """Kubernetes NetworkPolicy: a union tier; selected means isolated (End.DENY)."""
+
+    label = TIER_NETPOL
+
+    def __init__(self, state: ClusterState, ctx: TierContext) -> None:
+        self.state = state
+        self.ctx = ctx
+        self._compiled = ctx.cache("NetworkPolicy")
+        self._ns_policies: dict[str, list[CompiledPolicy]] = {}
+        self._selecting: dict[SelectKey, list[CompiledPolicy]] = {}
+        self._sides: dict[SelectKey, TierSide | None] = {}
+
+    def reset(self) -> None:
+        self._ns_policies.clear()
+        self._selecting.clear()
+        self._sides.clear()
+
+    def policies_in(self, namespace: str) -> list[CompiledPolicy]:
+        """The namespace's policies, compiled (once per object), by name."""
+        cached = self._ns_policies.get(namespace)
+        if cached is not None:
+            return cached
+        out = []
+        for np in self.state.policies(namespace):
+            key = (namespace, np.metadata.name)
+            cp = self._compiled.get(key)
+            if not isinstance(cp, CompiledPolicy) or cp.policy is not np:
+                cp = self._compiled[key] = compile_policy(np)
+            out.append(cp)
+        out.sort(key=lambda c: c.name)
+        self._ns_policies[namespace] = out
+        return out
+
+    def all_policies(self) -> list[CompiledPolicy]:
+        return [cp for ns in self.state.namespace_names() for cp in self.policies_in(ns)]
+
+    def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
+        """The namespace's policies selecting the subject for `direction`; shared by equal labels."""
+        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        found = self._selecting.get(key)
+        if found is None:
+            found = self._selecting[key] = [
+                cp for cp in self.policies_in(subject.namespace)
+                if cp.applies(direction) and cp.selector.matches(subject.labels)
+            ]
+        return found
+
+    def select(self, subject: Subject, direction: str) -> TierSide | None:
+        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        if key in self._sides:
+            return self._sides[key]
+        policies = self.selecting(subject, direction)
+        hidden = self.state.unseen("NetworkPolicy", subject.namespace)
+        side = None
+        if policies or hidden is not None:
+            side = TierSide(self.label, Mode.UNION, End.DENY, tuple(cp.ref for cp in policies),
+                            tuple(r for cp in policies for r in cp.rules(direction)),
+                            None if hidden is None else f"NetworkPolicies in {subject.namespace}: {hidden}",
+                            tuple(policies))
+        self._sides[key] = side
+        return side
+
+    def peer_index(self, tier_rule: TierRule, other: Subject | ExternalRange) -> PeerMatch:
+        """The first peer entry matching `other`; None when the rule lists none; else False."""
+        rule = cast(CompiledRule, tier_rule)
+        if rule.peers is None:
+            return None
+        unknown: Unknown | None = None
+        for p in rule.peers:
+            if isinstance(other, ExternalRange):
+                if peer_matches_external(p, other):
+                    return p.index
+                continue
+            if p.block is None and p.namespace_selector is not None:
+                why = self.ctx.namespace_unknown(p.namespace_selector)
+                if why is not None:
+                    unknown = unknown or Unknown(why)
+                    continue
+            if peer_matches_subject(p, rule.namespace, other, self.ctx.ns_labels):
+                return p.index
+        return unknown if unknown is not None else False
+
+    def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
+        for cp in self.all_policies():
+            for rule in cp.rules(direction):
+                for p in rule.peers or ():
+                    if p.block is not None:
+                        yield from p.block.boundaries()
+
+    def blocks(self) -> Iterable[CompiledBlock]:
+        """Every ipBlock of every policy (pods inside one are told apart by the connectivity list)."""
+        for cp in self.all_policies():
+            for d in ("ingress", "egress"):
+                for rule in cp.rules(d):
+                    yield from (p.block for p in rule.peers or () if p.block is not None)
+
+
+def networkpolicy_tiers(state: ClusterState, ctx: TierContext) -> list[NetworkPolicyTier]:
+    """The NetworkPolicy tier, unless another family holds it in its place (Calico)."""
+    return [] if ctx.claimed(TIER_NETPOL) else [NetworkPolicyTier(state, ctx)]

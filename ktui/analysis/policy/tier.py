@@ -26,13 +26,17 @@ so every family (NetworkPolicy, admin/baseline, Calico, Cilium) shares one seman
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from ktui.analysis.core.portset import ALL, EMPTY, PortSet, difference
 from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.core.verdicts import RuleRef
+from ktui.model.core import NS_NAME_LABEL
+from ktui.model.selectors import LabelSelector
+from ktui.store import ClusterState
 
 Peer = Subject | ExternalRange
 
@@ -95,6 +99,75 @@ class TierSide:
     policies: tuple[str, ...]  # refs of the selecting policies, in evaluation order
     rules: tuple[TierRule, ...]  # in evaluation order (first-match tiers) or any order (union)
     unknown: str | None = None  # set when the tier cannot say which of its policies select the pod
+    sources: tuple[object, ...] = ()  # the compiled policies behind `policies` (for explain's words)
+
+
+class TierContext:
+    """What the tiers of one engine share: the state, namespace labels and node addresses per state
+    version, compiled-policy caches kept across versions, and claims of a tier's place.
+
+    A factory that provides a tier in another's place (Calico's default tier holds Kubernetes
+    NetworkPolicy) claims it; the factory of the claimed tier then provides nothing.
+    """
+
+    def __init__(self, state: ClusterState) -> None:
+        self.state = state
+        self._caches: dict[str, dict[object, object]] = {}
+        self._labels: dict[str, dict[str, str]] = {}
+        self._nodes: dict[int, frozenset[tuple[int, int]]] = {}
+        self._claims: set[str] = set()
+
+    def reset(self) -> None:
+        """A new state version: drop what depends on it (compiled caches stay)."""
+        self._labels.clear()
+        self._nodes.clear()
+        self._claims.clear()
+
+    def cache(self, name: str) -> dict[object, object]:
+        """A family's cache of compiled policies (by object), kept across state versions."""
+        return self._caches.setdefault(name, {})
+
+    def claim(self, tier: str) -> None:
+        self._claims.add(tier)
+
+    def claimed(self, tier: str) -> bool:
+        return tier in self._claims
+
+    def ns_labels(self, namespace: str) -> dict[str, str]:
+        labels = self._labels.get(namespace)
+        if labels is None:
+            labels = self._labels[namespace] = self.state.namespace_labels(namespace)
+        return labels
+
+    def namespace_unknown(self, selector: LabelSelector | None) -> str | None:
+        """Why a namespaceSelector cannot be evaluated (Namespaces unseen), or None when it can:
+        the empty selector and one on kubernetes.io/metadata.name only need no labels."""
+        if selector is None or selector.is_empty():
+            return None
+        reason = self.state.unseen("Namespace")
+        if reason is None:
+            return None
+        keys = set(selector.match_labels or {}) | {r.key for r in selector.match_expressions or ()}
+        return None if keys == {NS_NAME_LABEL} else f"Namespaces: {reason}"
+
+    def node_addresses(self, selector: LabelSelector) -> frozenset[tuple[int, int]]:
+        """(ip version, address) of every Node the selector picks (status.addresses)."""
+        found = self._nodes.get(id(selector))
+        if found is None:
+            out: set[tuple[int, int]] = set()
+            for node in self.state.objects("Node"):
+                if selector.matches(node.metadata.labels):
+                    for addr in node.status.addresses:
+                        try:
+                            ip = ipaddress.ip_address(addr.address)
+                        except ValueError:
+                            continue
+                        out.add((ip.version, int(ip)))
+            found = self._nodes[id(selector)] = frozenset(out)
+        return found
+
+
+TierFactory = Callable[[ClusterState, TierContext], Sequence["Tier"]]
 
 
 class Tier(Protocol):
