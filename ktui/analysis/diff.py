@@ -1,8 +1,9 @@
 """What a change does to posture: OLD and NEW states compared, for release reviews.
 
-Four views: exposed entries added or removed (exposure module), egress class per workload,
-allowed connections (connectivity list) and findings (by their key, so wording and line numbers
-do not count as change). External address ranges are cut at the ipBlock boundaries of both sides
+Four views, all read from each side's Analysis: exposed entries added or removed, egress class
+per workload, allowed connections (the connectivity list, compared by structure: workloads and
+address ranges, never their text) and findings (by their key, so wording and line numbers do
+not count as change). External address ranges are cut at the ipBlock boundaries of both sides
 before comparing, so a new ipBlock that splits 0.0.0.0/0 does not read as a change by itself.
 
 NEW "widens" OLD when it allows a connection OLD did not (a new workload's too), a workload's
@@ -11,23 +12,18 @@ egress class gets more open, or an entry is newly exposed.
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ktui.analysis.analysis import Analysis
 from ktui.analysis.core.portset import EMPTY, PortSet, difference
 from ktui.analysis.core.subjects import ExternalRange, WorkloadId
-from ktui.analysis.exposure.entries import Exposure, exposures
-from ktui.analysis.findings.catalogue import Finding
-from ktui.analysis.findings.checks import ProblemLike, findings
-from ktui.analysis.findings.context import CheckContext
-from ktui.analysis.policy.connectivity import Connection, connectivity
-from ktui.analysis.policy.egress import EgressClass, EgressPosture, dns_subjects, egress_posture
+from ktui.analysis.exposure.entries import Exposure
+from ktui.analysis.findings import Finding
+from ktui.analysis.policy import EgressClass, EgressPosture
 from ktui.store import ClusterState
-
-EXTERNAL = "[External]"
 
 
 def minus(a: PortSet, b: PortSet) -> PortSet:
@@ -107,30 +103,61 @@ class PostureDiff:
 
 
 # ------------------------------------------------------------------ connections
-def _parse_range(text: str) -> ExternalRange | None:
-    if not text.endswith(EXTERNAL):
-        return None
-    first, _, last = text[: -len(EXTERNAL)].partition("-")
-    a, b = ipaddress.ip_address(first), ipaddress.ip_address(last)
-    return ExternalRange(a.version, int(a), int(b))
+End = WorkloadId | ExternalRange
 
 
-Side = dict[tuple[str, str], PortSet]  # (src, dst) -> ports between workloads
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One allowed pair, by structure: workloads under their outermost owner, or address ranges."""
+
+    src: End
+    dst: End
+    conns: PortSet
+
+
+def top_names(analysis: Analysis) -> dict[WorkloadId, WorkloadId]:
+    """`ns/rs[ReplicaSet]` -> `ns/deploy[Deployment]` (and Job -> CronJob) where the owner is in view,
+    so a live cluster's pods and rendered manifests' workloads compare under the same names."""
+    out: dict[WorkloadId, WorkloadId] = {}
+    for s in analysis.subjects:
+        if s.workload not in out:
+            top = analysis.check_context.top_workload(s.workload)
+            out[s.workload] = WorkloadId(top.namespace, top.name, top.kind)
+    return out
+
+
+def edges(analysis: Analysis) -> list[Edge]:
+    """The connectivity list, structured and under the outermost owners' names; pairs that meet
+    are merged, and a workload talking to itself (two ReplicaSets of a rollout) is left out."""
+    ends, names = analysis.connection_ends, top_names(analysis)
+    merged: dict[tuple[End, End], PortSet] = {}
+    for c in analysis.connectivity:
+        src, dst = ends[c.src], ends[c.dst]
+        if isinstance(src, WorkloadId):
+            src = names.get(src, src)
+        if isinstance(dst, WorkloadId):
+            dst = names.get(dst, dst)
+        if src == dst:
+            continue
+        merged[(src, dst)] = merged.get((src, dst), EMPTY) | c.conns
+    return [Edge(src, dst, ports) for (src, dst), ports in merged.items()]
+
+
+Side = dict[tuple[WorkloadId, WorkloadId], PortSet]  # between workloads
 Ranged = list[tuple[ExternalRange, PortSet]]
-ExtSide = dict[tuple[str, str, bool], Ranged]  # (workload, direction, external end is the source)
+ExtSide = dict[tuple[WorkloadId, str, bool], Ranged]  # (workload, direction, external end is the source)
 
 
-def _split(conns: Iterable[Connection]) -> tuple[Side, ExtSide]:
+def _split(conns: Iterable[Edge]) -> tuple[Side, ExtSide]:
     """Internal pairs, and per (workload, direction) the external ranges with their ports."""
     internal: Side = {}
     external: ExtSide = defaultdict(list)
     for c in conns:
-        src_r, dst_r = _parse_range(c.src), _parse_range(c.dst)
-        if src_r is not None:
-            external[(c.dst, "ingress", True)].append((src_r, c.conns))
-        elif dst_r is not None:
-            external[(c.src, "egress", False)].append((dst_r, c.conns))
-        else:
+        if isinstance(c.src, ExternalRange) and isinstance(c.dst, WorkloadId):
+            external[(c.dst, "ingress", True)].append((c.src, c.conns))
+        elif isinstance(c.dst, ExternalRange) and isinstance(c.src, WorkloadId):
+            external[(c.src, "egress", False)].append((c.dst, c.conns))
+        elif isinstance(c.src, WorkloadId) and isinstance(c.dst, WorkloadId):
             internal[(c.src, c.dst)] = c.conns
     return internal, external
 
@@ -149,8 +176,8 @@ def _external_changes(old: Ranged, new: Ranged) -> list[tuple[ExternalRange, Por
         cuts[r.version].update((r.first, r.last + 1))
     out: list[tuple[ExternalRange, PortSet, PortSet]] = []
     for version, points in cuts.items():
-        edges = sorted(points)
-        for lo, nxt in itertools.pairwise(edges):
+        edges_ = sorted(points)
+        for lo, nxt in itertools.pairwise(edges_):
             o, n = _ports_at(old, version, lo), _ports_at(new, version, lo)
             prev = out[-1] if out else None
             if prev and prev[0].version == version and prev[0].last + 1 == lo and (prev[1], prev[2]) == (o, n):
@@ -160,19 +187,17 @@ def _external_changes(old: Ranged, new: Ranged) -> list[tuple[ExternalRange, Por
     return [c for c in out if c[1] != c[2]]
 
 
-def connection_changes(
-    old: Iterable[Connection], new: Iterable[Connection]
-) -> tuple[list[ConnChange], list[ConnChange]]:
+def connection_changes(old: Iterable[Edge], new: Iterable[Edge]) -> tuple[list[ConnChange], list[ConnChange]]:
     """(added, removed): per pair, the ports NEW allows that OLD did not, and the reverse."""
     old_in, old_ext = _split(old)
     new_in, new_ext = _split(new)
     triples: list[tuple[str, str, PortSet, PortSet]] = []
-    for pair in sorted(set(old_in) | set(new_in)):
-        triples.append((*pair, old_in.get(pair, EMPTY), new_in.get(pair, EMPTY)))
-    for key in sorted(set(old_ext) | set(new_ext)):
+    for a, b in set(old_in) | set(new_in):
+        triples.append((str(a), str(b), old_in.get((a, b), EMPTY), new_in.get((a, b), EMPTY)))
+    for key in set(old_ext) | set(new_ext):
         workload, _, is_src = key
         for r, o, n in _external_changes(old_ext.get(key, []), new_ext.get(key, [])):
-            src, dst = (str(r), workload) if is_src else (workload, str(r))
+            src, dst = (str(r), str(workload)) if is_src else (str(workload), str(r))
             triples.append((src, dst, o, n))
     added, removed = [], []
     for src, dst, o, n in triples:
@@ -185,49 +210,23 @@ def connection_changes(
     return sorted(added, key=key_fn), sorted(removed, key=key_fn)
 
 
-def top_names(state: ClusterState) -> dict[str, str]:
-    """`ns/rs[ReplicaSet]` -> `ns/deploy[Deployment]` (and Job -> CronJob) where the owner is in view,
-    so a live cluster's pods and rendered manifests' workloads compare under the same names."""
-    ctx = CheckContext(state)
-    out: dict[str, str] = {}
-    for s in ctx.subjects:
-        name = str(s.workload)
-        if name not in out:
-            top = ctx.top_workload(s.workload)
-            out[name] = str(WorkloadId(top.namespace, top.name, top.kind))
-    return out
-
-
-def rename(conns: Iterable[Connection], names: dict[str, str]) -> list[Connection]:
-    """The connections under the outermost owners' names; pairs that meet are merged."""
-    merged: dict[tuple[str, str], PortSet] = {}
-    for c in conns:
-        src, dst = names.get(c.src, c.src), names.get(c.dst, c.dst)
-        if src == dst:
-            continue  # two ReplicaSets of one Deployment (a rollout) talking: the same workload
-        merged[(src, dst)] = merged.get((src, dst), EMPTY) | c.conns
-    return [Connection(src, dst, ports) for (src, dst), ports in merged.items()]
-
-
 # ------------------------------------------------------------------ egress and hosts
-def workload_egress(state: ClusterState) -> dict[str, EgressPosture]:
+def workload_egress(analysis: Analysis) -> dict[str, EgressPosture]:
     """The most open egress posture among each workload's pods (DNS: ok only if ok for all)."""
-    ctx = CheckContext(state)
-    dns = dns_subjects(state)
+    names = top_names(analysis)
     out: dict[str, EgressPosture] = {}
-    for s in ctx.subjects:
+    for s in analysis.subjects:
         if s.host_network:
             continue
-        p = egress_posture(ctx.engine, s, dns)
-        top = ctx.top_workload(s.workload)
-        name = str(WorkloadId(top.namespace, top.name, top.kind))
+        p = analysis.egress(s)
+        name = str(names.get(s.workload, s.workload))
         prev = out.get(name)
         if prev is None or p.cls.rank < prev.cls.rank or (p.cls == prev.cls and not p.dns):
             out[name] = p
     return out
 
 
-def egress_changes(old: ClusterState, new: ClusterState) -> list[EgressChange]:
+def egress_changes(old: Analysis, new: Analysis) -> list[EgressChange]:
     a, b = workload_egress(old), workload_egress(new)
     out = []
     for name in sorted(set(a) | set(b)):
@@ -243,26 +242,22 @@ def _host(e: Exposure) -> HostChange:
     return HostChange(e.namespace, e.source, e.host, e.port, e.protocol, e.path)
 
 
-def host_changes(old: ClusterState, new: ClusterState) -> tuple[list[HostChange], list[HostChange]]:
-    a = {_host(e) for e in exposures(old)}
-    b = {_host(e) for e in exposures(new)}
+def host_changes(old: Analysis, new: Analysis) -> tuple[list[HostChange], list[HostChange]]:
+    a = {_host(e) for e in old.hosts()}
+    b = {_host(e) for e in new.hosts()}
     key = lambda h: (h.namespace, h.host, h.port or 0, h.path, h.source)  # noqa: E731
     return sorted(b - a, key=key), sorted(a - b, key=key)
 
 
-def diff_states(
-    old: ClusterState,
-    new: ClusterState,
-    *,
-    old_problems: Iterable[ProblemLike] = (),
-    new_problems: Iterable[ProblemLike] = (),
-    complete: bool = False,
-) -> PostureDiff:
-    added, removed = connection_changes(rename(connectivity(old), top_names(old)),
-                                        rename(connectivity(new), top_names(new)))
+def diff_states(old: Analysis | ClusterState, new: Analysis | ClusterState) -> PostureDiff:
+    """NEW against OLD. Give each side's Analysis (built with the same `complete`, and with the
+    loader's problems); a bare ClusterState is analysed as manifests."""
+    old = old if isinstance(old, Analysis) else Analysis.of(old)
+    new = new if isinstance(new, Analysis) else Analysis.of(new)
+    added, removed = connection_changes(edges(old), edges(new))
     hosts_added, hosts_removed = host_changes(old, new)
-    fa = {f.key: f for f in findings(old, old_problems, complete=complete)}
-    fb = {f.key: f for f in findings(new, new_problems, complete=complete)}
+    fa = {f.key: f for f in old.findings}
+    fb = {f.key: f for f in new.findings}
     return PostureDiff(
         hosts_added=hosts_added,
         hosts_removed=hosts_removed,
@@ -276,12 +271,13 @@ def diff_states(
 
 __all__ = [
     "ConnChange",
+    "Edge",
     "EgressChange",
     "HostChange",
     "PostureDiff",
     "connection_changes",
     "diff_states",
+    "edges",
     "minus",
-    "rename",
     "top_names",
 ]

@@ -8,18 +8,33 @@ changes there recompute everything; any other Namespace change recomputes that n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject
-from ktui.analysis.policy.egress import DNS_LABELS, EgressClass, EgressPosture, dns_subjects, egress_posture
-from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.exposure.status import HostHealth
+from ktui.analysis.findings import Finding, Severity
+from ktui.analysis.policy import DNS_LABELS, EgressClass, EgressPosture, NetpolEngine, dns_subjects, egress_posture
+from ktui.analysis.posture_changes import (
+    GLOBAL_KINDS,
+    Cause,
+    PostureDelta,
+    PostureSummary,
+    level,
+    posture_deltas,
+    summarize,
+)
 from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
 
+__all__ = [
+    "GLOBAL_KINDS", "POLICY_KINDS", "Cause", "HostView", "NamespaceOverview", "NamespacePosture", "PodPosture",
+    "PostureDelta", "PostureIndex", "PostureReport", "PostureSummary", "level", "namespace_overview",
+    "posture_deltas", "posture_report", "summarize",
+]
+
 POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})  # can alter NetworkPolicy answers
-GLOBAL_KINDS = frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,105 +81,6 @@ class NamespacePosture:
         set_(self, "egress_isolated", len(self.pods) - per_class[0])
         set_(self, "dns_blocked", dns_blocked)
         set_(self, "most_open_egress", next((c for c, n in zip(_CLASSES, per_class, strict=True) if n), None))
-
-
-def level(count: int, total: int) -> str:
-    """'none', 'some' or 'all': how the UI and the feed speak about per-pod counts."""
-    if total == 0 or count == 0:
-        return "none"
-    return "all" if count == total else "some"
-
-
-@dataclass(frozen=True, slots=True)
-class PostureSummary:
-    """The figures a posture change is judged on; pod churn that keeps them is not a change."""
-
-    pods: int
-    policies: int
-    ingress_isolated: int
-    egress_isolated: int
-    dns_blocked: int
-    most_open: EgressClass | None
-
-    def material(self) -> tuple[object, ...]:
-        n = self.pods
-        return (self.policies, level(self.ingress_isolated, n), level(self.egress_isolated, n),
-                level(self.dns_blocked, n), self.most_open)
-
-
-def summarize(np: NamespacePosture) -> PostureSummary:
-    return PostureSummary(len(np.pods), np.policies, np.ingress_isolated, np.egress_isolated,
-                          np.dns_blocked, np.most_open_egress)
-
-
-@dataclass(frozen=True, slots=True)
-class Cause:
-    """An object change that came with a posture change: what to look at."""
-
-    kind: str
-    namespace: str
-    name: str
-    verb: str  # added | changed | removed
-
-
-@dataclass(frozen=True, slots=True)
-class PostureDelta:
-    namespace: str
-    before: PostureSummary | None
-    after: PostureSummary | None
-    causes: tuple[Cause, ...]
-
-    def facts(self) -> list[tuple[str, str, str]]:
-        """(what, before, after) for each figure whose meaning changed."""
-        b, a = self.before, self.after
-        if b is None or a is None:
-            return [("namespace", "absent" if b is None else "present", "absent" if a is None else "present")]
-        out: list[tuple[str, str, str]] = []
-        if b.most_open != a.most_open:
-            out.append(("egress", b.most_open.value if b.most_open else "no pods",
-                        a.most_open.value if a.most_open else "no pods"))
-        for what, bn, an in (("ingress isolated", b.ingress_isolated, a.ingress_isolated),
-                             ("egress isolated", b.egress_isolated, a.egress_isolated),
-                             ("DNS blocked", b.dns_blocked, a.dns_blocked)):
-            if level(bn, b.pods) != level(an, a.pods):
-                out.append((what, f"{bn}/{b.pods}", f"{an}/{a.pods}"))
-        if b.policies != a.policies:
-            out.append(("policies", str(b.policies), str(a.policies)))
-        return out
-
-
-_CAUSE_ORDER = {"NetworkPolicy": 0, "Namespace": 1}
-
-
-def posture_deltas(
-    before: Mapping[str, NamespacePosture], after: Mapping[str, NamespacePosture],
-    namespaces: Iterable[str], changes: Iterable[Change],
-) -> list[PostureDelta]:
-    """The material posture changes among `namespaces`, each with the object changes behind it."""
-    by_ns: dict[str, list[Cause]] = {}
-    global_causes: list[Cause] = []
-    for c in changes:
-        verb = "added" if c.old is None else "removed" if c.new is None else "changed"
-        cause = Cause(c.kind, c.namespace, c.name, verb)
-        if c.kind == "Namespace":
-            by_ns.setdefault(c.name, []).append(cause)
-        elif c.kind in GLOBAL_KINDS:
-            global_causes.append(cause)
-        else:
-            by_ns.setdefault(c.namespace, []).append(cause)
-    out = []
-    for ns in sorted(namespaces):
-        b, a = before.get(ns), after.get(ns)
-        sb = summarize(b) if b is not None else None
-        sa = summarize(a) if a is not None else None
-        if sb is not None and sa is not None and sb.material() == sa.material():
-            continue
-        causes = by_ns.get(ns, []) + global_causes
-        if not causes:  # moved by a change elsewhere (the DNS pods' namespace): name that change
-            causes = [c for cs in by_ns.values() for c in cs if c.kind != "Pod"][:3]
-        causes.sort(key=lambda c: _CAUSE_ORDER.get(c.kind, 2))
-        out.append(PostureDelta(ns, sb, sa, tuple(dict.fromkeys(causes))))
-    return out
 
 
 def _same_place(c: Change) -> bool:
@@ -307,3 +223,110 @@ class PostureIndex:
                 pods_only.add(ns)
         rest = pods_only - full
         return changed | (self.recompute(rest, keep_memo=True) if rest else set())
+
+
+# ---------------------------------------------------------------- the overview as data (`ktui posture`)
+@dataclass(frozen=True, slots=True)
+class HostView:
+    """One exposed entry as the overview lists it: where, how, and its status (exposure.host_status)."""
+
+    host: str
+    port: int | None
+    path: str
+    protocol: str
+    tls: bool
+    source: str
+    route: str
+    status: str  # ok | unknown | warn | fail
+    reason: str
+    obj: str
+
+
+def host_view(h: HostHealth) -> HostView:
+    e = h.entry
+    return HostView(e.host, e.port, e.path, e.protocol, e.tls, e.source, e.route, h.status, h.reason, h.obj)
+
+
+def _by_severity(found: Iterable[Finding]) -> tuple[tuple[Severity, int], ...]:
+    counts = dict.fromkeys(reversed(Severity), 0)  # critical first
+    for f in found:
+        counts[f.severity] += 1
+    return tuple(counts.items())
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceOverview:
+    """One namespace as the overview shows it: the object `ktui posture` prints and the TUI renders.
+
+    hosts / findings are None while unknown (the TUI, before its background analysis answers).
+    """
+
+    namespace: str
+    pods: int  # subjects: pods that count (core.subjects) and workload templates standing in
+    policies: int
+    ingress_isolated: int
+    egress_isolated: int
+    egress: tuple[tuple[EgressClass, int], ...]  # every class, most open first
+    most_open_egress: EgressClass | None  # None: no pods
+    dns_ok: int
+    dns_blocked: int
+    hosts: tuple[HostView, ...] | None
+    findings: tuple[tuple[Severity, int], ...] | None  # every severity, critical first
+
+    @property
+    def host_count(self) -> int:
+        """Distinct (host, port): what the HOSTS column counts."""
+        return len({(h.host, h.port) for h in self.hosts or ()})
+
+    def hosts_with(self, status: str) -> int:
+        return sum(h.status == status for h in self.hosts or ())
+
+    @property
+    def findings_total(self) -> int:
+        return sum(n for _, n in self.findings or ())
+
+    @property
+    def worst_finding(self) -> Severity | None:
+        return next((s for s, n in self.findings or () if n), None)
+
+
+def namespace_overview(np: NamespacePosture, hosts: Iterable[HostHealth] | None,
+                       found: Iterable[Finding] | None) -> NamespaceOverview:
+    """The overview row of one namespace from its posture, its hosts and its findings."""
+    return NamespaceOverview(
+        np.namespace, len(np.pods), np.policies, np.ingress_isolated, np.egress_isolated,
+        tuple((c, np.egress_counts.get(c, 0)) for c in EgressClass), np.most_open_egress,
+        len(np.pods) - np.dns_blocked, np.dns_blocked,
+        None if hosts is None else tuple(host_view(h) for h in hosts),
+        None if found is None else _by_severity(found),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PostureReport:
+    """Every namespace's overview, the findings no namespace holds (cluster-scoped, or of a
+    namespace ktui does not hold), and the totals."""
+
+    namespaces: tuple[NamespaceOverview, ...]
+    cluster_findings: tuple[tuple[Severity, int], ...] | None
+
+    def total(self, attr: str) -> int:
+        return sum(int(getattr(n, attr)) for n in self.namespaces)
+
+
+def posture_report(by_namespace: Mapping[str, NamespacePosture],
+                   hosts: Mapping[str, Sequence[HostHealth]] | None,
+                   found: Iterable[Finding] | None) -> PostureReport:
+    """The posture as data: the one builder behind `ktui posture` and the TUI overview."""
+    per_ns: dict[str, list[Finding]] | None = None
+    elsewhere: list[Finding] = []
+    if found is not None:
+        per_ns = {ns: [] for ns in by_namespace}
+        for f in found:
+            per_ns.get(f.object.namespace, elsewhere).append(f)
+    rows = tuple(
+        namespace_overview(by_namespace[ns], None if hosts is None else hosts.get(ns, ()),
+                           None if per_ns is None else per_ns[ns])
+        for ns in sorted(by_namespace)
+    )
+    return PostureReport(rows, None if found is None else _by_severity(elsewhere))

@@ -10,25 +10,14 @@ import argparse
 import os
 import sys
 
+from ktui.analysis.analysis import Analysis
 from ktui.analysis.diff import diff_states
-from ktui.analysis.findings.catalogue import Severity, resolve_code
-from ktui.analysis.findings.checks import at_or_above, findings, namespace_scores
-from ktui.analysis.findings.cni import detect_cni
-from ktui.cli.common import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    CliError,
-    Loaded,
-    add_output_option,
-    add_source_options,
-    emit,
-    load_state,
-    report_problems,
-)
+from ktui.analysis.findings import Severity, at_or_above, detect_cni, namespace_scores, resolve_code
+from ktui.cli.analyse import load_analysis
+from ktui.cli.common import EXIT_FINDINGS, EXIT_OK, CliError, add_output_option, add_source_options, emit
 from ktui.render.diff_text import diff_json, diff_lines
 from ktui.render.findings_text import report_json, report_lines
 from ktui.render.sarif import sarif_log
-from ktui.sources.base import SyncState
 
 DEFAULT_FAIL_ON = "high"
 CONTEXT_PREFIX = "context:"
@@ -73,33 +62,12 @@ def parse_ignore(values: list[str]) -> set[str]:
     return codes
 
 
-def _load(args: argparse.Namespace) -> Loaded:
-    from ktui.sources.kubeclient import ClusterError
-
-    try:
-        return load_state(args)
-    except ClusterError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _scope(args: argparse.Namespace, loaded: Loaded) -> tuple[bool, frozenset[str]]:
-    """(complete, unseen kinds): a live snapshot of all namespaces is the whole cluster."""
-    live = loaded.origin != "manifests"
-    complete = live and not getattr(args, "namespace", None)
-    unseen = frozenset(k for k, st in loaded.statuses.items() if st.state is not SyncState.LIVE)
-    return complete, unseen
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     fail_on = parse_severity(args.fail_on)
     ignore = parse_ignore(args.ignore)
-    loaded = _load(args)
+    loaded, analysis = load_analysis(args, warn_manifest_problems=False)  # from manifests they are findings
     manifests = loaded.origin == "manifests"
-    if not manifests:
-        report_problems(loaded)  # from manifests they are findings instead
-    complete, unseen = _scope(args, loaded)
-    found = findings(loaded.state, loaded.problems if manifests else (), complete=complete, unseen=unseen,
-                     ignore=ignore)
+    found = [f for f in analysis.findings if f.code not in ignore]
     if args.output == "sarif":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -143,21 +111,17 @@ def side_args(spec: str, args: argparse.Namespace) -> argparse.Namespace:
 def cmd_diff(args: argparse.Namespace) -> int:
     sides = []
     for spec in (args.old, args.new):
-        sa = side_args(spec, args)
-        loaded = _load(sa)
-        if loaded.origin != "manifests":
-            report_problems(loaded)
-        sides.append((spec, sa, loaded))
-    (old_label, _, old), (new_label, _, new) = sides
-    complete = all(_scope(a, lo)[0] for _, a, lo in sides)
-    d = diff_states(
-        old.state, new.state,
-        old_problems=old.problems if old.origin == "manifests" else (),
-        new_problems=new.problems if new.origin == "manifests" else (),
-        complete=complete,
-    )
+        _, analysis = load_analysis(side_args(spec, args), warn_manifest_problems=False)
+        sides.append(analysis)
+    old, new = sides
+    # both sides judged alike: findings that need the whole cluster only when both are one
+    complete = old.complete and new.complete
+    if old.complete != complete or new.complete != complete:
+        old = Analysis.of(old.state, live=old.live, complete=complete, problems=old.problems, unseen=old.unseen)
+        new = Analysis.of(new.state, live=new.live, complete=complete, problems=new.problems, unseen=new.unseen)
+    d = diff_states(old, new)
     if args.output == "json":
-        emit(diff_json(d, old_label, new_label), "json")
+        emit(diff_json(d, args.old, args.new), "json")
     else:
-        sys.stdout.write("\n".join(diff_lines(d, old_label, new_label)) + "\n")
+        sys.stdout.write("\n".join(diff_lines(d, args.old, args.new)) + "\n")
     return EXIT_FINDINGS if args.fail_on_widening and d.widening else EXIT_OK

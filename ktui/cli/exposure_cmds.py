@@ -5,21 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ktui.analysis.exposure.entries import exposures
-from ktui.analysis.exposure.routes import listener_statuses, route_statuses
-from ktui.analysis.exposure.triage import Triager
-from ktui.cli.common import (
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    EXIT_OK,
-    CliError,
-    Loaded,
-    add_output_option,
-    add_source_options,
-    emit,
-    load_state,
-    report_problems,
-)
+from ktui.analysis.exposure.routes import listener_statuses
+from ktui.cli.analyse import load_analysis
+from ktui.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CliError, add_output_option, add_source_options, emit
 from ktui.render import exposure_text, routes_text, triage_text
 from ktui.render.safe import clean
 
@@ -46,32 +34,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_triage)
 
 
-def _load(args: argparse.Namespace) -> tuple[Loaded, bool]:
-    loaded = load_state(args)
-    report_problems(loaded)
-    return loaded, loaded.origin != "manifests"
-
-
 def cmd_hosts(args: argparse.Namespace) -> int:
-    loaded, _ = _load(args)
-    entries = exposures(loaded.state, getattr(args, "namespace", None), include_unattached=args.refused)
+    _, analysis = load_analysis(args)
+    entries = analysis.hosts(getattr(args, "namespace", None), include_unattached=args.refused)
+    status = {id(h.entry): h for h in analysis.host_health}
+    health = [status[id(e)] for e in entries]
     if args.output == "table":
-        lines = exposure_text.hosts_lines(entries)
+        lines = exposure_text.hosts_lines(entries, health)
         print("\n".join(lines) if lines else "nothing exposed")
     else:
-        emit(exposure_text.hosts_json(entries), args.output)
+        emit(exposure_text.hosts_json(entries, health), args.output)
     return EXIT_OK
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
-    loaded, _ = _load(args)
-    state = loaded.state
+    _, analysis = load_analysis(args)
+    state = analysis.state
     namespace = getattr(args, "namespace", None)
-    statuses = route_statuses(state, namespace)
+    everything = analysis.route_statuses
+    statuses = [s for s in everything if namespace is None or s.namespace == namespace]
     if args.output != "table":
         emit(routes_text.routes_json(statuses), args.output)
         return EXIT_OK
-    everything = route_statuses(state) if namespace else statuses
     listeners = []
     for gw in state.objects("Gateway", namespace):
         listeners.extend(listener_statuses(state, "Gateway", gw, everything))
@@ -85,8 +69,8 @@ def cmd_routes(args: argparse.Namespace) -> int:
 def cmd_triage(args: argparse.Namespace) -> int:
     if not args.target.strip() or args.target.strip().startswith("/"):
         raise CliError(f"{args.target!r}: give HOST[/PATH], e.g. shop.example.com/cart")
-    loaded, live = _load(args)
-    result = Triager(loaded.state, live).triage(args.target, getattr(args, "namespace", None))
+    _, analysis = load_analysis(args)
+    result = analysis.triage(args.target, getattr(args, "namespace", None))
     if args.output == "table":
         print("\n".join(triage_text.triage_lines(result)))
     else:

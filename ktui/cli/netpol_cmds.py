@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 
+from ktui.analysis.analysis import Analysis
 from ktui.analysis.core.portset import PortSpecError, parse_port_spec
-from ktui.analysis.core.subjects import ExternalRange
-from ktui.analysis.policy.connectivity import connectivity
-from ktui.analysis.policy.engine import NetpolEngine, Peer
-from ktui.analysis.policy.explain import explain, resolve_subject
-from ktui.cli.common import (
-    CliError,
-    add_output_option,
-    add_source_options,
-    emit,
-    load_state,
-    report_problems,
-)
+from ktui.analysis.policy import Peer
+from ktui.cli.analyse import load_analysis
+from ktui.cli.common import CliError, add_output_option, add_source_options, emit
 from ktui.render import netpol_text
-from ktui.store import ClusterState
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,24 +33,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_connectivity)
 
 
-def _peer(state: ClusterState, ref: str, default_ns: str) -> Peer:
-    try:
-        return ExternalRange.of_ip(ipaddress.ip_address(ref))
-    except ValueError:
-        pass
-    subject = resolve_subject(state, ref, default_ns)
-    if subject is None:
+def _peer(analysis: Analysis, ref: str, default_ns: str) -> Peer:
+    peer = analysis.peer(ref, default_ns)
+    if peer is None:
         raise CliError(f"no pod or workload {ref!r} (use NS/NAME, or an IP address)")
-    return subject
+    return peer
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    loaded = load_state(args)
-    report_problems(loaded)
-    subject = resolve_subject(loaded.state, args.pod, args.namespace or "default")
+    _, analysis = load_analysis(args)
+    subject = analysis.subject(args.pod, args.namespace or "default")
     if subject is None:
         raise CliError(f"no pod or workload {args.pod!r}")
-    e = explain(loaded.state, subject)
+    e = analysis.explain(subject)
     if args.output == "txt":
         print("\n".join(netpol_text.explanation_lines(e)))
     else:
@@ -73,11 +58,10 @@ def cmd_can_reach(args: argparse.Namespace) -> int:
         port, proto = parse_port_spec(args.port)
     except PortSpecError as exc:
         raise CliError(f"--port {args.port}: {exc}") from None
-    loaded = load_state(args)
-    report_problems(loaded)
+    _, analysis = load_analysis(args)
     ns = args.namespace or "default"
-    src, dst = _peer(loaded.state, args.src, ns), _peer(loaded.state, args.dst, ns)
-    verdict = NetpolEngine(loaded.state).can_reach(src, dst, port, proto)
+    src, dst = _peer(analysis, args.src, ns), _peer(analysis, args.dst, ns)
+    verdict = analysis.can_reach(src, dst, port, proto)
     if args.output == "txt":
         print("\n".join(netpol_text.verdict_lines(verdict)))
     else:
@@ -86,9 +70,8 @@ def cmd_can_reach(args: argparse.Namespace) -> int:
 
 
 def cmd_connectivity(args: argparse.Namespace) -> int:
-    loaded = load_state(args)
-    report_problems(loaded)
-    conns = connectivity(loaded.state)
+    _, analysis = load_analysis(args)
+    conns = analysis.connectivity
     if args.output == "txt":
         lines = netpol_text.connectivity_lines(conns)
         if lines:

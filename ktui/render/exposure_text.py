@@ -6,12 +6,14 @@ route, then the backend chain Service:port -> targetPort -> endpoints -> pods.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.table import Table
 
 from ktui.analysis.exposure.backends import Backend
 from ktui.analysis.exposure.entries import Exposure
+from ktui.analysis.exposure.status import HostHealth
 from ktui.render.safe import clean, text
 
 
@@ -55,11 +57,12 @@ def backend_chain(b: Backend) -> str:
     return clean(" -> ".join(parts))
 
 
-def hosts_lines(entries: list[Exposure]) -> list[str]:
-    """Per namespace, each entry with its route and backend chains."""
+def hosts_lines(entries: list[Exposure], health: Sequence[HostHealth] | None = None) -> list[str]:
+    """Per namespace, each entry with its route and backend chains; with `health` (one per
+    entry), a failing entry also says why (the triage chain's failing link; -o json has every status)."""
     lines: list[str] = []
     namespace = None
-    for e in entries:
+    for i, e in enumerate(entries):
         if e.namespace != namespace:
             namespace = e.namespace
             lines.append(clean(namespace))
@@ -71,6 +74,9 @@ def hosts_lines(entries: list[Exposure]) -> list[str]:
         lines.extend(f"      -> {backend_chain(b)}" for b in e.backends)
         if e.redirect and not e.backends:
             lines.append(f"      -> {clean(e.redirect)}")
+        h = health[i] if health is not None else None
+        if h is not None and h.status == "fail":
+            lines.append(f"      {h.status}: {clean(h.reason)}" + (f" ({clean(h.obj)})" if h.obj else ""))
     return lines
 
 
@@ -104,8 +110,13 @@ def entry_json(e: Exposure) -> dict[str, Any]:
     }
 
 
-def hosts_json(entries: list[Exposure]) -> dict[str, Any]:
-    return {"entries": [entry_json(e) for e in entries]}
+def hosts_json(entries: list[Exposure], health: Sequence[HostHealth] | None = None) -> dict[str, Any]:
+    """{"entries": [...]}; with `health`, each entry also has "status" (ok, unknown, warn, fail:
+    the host status `ktui posture` and the TUI show) and "statusReason"."""
+    out = [entry_json(e) for e in entries]
+    for d, h in zip(out, health or (), strict=False):
+        d["status"], d["statusReason"] = h.status, h.reason or None
+    return {"entries": out}
 
 
 def hosts_table(entries: list[Exposure]) -> Table:

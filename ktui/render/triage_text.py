@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from ktui.analysis.exposure.triage import Chain, Triage
 from ktui.render.exposure_text import entry_title, entry_via
@@ -55,3 +57,36 @@ def chain_table(c: Chain) -> Table:
     for lk in c.links:
         table.add_row(text(MARKS[lk.status].strip(), STYLES[lk.status]), text(lk.name), text(lk.reason), text(lk.obj))
     return table
+
+
+def triage_rich(t: Triage, styles: Mapping[str, str], marks: Mapping[str, str], muted: str) -> Text:
+    """The chains as one Rich Text for a screen: `styles` and `marks` per status (ok, warn, fail),
+    so the TUI's theme colours it while the words stay the CLI's."""
+
+    def status(lvl: str, label: str) -> Text:
+        return Text(f"{marks.get(lvl, '?')} {label}", style=styles.get(lvl, muted))
+
+    out = Text()
+    fail = styles.get("fail", "")
+    if not t.found:
+        out.append(f"{marks.get('fail', '?')} no exposed entry answers {clean(t.host)}{clean(t.path)}\n",
+                   style=f"bold {fail}")
+        out.append("  check the host spelling; :triage with a host from the Exposure tab, or ctrl+p to pick one\n",
+                   style=muted)
+        return out
+    n = len(t.chains)
+    out.append_text(status(t.status, f"{clean(t.host)}{clean(t.path)}: {n} entr{'y' if n == 1 else 'ies'} answer"))
+    out.append("\n")
+    for chain in t.chains:
+        e = chain.entry
+        out.append("\n")
+        out.append_text(status(chain.status, ""))
+        out.append(f"{clean(e.source)}  {clean(e.host)}:{e.port or '-'}{clean(e.path)}\n", style="bold")
+        for lk in chain.links:
+            out.append("   ")
+            out.append_text(status(lk.status, f"{lk.name:<10}"))
+            out.append(f" {clean(lk.reason)}")
+            if lk.obj:
+                out.append(f"  → {clean(lk.obj)}", style=muted if lk.status == "ok" else "bold")
+            out.append("\n")
+    return out

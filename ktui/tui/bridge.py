@@ -13,10 +13,20 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ktui.analysis.findings.catalogue import Finding
-from ktui.analysis.policy.egress import EgressClass
-from ktui.analysis.policy.engine import NetpolEngine
-from ktui.analysis.posture import Cause, NamespacePosture, PostureDelta, PostureIndex, posture_deltas
+from ktui.analysis.analysis import Analysis
+from ktui.analysis.findings import Finding
+from ktui.analysis.policy import EgressClass, NetpolEngine
+from ktui.analysis.posture import (
+    Cause,
+    NamespaceOverview,
+    NamespacePosture,
+    PostureDelta,
+    PostureIndex,
+    PostureReport,
+    namespace_overview,
+    posture_deltas,
+    posture_report,
+)
 from ktui.sources.base import KindStatus, ProblemLog, Source, SyncState, drain
 from ktui.store import Change, ClusterState
 from ktui.tui.overlay import Overlay, OverlayResult
@@ -87,6 +97,8 @@ class Bridge:
         self.found: tuple[Finding, ...] = ()
         self.overlay_error = ""
         self.overlay_seconds = 0.0
+        self._analysis: Analysis | None = None
+        self._overviews: dict[str, tuple[tuple[object, ...], NamespaceOverview]] = {}
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -160,6 +172,38 @@ class Bridge:
         return bool(self.statuses) and all(s.state is not SyncState.SYNCING for s in self.statuses.values())
 
     # ------------------------------------------------------------ reading
+    @property
+    def analysis(self) -> Analysis:
+        """The Analysis of the store as it is now (engine and posture index shared, kept live
+        across versions), for on-demand questions: explain, can-reach, DNS, names."""
+        a = self._analysis
+        if a is None or not a.fresh:
+            a = self._analysis = Analysis(self.state, live=self.live, complete=self.live, engine=self.engine,
+                                          posture_index=self.posture)
+        return a
+
+    def overview(self, namespace: str) -> NamespaceOverview | None:
+        """The namespace's overview row: the object `ktui posture` prints, from the posture index
+        and the overlay's latest hosts and findings (None in them while not computed yet)."""
+        np = self.posture.by_namespace.get(namespace)
+        if np is None:
+            return None
+        ex = self.exposure.get(namespace) if self.exposure is not None else None
+        fs = self.findings.get(namespace) if self.findings is not None else None
+        key = (np, ex, fs, self.exposure is None, self.findings is None)
+        hit = self._overviews.get(namespace)
+        if hit is not None and all(a is b for a, b in zip(hit[0], key, strict=True)):
+            return hit[1]
+        row = namespace_overview(np, None if self.exposure is None else (ex.entries if ex else ()),
+                                 None if self.findings is None else (fs.findings if fs else ()))
+        self._overviews[namespace] = (key, row)
+        return row
+
+    def posture_report(self) -> PostureReport:
+        """Every namespace's overview with the cluster-scoped findings: what `ktui posture` prints."""
+        hosts = None if self.exposure is None else {ns: s.entries for ns, s in self.exposure.items()}
+        return posture_report(self.posture.by_namespace, hosts, None if self.findings is None else self.found)
+
     def namespaces(self) -> list[NamespacePosture]:
         return list(self.posture.by_namespace.values())
 

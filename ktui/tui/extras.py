@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from ktui.analysis.exposure.hostnames import ANY_HOST
-from ktui.analysis.exposure.triage import triage
-from ktui.analysis.findings.catalogue import Severity
+from ktui.analysis.findings import Severity
+from ktui.analysis.posture import NamespaceOverview
+from ktui.render import triage_text
 from ktui.render.safe import clean
 from ktui.tui import fmt
 from ktui.tui.bridge import Bridge, Update
@@ -30,24 +31,31 @@ class NamespaceExtras:
     hosts: int = 0
     hosts_failing: int = 0
     hosts_warning: int = 0
+    hosts_unknown: int = 0
     findings_known: bool = False
     findings_total: int = 0
     findings_worst: str = ""  # fail | warn | "" (low, info or none)
 
 
-def namespace_extras(bridge: Bridge, namespace: str) -> NamespaceExtras:
-    ex = bridge.exposure.get(namespace) if bridge.exposure is not None else None
-    fs = bridge.findings.get(namespace) if bridge.findings is not None else None
-    worst = fs.worst if fs is not None else None
+def extras_of(row: NamespaceOverview | None) -> NamespaceExtras:
+    """The hosts and findings cells' figures, read from the overview row (`ktui posture`'s object)."""
+    if row is None:
+        return NamespaceExtras()
+    worst = row.worst_finding
     return NamespaceExtras(
-        exposure_known=bridge.exposure is not None,
-        hosts=ex.hosts if ex else 0,
-        hosts_failing=ex.failing if ex else 0,
-        hosts_warning=ex.warning if ex else 0,
-        findings_known=bridge.findings is not None,
-        findings_total=fs.total if fs else 0,
+        exposure_known=row.hosts is not None,
+        hosts=row.host_count,
+        hosts_failing=row.hosts_with("fail"),
+        hosts_warning=row.hosts_with("warn"),
+        hosts_unknown=row.hosts_with("unknown"),
+        findings_known=row.findings is not None,
+        findings_total=row.findings_total,
         findings_worst=SEVERITY_LEVEL[worst] if worst is not None else "",
     )
+
+
+def namespace_extras(bridge: Bridge, namespace: str) -> NamespaceExtras:
+    return extras_of(bridge.overview(namespace))
 
 
 def _pending(p: Palette, bridge: Bridge) -> Text:
@@ -63,6 +71,8 @@ def hosts_cell(p: Palette, ex: NamespaceExtras, bridge: Bridge) -> Text:
         return Text(f"{ex.hosts} ✘{ex.hosts_failing}", style=f"bold {p.fail}")
     if ex.hosts_warning:
         return Text(f"{ex.hosts} !{ex.hosts_warning}", style=p.warn)
+    if ex.hosts_unknown:
+        return Text(f"{ex.hosts} ?{ex.hosts_unknown}", style=p.muted)
     return Text(f"{ex.hosts} ✔", style=p.ok)
 
 
@@ -207,27 +217,8 @@ def entries_to_pod(bridge: Bridge, namespace: str, name: str) -> list[EntryHealt
 
 
 def triage_lines(bridge: Bridge, target: str, p: Palette) -> Text:
-    """The chain for host[/path], computed now on the live store (the caller holds polling)."""
-    result = triage(bridge.state, target, live=bridge.live)
-    t = Text()
-    if not result.found:
-        t.append(f"✘ no exposed entry answers {clean(result.host)}{clean(result.path)}\n", style=f"bold {p.fail}")
-        t.append("  check the host spelling; :triage with a host from the Exposure tab, or ctrl+p to pick one\n",
-                 style=p.muted)
-        return t
-    t.append_text(fmt.status(p, result.status, f"{clean(result.host)}{clean(result.path)}: "
-                             f"{len(result.chains)} entr{'y' if len(result.chains) == 1 else 'ies'} answer"))
-    t.append("\n")
-    for chain in result.chains:
-        e = chain.entry
-        t.append("\n")
-        t.append_text(fmt.status(p, chain.status, ""))
-        t.append(f"{clean(e.source)}  {clean(e.host)}:{e.port or '-'}{clean(e.path)}\n", style="bold")
-        for lk in chain.links:
-            t.append("   ")
-            t.append_text(fmt.status(p, lk.status, f"{lk.name:<10}"))
-            t.append(f" {clean(lk.reason)}")
-            if lk.obj:
-                t.append(f"  → {clean(lk.obj)}", style=p.muted if lk.status == "ok" else "bold")
-            t.append("\n")
-    return t
+    """The chain for host[/path], computed now on the live store (the caller holds polling);
+    worded by ktui.render.triage_text, coloured by the theme."""
+    result = bridge.analysis.triage(target)
+    styles = {lvl: p.level(lvl) for lvl in ("ok", "warn", "fail")}
+    return triage_text.triage_rich(result, styles, fmt.MARK, p.muted)

@@ -25,7 +25,7 @@ def policy_rows(bridge: Bridge, namespace: str) -> list[PolicyRow]:
     np = bridge.namespace(namespace)
     pods = np.pods if np is not None else ()
     rows = []
-    for cp in bridge.engine.policies_in(namespace):
+    for cp in bridge.analysis.engine.policies_in(namespace):
         selected = [p.subject.name for p in pods if cp.ref in p.ingress_policies or cp.ref in p.egress.policies]
         types = "+".join(t for t, on in (("Ingress", cp.ingress), ("Egress", cp.egress)) if on) or "-"
         rules = []

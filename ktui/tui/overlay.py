@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ktui.analysis.findings.catalogue import Finding
-from ktui.analysis.findings.checks import findings
-from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.analysis import Analysis
+from ktui.analysis.findings import Finding
+from ktui.analysis.policy import NetpolEngine
 from ktui.sources.base import Problem
 from ktui.store import Change, ClusterState, Event, Origin
 from ktui.tui.summaries import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries
@@ -83,9 +83,12 @@ class Replica:
 
     def compute(self) -> OverlayResult:
         started = time.perf_counter()
-        try:
-            exposure = exposure_summaries(self.state, self.engine, self.live)
-            found = tuple(findings(self.state, self.problems, complete=self.live, unseen=self.unseen))
+        try:  # the same Analysis (options included) `ktui hosts`/`check`/`posture` build
+            # (live, the source's problems are in the feed, not findings: as `ktui check` live)
+            analysis = Analysis(self.state, live=self.live, complete=self.live,
+                                problems=() if self.live else self.problems, unseen=self.unseen, engine=self.engine)
+            exposure = exposure_summaries(analysis)
+            found = tuple(analysis.findings)
         except Exception as exc:  # an analysis bug must not take the app down: say it, keep going
             return OverlayResult({}, {}, None, time.perf_counter() - started, self.version,
                                  error=f"{type(exc).__name__}: {exc}")

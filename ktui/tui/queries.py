@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from ktui.analysis.core.portset import PortSpecError, parse_port_spec
 from ktui.analysis.core.subjects import ExternalRange, Subject
-from ktui.analysis.policy.engine import Peer, Verdict
-from ktui.analysis.policy.explain import Explanation, explain, resolve_subject
+from ktui.analysis.policy import Explanation, Peer, Verdict
 from ktui.tui.bridge import Bridge
 
 
@@ -24,11 +23,11 @@ def subject(bridge: Bridge, namespace: str, name: str) -> Subject | None:
     for pod in posture.pods if posture is not None else ():
         if pod.subject.name == name:
             return pod.subject
-    return resolve_subject(bridge.state, f"{namespace}/{name}", namespace)
+    return bridge.analysis.subject(f"{namespace}/{name}", namespace)
 
 
 def explanation(bridge: Bridge, s: Subject) -> Explanation:
-    return explain(bridge.state, s, bridge.engine)
+    return bridge.analysis.explain(s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +40,10 @@ class DnsCheck:
 
 
 def dns_check(bridge: Bridge, s: Subject) -> DnsCheck:
-    verdicts = tuple(
-        bridge.engine.can_reach(s, dns, 53, proto)
-        for dns in bridge.posture.dns_pods
-        for proto in ("UDP", "TCP")
-    )
-    ok = any(v.allowed for v in verdicts)
-    posture = bridge.namespace(s.namespace)
-    if not verdicts and posture is not None:  # no DNS pods in view: the posture's port-53 answer
-        ok = next((p.egress.dns for p in posture.pods if p.subject.name == s.name), True)
-    return DnsCheck(ok, verdicts, len(bridge.posture.dns_pods))
+    """The policy package's DNS answer (the one behind the egress class's DNS flag), for the screen."""
+    analysis = bridge.analysis
+    check = analysis.dns(s)
+    return DnsCheck(check.ok, check.verdicts, len(analysis.dns_pods))
 
 
 def parse_peer(bridge: Bridge, text: str, default_ns: str) -> Peer:
@@ -61,7 +54,7 @@ def parse_peer(bridge: Bridge, text: str, default_ns: str) -> Peer:
         return ExternalRange.of_ip(ipaddress.ip_address(text))
     except ValueError:
         pass
-    found = resolve_subject(bridge.state, text, default_ns)
+    found = bridge.analysis.subject(text, default_ns)
     if found is None:
         raise QueryError(f"no pod or workload {text!r} (use NS/NAME or an IP address)")
     return found
@@ -74,4 +67,4 @@ def can_reach(bridge: Bridge, src: Subject, dst_text: str, port_text: str) -> Ve
         port, proto = parse_port_spec(port_text.strip() or "443/TCP")
     except PortSpecError as exc:
         raise QueryError(f"port {port_text!r}: {exc}") from None
-    return bridge.engine.can_reach(src, dst, port, proto)
+    return bridge.analysis.can_reach(src, dst, port, proto)

@@ -1,8 +1,8 @@
 """Exposure and findings per namespace, as the overview counts them.
 
-Each exposed entry is judged by its own triage chain (ktui.analysis.exposure.triage), so a host the
-overview marks broken is one `:triage` shows broken, link by link. Computed in the overlay
-process (ktui.tui.overlay); pure, no Textual.
+Each exposed entry carries the one host status (ktui.analysis.exposure.status, judged on its own
+triage chain), so a host the overview marks broken is one `:triage` shows broken, link by link.
+Computed in the overlay process (ktui.tui.overlay) from its Analysis; pure, no Textual.
 """
 
 from __future__ import annotations
@@ -10,21 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ktui.analysis.exposure.entries import Exposure, exposures
-from ktui.analysis.exposure.triage import Triager
-from ktui.analysis.findings.catalogue import Finding, Severity
-from ktui.analysis.policy.engine import NetpolEngine
-from ktui.store import ClusterState
+from ktui.analysis.analysis import Analysis
+from ktui.analysis.exposure.status import HostHealth
+from ktui.analysis.findings import Finding, Severity
 
-
-@dataclass(frozen=True, slots=True)
-class EntryHealth:
-    """One exposed entry with its triage verdict: the worst link, and that link's reason."""
-
-    entry: Exposure
-    status: str  # ok | warn | fail
-    reason: str = ""
-    obj: str = ""
+EntryHealth = HostHealth  # one exposed entry with its status (ktui.analysis.exposure.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,24 +24,19 @@ class ExposureSummary:
     hosts: int = field(init=False)  # distinct (host, port)
     failing: int = field(init=False)
     warning: int = field(init=False)
+    unknown: int = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hosts", len({(h.entry.host, h.entry.port) for h in self.entries}))
         object.__setattr__(self, "failing", sum(h.status == "fail" for h in self.entries))
         object.__setattr__(self, "warning", sum(h.status == "warn" for h in self.entries))
+        object.__setattr__(self, "unknown", sum(h.status == "unknown" for h in self.entries))
 
 
-def exposure_summaries(state: ClusterState, engine: NetpolEngine | None = None,
-                       live: bool | None = None) -> dict[str, ExposureSummary]:
-    """Every exposed entry per namespace, each judged by its own triage chain."""
-    triager = Triager(state, live, engine)
-    grouped: dict[str, list[EntryHealth]] = {}
-    for e in exposures(state, include_unattached=True):
-        chain = triager.chain(e, e.host, e.path or "/")
-        bad = next((lk for lk in chain.links if lk.status == chain.status and lk.status != "ok"), None)
-        health = EntryHealth(e, chain.status, bad.reason if bad else "", bad.obj if bad else "")
-        grouped.setdefault(e.namespace, []).append(health)
-    return {ns: ExposureSummary(ns, tuple(hs)) for ns, hs in grouped.items()}
+def exposure_summaries(analysis: Analysis) -> dict[str, ExposureSummary]:
+    """Every exposed entry per namespace with its status: the Analysis's, which `ktui hosts` and
+    `ktui posture` print too."""
+    return {ns: ExposureSummary(ns, tuple(hs)) for ns, hs in analysis.host_health_by_namespace.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
@@ -9,9 +10,9 @@ import pytest
 import yaml
 
 from ktui.analysis.core.portset import ALL, EMPTY, PortSet, single
-from ktui.analysis.diff import connection_changes, diff_states, minus
-from ktui.analysis.policy.connectivity import Connection
-from ktui.analysis.policy.egress import EgressClass
+from ktui.analysis.core.subjects import ExternalRange, WorkloadId
+from ktui.analysis.diff import Edge, connection_changes, diff_states, minus
+from ktui.analysis.policy import EgressClass
 from ktui.cli import main
 from ktui.sources.manifests import load_paths
 from tests.check.kit import deployment, netpol, pod, service
@@ -103,11 +104,15 @@ def test_minus_port_sets():
 
 def test_external_ranges_are_compared_on_a_common_cut():
     """A new ipBlock that splits the address space is not a change where the ports are the same."""
-    w = "ns/a[Deployment]"
-    old = [Connection("0.0.0.0-255.255.255.255[External]", w, single("TCP", 443))]
-    new = [Connection("0.0.0.0-9.255.255.255[External]", w, single("TCP", 443)),
-           Connection("10.0.0.0-10.255.255.255[External]", w, PortSet({"TCP": [(443, 443), (8080, 8080)]})),
-           Connection("11.0.0.0-255.255.255.255[External]", w, single("TCP", 443))]
+    w = WorkloadId("ns", "a", "Deployment")
+
+    def ext(first: str, last: str) -> ExternalRange:
+        return ExternalRange(4, int(ipaddress.ip_address(first)), int(ipaddress.ip_address(last)))
+
+    old = [Edge(ext("0.0.0.0", "255.255.255.255"), w, single("TCP", 443))]
+    new = [Edge(ext("0.0.0.0", "9.255.255.255"), w, single("TCP", 443)),
+           Edge(ext("10.0.0.0", "10.255.255.255"), w, PortSet({"TCP": [(443, 443), (8080, 8080)]})),
+           Edge(ext("11.0.0.0", "255.255.255.255"), w, single("TCP", 443))]
     added, removed = connection_changes(old, new)
     assert not removed
     assert [(c.src, c.delta) for c in added] == [("10.0.0.0-10.255.255.255[External]", single("TCP", 8080))]

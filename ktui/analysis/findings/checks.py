@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from ktui.analysis.findings.catalogue import CATALOGUE, Finding, ObjectRef, Severity, finding, ref
@@ -34,7 +35,10 @@ from ktui.analysis.findings.routes import gateway_cert_findings, route_acceptanc
 from ktui.analysis.policy import priority_conflicts
 from ktui.store import ClusterState
 
-__all__ = ["CATALOGUE", "Finding", "ObjectRef", "Severity", "findings", "namespace_scores", "problem_findings"]
+__all__ = [
+    "CATALOGUE", "REGISTRY", "Finding", "ObjectRef", "RegisteredCheck", "Severity", "findings", "namespace_scores",
+    "problem_findings",
+]
 
 
 class ProblemLike(Protocol):
@@ -119,26 +123,39 @@ def problem_findings(problems: Iterable[ProblemLike]) -> list[Finding]:
 
 
 Check = Callable[[CheckContext], list[Finding]]
-CHECKS: tuple[Check, ...] = (
-    posture_findings,
-    selects_nothing_findings,
-    peer_findings,
-    named_port_findings,
-    ipblock_pod_findings,
-    shadowed_deny_findings,
-    snat_ipblock_findings,
-    cni_findings,
-    admin_priority_findings,
-    ingress_backend_findings,
-    target_port_findings,
-    endpoint_findings,
-    tls_secret_findings,
-    ingress_class_findings,
-    retired_nginx_findings,
-    route_acceptance_findings,
-    route_backend_findings,
-    gateway_cert_findings,
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredCheck:
+    """A check and the catalogue codes it may report (tests hold it to them)."""
+
+    codes: tuple[str, ...]
+    run: Check
+
+
+# The one registry: a new finding is a catalogue entry plus one line here.
+PROBLEM_CODES = ("KTUI-IN001", "KTUI-IN002")  # from the loader's problems (problem_findings)
+REGISTRY: tuple[RegisteredCheck, ...] = (
+    RegisteredCheck(("KTUI-NP001", "KTUI-NP002", "KTUI-NP003"), posture_findings),
+    RegisteredCheck(("KTUI-NP004",), selects_nothing_findings),
+    RegisteredCheck(("KTUI-NP005",), peer_findings),
+    RegisteredCheck(("KTUI-NP006",), named_port_findings),
+    RegisteredCheck(("KTUI-NP007",), ipblock_pod_findings),
+    RegisteredCheck(("KTUI-NP008",), shadowed_deny_findings),
+    RegisteredCheck(("KTUI-NP009",), snat_ipblock_findings),
+    RegisteredCheck(("KTUI-CNI001", "KTUI-CNI002"), cni_findings),
+    RegisteredCheck(("KTUI-AP001",), admin_priority_findings),
+    RegisteredCheck(("KTUI-EX001", "KTUI-EX002"), ingress_backend_findings),
+    RegisteredCheck(("KTUI-EX002",), target_port_findings),
+    RegisteredCheck(("KTUI-EX003",), endpoint_findings),
+    RegisteredCheck(("KTUI-EX004",), tls_secret_findings),
+    RegisteredCheck(("KTUI-EX005", "KTUI-EX006"), ingress_class_findings),
+    RegisteredCheck(("KTUI-EX009",), retired_nginx_findings),
+    RegisteredCheck(("KTUI-EX007",), route_acceptance_findings),
+    RegisteredCheck(("KTUI-EX001", "KTUI-EX002", "KTUI-EX008"), route_backend_findings),
+    RegisteredCheck(("KTUI-EX004", "KTUI-EX008"), gateway_cert_findings),
 )
+CHECKS: tuple[Check, ...] = tuple(c.run for c in REGISTRY)
 
 
 def sort_key(f: Finding) -> tuple[int, str, str, str, str, str]:
@@ -153,13 +170,15 @@ def findings(
     complete: bool = False,
     unseen: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    context: CheckContext | None = None,
 ) -> list[Finding]:
     """Every finding, most severe first, without the ignored codes and without duplicates.
 
     complete: the state is a whole cluster (live, all namespaces) rather than some manifests.
     unseen: kinds that could not be listed (forbidden, not installed); checks relying on them hold.
+    context: the reading to share (an Analysis's); it then carries complete and unseen itself.
     """
-    ctx = CheckContext(state, complete, frozenset(unseen))
+    ctx = context if context is not None else CheckContext(state, complete, frozenset(unseen))
     skip = set(ignore)
     out: dict[tuple[str, str, str, str, str], Finding] = {}
     for f in problem_findings(problems):

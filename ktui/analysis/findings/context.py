@@ -10,13 +10,12 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ktui.analysis.core.subjects import Subject, WorkloadId, cluster_subjects
 from ktui.analysis.findings.catalogue import ObjectRef, ref
-from ktui.analysis.policy.engine import NetpolEngine
-from ktui.analysis.policy.netpol_rules import CompiledPolicy
+from ktui.analysis.policy import NetpolEngine
+from ktui.analysis.policy.networkpolicy import CompiledPolicy
 from ktui.model.core import NS_NAME_LABEL
 from ktui.model.meta import controller_of
 from ktui.model.selectors import LabelSelector
@@ -25,25 +24,22 @@ from ktui.store import ClusterState
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 
 
-@dataclass
 class CheckContext:
-    state: ClusterState
-    complete: bool = False
-    unseen: frozenset[str] = frozenset()  # kinds not listed (forbidden, not installed): judge nothing by them
-    engine: NetpolEngine = field(init=False)
-    subjects: list[Subject] = field(init=False)
-    by_ns: dict[str, list[Subject]] = field(init=False)
-    memo: dict[Any, Any] = field(init=False, default_factory=dict)  # per-run caches of the checks
-    namespaces: list[str] = field(init=False)
-    ns_labels: dict[str, dict[str, str]] = field(init=False)
+    """The shared reading of one state for every check; `engine` and `subjects` come from the
+    state's Analysis when there is one, so `ktui check` and the screens count the same pods."""
 
-    def __post_init__(self) -> None:
-        self.engine = NetpolEngine(self.state)
-        self.subjects = cluster_subjects(self.state)
-        self.by_ns = defaultdict(list)
+    def __init__(self, state: ClusterState, complete: bool = False, unseen: frozenset[str] = frozenset(), *,
+                 engine: NetpolEngine | None = None, subjects: list[Subject] | None = None) -> None:
+        self.state = state
+        self.complete = complete
+        self.unseen = unseen  # kinds not listed (forbidden, not installed): judge nothing by them
+        self.engine = engine if engine is not None else NetpolEngine(state)
+        self.subjects = subjects if subjects is not None else cluster_subjects(state)
+        self.by_ns: dict[str, list[Subject]] = defaultdict(list)
         for s in self.subjects:
             self.by_ns[s.namespace].append(s)
-        self.namespaces = self.state.namespace_names()
+        self.memo: dict[Any, Any] = {}  # per-run caches of the checks
+        self.namespaces = state.namespace_names()
         self.ns_labels = {ns: self.engine.ns_labels(ns) for ns in self.namespaces}
 
     # ------------------------------------------------------------ workloads

@@ -16,8 +16,8 @@ from ktui.analysis.findings.context import (
     describe_labels,
     group_by_workload,
 )
-from ktui.analysis.policy.egress import DNS_LABELS, EgressClass, dns_subjects, egress_posture
-from ktui.analysis.policy.netpol_rules import CompiledPolicy, CompiledRule
+from ktui.analysis.policy import DNS_LABELS, EgressClass, dns_subjects, egress_posture
+from ktui.analysis.policy.networkpolicy import CompiledPolicy, CompiledRule
 from ktui.model.core import NS_NAME_LABEL, Service
 from ktui.model.selectors import LabelSelector
 

@@ -1,0 +1,229 @@
+"""One Analysis per cluster state: every answer ktui gives about that state, each computed once,
+on first use, and shared by every command, the TUI's background process and `ktui diff`.
+
+Before this, each command and screen built its own engine, its own subjects and its own
+exposure list, and the copies disagreed (which pods count, which hosts are broken). Now they
+all read the same attributes here; a command pays only for what it reads (cached_property).
+
+An Analysis belongs to one version of its state: `Analysis.of(state)` hands back the cached one
+while the state is unchanged and builds a new one once it changes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+
+from ktui.analysis.core.subjects import (
+    ExternalRange,
+    Subject,
+    WorkloadId,
+    cluster_subjects,
+    pod_subject,
+    template_subject,
+)
+from ktui.analysis.exposure.entries import Exposure, exposures
+from ktui.analysis.exposure.routes import RouteStatus, route_statuses
+from ktui.analysis.exposure.status import HostHealth, host_health
+from ktui.analysis.exposure.triage import Triage, Triager
+from ktui.analysis.findings import CheckContext, Finding, ProblemLike, findings
+from ktui.analysis.policy import (
+    Connection,
+    ConnectivityBuilder,
+    DnsCheck,
+    EgressPosture,
+    Explanation,
+    NetpolEngine,
+    Peer,
+    Verdict,
+    dns_check,
+    dns_subjects,
+    egress_posture,
+    explain,
+)
+from ktui.analysis.posture import PostureIndex, PostureReport, posture_report
+from ktui.model.core import WORKLOAD_KINDS
+from ktui.store import ClusterState
+
+_CACHE_SIZE = 4  # a few states at once: `ktui diff` holds two, tests a handful
+
+
+class Analysis:
+    """Everything ktui answers about one version of a ClusterState.
+
+    live: a live cluster (absent classes, Secrets and addresses are failures, not warnings).
+    complete: the state is the whole cluster (live, every namespace); defaults to `live`.
+    problems: what the loader could not read (they become findings); unseen: kinds not listed.
+    engine / posture_index: long-lived ones to reuse (the TUI keeps them across versions).
+    """
+
+    _recent: list[Analysis] = []  # noqa: RUF012 - the per-process cache behind `of`
+
+    def __init__(self, state: ClusterState, *, live: bool = False, complete: bool | None = None,
+                 problems: Iterable[ProblemLike] = (), unseen: Iterable[str] = (),
+                 engine: NetpolEngine | None = None, posture_index: PostureIndex | None = None) -> None:
+        self.state = state
+        self.version = state.version
+        self.live = live
+        self.complete = live if complete is None else complete
+        self.problems = tuple(problems)
+        self.unseen = frozenset(unseen)
+        self._engine = engine
+        self._posture_index = posture_index
+        self._egress: dict[int, EgressPosture] = {}
+
+    @classmethod
+    def of(cls, state: ClusterState, *, live: bool = False, complete: bool | None = None,
+           problems: Iterable[ProblemLike] = (), unseen: Iterable[str] = ()) -> Analysis:
+        """The cached Analysis of this state at its current version (with these options)."""
+        problems, unseen = tuple(problems), frozenset(unseen)
+        want_complete = live if complete is None else complete
+        for a in cls._recent:
+            if (a.state is state and a.version == state.version and a.live == live
+                    and a.complete == want_complete and a.problems == problems and a.unseen == unseen):
+                return a
+        a = cls(state, live=live, complete=complete, problems=problems, unseen=unseen)
+        cls._recent = [a, *cls._recent[: _CACHE_SIZE - 1]]
+        return a
+
+    @property
+    def fresh(self) -> bool:
+        """False once the state changed after this Analysis was built: its answers are stale."""
+        return self.version == self.state.version
+
+    # ------------------------------------------------------------ policy
+    @cached_property
+    def engine(self) -> NetpolEngine:
+        return self._engine if self._engine is not None else NetpolEngine(self.state)
+
+    @cached_property
+    def subjects(self) -> list[Subject]:
+        """Every subject (core.subjects: the one rule for which pods count), sorted."""
+        return cluster_subjects(self.state)
+
+    @cached_property
+    def subjects_by_namespace(self) -> dict[str, list[Subject]]:
+        out: dict[str, list[Subject]] = defaultdict(list)
+        for s in self.subjects:
+            out[s.namespace].append(s)
+        return dict(out)
+
+    @cached_property
+    def dns_pods(self) -> list[Subject]:
+        return dns_subjects(self.state)
+
+    def egress(self, subject: Subject) -> EgressPosture:
+        """The subject's egress class and DNS flag (the policy package's one definition)."""
+        hit = self._egress.get(id(subject))
+        if hit is None:
+            hit = self._egress[id(subject)] = egress_posture(self.engine, subject, self.dns_pods)
+        return hit
+
+    def dns(self, subject: Subject) -> DnsCheck:
+        """Can the subject reach cluster DNS, with the verdicts that say why (the policy package's
+        one definition; the egress class's DNS flag is the same answer)."""
+        return dns_check(self.engine, subject, self.dns_pods)
+
+    def can_reach(self, src: Peer, dst: Peer, port: int, proto: str) -> Verdict:
+        return self.engine.can_reach(src, dst, port, proto)
+
+    def explain(self, subject: Subject, with_reachability: bool = True) -> Explanation:
+        return explain(self.state, subject, self.engine, with_reachability)
+
+    @cached_property
+    def connectivity_builder(self) -> ConnectivityBuilder:
+        return ConnectivityBuilder(self.state, self.engine)
+
+    @cached_property
+    def connectivity(self) -> list[Connection]:
+        """The connectivity list (`ktui connectivity`), sorted by source then destination."""
+        return self.connectivity_builder.build(None)
+
+    @cached_property
+    def connection_ends(self) -> dict[str, WorkloadId | ExternalRange]:
+        """What each name in the connectivity list stands for, so that comparisons (`ktui diff`)
+        work on workloads and address ranges, never on their text."""
+        ends: dict[str, WorkloadId | ExternalRange] = {str(s.workload): s.workload for s in self.subjects}
+        for direction in ("ingress", "egress"):
+            ends.update((str(r), r) for r in self.connectivity_builder.external_ranges(direction))
+        return ends
+
+    # ------------------------------------------------------------ names
+    def subject(self, ref: str, default_ns: str = "default") -> Subject | None:
+        """`ns/name` (`name` alone in default_ns): a pod by name (even one that is not a subject,
+        so a finished pod can still be explained), else a workload: one of its subjects, or its
+        template; else any subject whose workload has that name."""
+        ns, _, name = ref.rpartition("/")
+        ns = ns or default_ns
+        pod = self.state.get("Pod", ns, name)
+        if pod is not None:
+            return next((s for s in self.subjects_by_namespace.get(ns, ()) if s.name == name
+                         and (s.workload.kind == "Pod" or s.workload.name != name)), None) or pod_subject(pod)
+        mine = self.subjects_by_namespace.get(ns, [])
+        for kind in WORKLOAD_KINDS:
+            workload = self.state.get(kind, ns, name)
+            if workload is not None:
+                return next((s for s in mine if s.workload.name == name), None) or template_subject(workload)
+        return next((s for s in mine if s.workload.name == name), None)
+
+    def peer(self, ref: str, default_ns: str = "default") -> Peer | None:
+        """An IP address (an external /32 or /128), or a subject by name."""
+        try:
+            return ExternalRange.of_ip(ipaddress.ip_address(ref.strip()))
+        except ValueError:
+            return self.subject(ref.strip(), default_ns)
+
+    # ------------------------------------------------------------ exposure
+    @cached_property
+    def exposures(self) -> list[Exposure]:
+        """Every exposed entry, refused Gateway routes included (attached=False), sorted."""
+        return exposures(self.state, include_unattached=True)
+
+    def hosts(self, namespace: str | None = None, include_unattached: bool = False) -> list[Exposure]:
+        """What `ktui hosts` lists: the entries of `namespace` (or all), refused routes on request."""
+        return [e for e in self.exposures
+                if (include_unattached or e.attached) and (namespace is None or namespace in e.namespaces)]
+
+    @cached_property
+    def triager(self) -> Triager:
+        return Triager(self.state, self.live, self.engine)
+
+    def triage(self, target: str, namespace: str | None = None) -> Triage:
+        return self.triager.triage(target, namespace)
+
+    @cached_property
+    def host_health(self) -> list[HostHealth]:
+        """Each entry (refused routes too) with its status: the one host status every view shows."""
+        return [host_health(self.triager, e) for e in self.exposures]
+
+    @cached_property
+    def host_health_by_namespace(self) -> dict[str, list[HostHealth]]:
+        out: dict[str, list[HostHealth]] = defaultdict(list)
+        for h in self.host_health:
+            out[h.entry.namespace].append(h)
+        return dict(out)
+
+    @cached_property
+    def route_statuses(self) -> list[RouteStatus]:
+        return route_statuses(self.state)
+
+    # ------------------------------------------------------------ findings and posture
+    @cached_property
+    def check_context(self) -> CheckContext:
+        return CheckContext(self.state, self.complete, self.unseen, engine=self.engine, subjects=self.subjects)
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Every finding (nothing ignored), most severe first."""
+        return findings(self.state, self.problems, context=self.check_context)
+
+    @cached_property
+    def posture_index(self) -> PostureIndex:
+        return self._posture_index if self._posture_index is not None else PostureIndex(self.state, self.engine)
+
+    @cached_property
+    def posture(self) -> PostureReport:
+        """The overview as data (`ktui posture`, the TUI overview)."""
+        return posture_report(self.posture_index.by_namespace, self.host_health_by_namespace, self.findings)
