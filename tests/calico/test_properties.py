@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cilium.tiers import CALICO, Doc, calico, cnp, engine, fast, knp, ns, pod, pairwise
+from tests.cilium.tiers import CALICO, Doc, calico, cnp, engine, fast, knp, ns, pairwise, pod
 
 APPS = ["web", "api", "db"]
 NAMESPACES = ["a", "b"]
@@ -81,7 +81,8 @@ def policy(draw: st.DrawFn, j: int) -> Doc:
     return calico("NetworkPolicy", f"n{j}", spec, n)
 
 
-TIER = {"apiVersion": CALICO, "kind": "Tier", "metadata": {"name": "sec"}, "spec": {"order": 100, "defaultAction": "Pass"}}
+TIER = {"apiVersion": CALICO, "kind": "Tier", "metadata": {"name": "sec"},
+        "spec": {"order": 100, "defaultAction": "Pass"}}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

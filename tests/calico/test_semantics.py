@@ -143,8 +143,9 @@ def test_icmp_rule_is_outside_the_port_model() -> None:
 
 def test_service_account_selector() -> None:
     # "NetworkPolicy" serviceAccountSelector and "EntityRule" serviceAccounts (names).
-    e = engine([*world(), np("p", {"selector": "all()", "serviceAccountSelector": "projectcalico.org/name == 'default'",
-                                   "ingress": [{"action": "Allow", "source": {"serviceAccounts": {"names": ["robot"]}}}]})])
+    rule = {"action": "Allow", "source": {"serviceAccounts": {"names": ["robot"]}}}
+    e = engine([*world(), np("p", {"selector": "all()", "ingress": [rule],
+                                   "serviceAccountSelector": "projectcalico.org/name == 'default'"})])
     assert reach(e, "a/client", "a/web", 80)  # client runs as robot
     assert not reach(e, "b/client", "a/web", 80)
     assert reach(e, "a/web", "a/client", 80)  # client (robot) is not selected by the policy

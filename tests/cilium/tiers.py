@@ -7,25 +7,22 @@ from typing import Any
 
 from ktui.analysis.core.portset import PortSet
 from ktui.analysis.core.subjects import Subject, cluster_subjects
-from ktui.analysis.policy.admin import admin_tiers, baseline_tiers
 from ktui.analysis.policy.calico import calico_tiers
 from ktui.analysis.policy.cilium import cilium_tiers
 from ktui.analysis.policy.connectivity import ConnectivityBuilder
 from ktui.analysis.policy.engine import PolicyEngine
-from ktui.analysis.policy.networkpolicy import networkpolicy_tiers
-from ktui.analysis.policy.tier import TierFactory
+from ktui.analysis.policy.registry import TIER_FACTORIES
 from ktui.store import ClusterState
 from tests.conftest import state_from
 
 Doc = dict[str, Any]
-FACTORIES: list[TierFactory] = [admin_tiers, calico_tiers, networkpolicy_tiers, cilium_tiers,  # type: ignore[list-item]
-                                baseline_tiers]
+assert calico_tiers in TIER_FACTORIES and cilium_tiers in TIER_FACTORIES  # registered: the engine sees them
 CNP = "cilium.io/v2"
 CALICO = "projectcalico.org/v3"
 
 
 def engine(docs: list[Doc]) -> PolicyEngine:
-    return PolicyEngine(state_from(docs), FACTORIES)
+    return PolicyEngine(state_from(docs))
 
 
 def ns(name: str, **labels: str) -> Doc:
@@ -75,8 +72,9 @@ def subject(e: PolicyEngine, namespace: str, name: str) -> Subject:
 
 def reach(e: PolicyEngine, src: str, dst: str, port: int, proto: str = "TCP") -> bool:
     """`ns/name` of two pods (or an IP for an address) -> allowed?"""
-    from ktui.analysis.core.subjects import ExternalRange
     import ipaddress
+
+    from ktui.analysis.core.subjects import ExternalRange
 
     def peer(text: str) -> Subject | ExternalRange:
         if "/" in text:

@@ -20,7 +20,7 @@ from ktui.analysis.core.verdicts import TIER_NETPOL
 from ktui.analysis.policy.calico_match import CalicoMatcher
 from ktui.analysis.policy.calico_rules import CalicoRuleC, compile_rule, namespace_labels, tier_label
 from ktui.analysis.policy.networkpolicy import CompiledBlock, CompiledPolicy, CompiledRule, NetworkPolicyTier
-from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierSide, Unknown
+from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierRule, TierSide, Unknown
 from ktui.model.calico import (
     BUILTIN_TIER_ORDER,
     DEFAULT_TIER,
@@ -149,11 +149,12 @@ class CalicoTier:
         self._sides[key] = (subject, side)
         return side
 
-    def peer_index(self, rule: CalicoRuleC | CompiledRule, other: Subject | ExternalRange) -> PeerMatch:
+    def peer_index(self, rule: TierRule, other: Subject | ExternalRange) -> PeerMatch:
         """0 when the rule's peer side matches `other`; None when it states nothing about peers."""
         if isinstance(rule, CompiledRule):
             assert self.knp is not None
             return self.knp.peer_index(rule, other)
+        assert isinstance(rule, CalicoRuleC)
         peer = rule.peer
         if peer.empty and rule.ip_version is None:
             return None

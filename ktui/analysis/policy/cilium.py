@@ -28,7 +28,7 @@ from ktui.analysis.policy.cilium_rules import (
     compile_cilium_policy,
     endpoint_labels,
 )
-from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierSide, Unknown
+from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierRule, TierSide, Unknown
 from ktui.store import ClusterState
 
 CILIUM_KINDS = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
@@ -115,8 +115,10 @@ class CiliumTier:
         return TierSide(self.label, Mode.UNION, End.DENY if deny_end else End.NEXT,
                         tuple(cp.ref for cp in selecting), tuple(rules), hidden, tuple(selecting))
 
-    def peer_index(self, rule: CiliumRule, other: Subject | ExternalRange) -> PeerMatch:
+    def peer_index(self, tier_rule: TierRule, other: Subject | ExternalRange) -> PeerMatch:
         """The first L3 entry of the rule matching `other`; None for an L4-only rule."""
+        rule = tier_rule
+        assert isinstance(rule, CiliumRule)
         if rule.matches_nothing:
             return False
         if rule.peers is None:

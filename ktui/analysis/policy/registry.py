@@ -13,13 +13,17 @@ right after NetworkPolicy (consecutive union tiers act as one).
 from __future__ import annotations
 
 from ktui.analysis.policy.admin import admin_tiers, baseline_tiers
+from ktui.analysis.policy.calico import calico_tiers
+from ktui.analysis.policy.cilium import cilium_tiers
 from ktui.analysis.policy.networkpolicy import networkpolicy_tiers
 from ktui.analysis.policy.tier import Tier, TierContext, TierFactory
 from ktui.store import ClusterState
 
 TIER_FACTORIES: list[TierFactory] = [
     admin_tiers,  # AdminNetworkPolicy + Admin-tier ClusterNetworkPolicy
+    calico_tiers,  # Calico tiers by order (they hold Kubernetes NetworkPolicy where Calico policies exist)
     networkpolicy_tiers,  # Kubernetes NetworkPolicy (unless a family above claimed its place)
+    cilium_tiers,  # CiliumNetworkPolicy + CiliumClusterwideNetworkPolicy (one union with NetworkPolicy)
     baseline_tiers,  # Baseline-tier ClusterNetworkPolicy + BaselineAdminNetworkPolicy
 ]
 
