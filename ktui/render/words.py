@@ -124,7 +124,9 @@ def describe_policy_rules(info: PolicyInfo, direction: str) -> list[str]:
         return describe_admin_policy_direction(compiled, direction)
     rules = getattr(compiled, "rules", None)
     found = rules(direction) if callable(rules) else ()
-    return [f"rule {getattr(r, 'index', i)}: {clean(str(getattr(r, 'action', '?')))}" for i, r in enumerate(found)]
+    return [f"rule {getattr(r, 'index', i)}: "
+            + clean(str(r.describe() if callable(getattr(r, "describe", None)) else getattr(r, "action", "?")))
+            for i, r in enumerate(found)]
 
 
 def describe_policy_info(info: PolicyInfo) -> str:

@@ -120,6 +120,29 @@ class CalicoEntity:
         return [*(self.nets or ()), *self.not_nets]
 
 
+def entity_words(e: CalicoEntity) -> str:
+    parts = []
+    if e.selector is not None:
+        parts.append(f"selector {e.selector}")
+    if e.namespace_selector is not None:
+        parts.append(f"namespaces {e.namespace_selector}")
+    if e.not_selector is not None:
+        parts.append(f"not selector {e.not_selector}")
+    if e.nets is not None:
+        parts.append("nets " + ", ".join(b.cidr for b in e.nets))
+    if e.not_nets:
+        parts.append("not nets " + ", ".join(b.cidr for b in e.not_nets))
+    if e.sa_names is not None or e.sa_selector is not None:
+        parts.append("service accounts " + ", ".join(e.sa_names or ()) + (f" {e.sa_selector}" if e.sa_selector else ""))
+    if e.service is not None:
+        parts.append(f"service {e.service[0]}/{e.service[1]}")
+    for word, entries in (("ports", e.ports), ("not ports", e.not_ports)):
+        if entries:
+            parts.append(word + " " + ",".join(x.name or (str(x.first) if x.first == x.last else f"{x.first}:{x.last}")
+                                               for x in entries))
+    return " ".join(parts)
+
+
 def _sel(text: str) -> CalicoSelector | None:
     return parse_selector(text) if text.strip() else None
 
@@ -201,6 +224,18 @@ class CalicoRuleC:
             if _entry_ports(e, self.protocols, dst_ports).contains(port, protocol):
                 return e.index
         return False
+
+    def describe(self) -> str:
+        """`Deny TCP from selector app == 'x' to ports 22` (renderers clean it)."""
+        proto = "any protocol" if len(self.protocols) == 3 else "/".join(self.protocols) or "no TCP/UDP/SCTP"
+        text = f"{self.action} {proto}"
+        for word, e in (("from", self.source), ("to", self.destination)):
+            what = entity_words(e)
+            if what:
+                text += f" {word} {what}"
+        if self.words:
+            text += " (" + "; ".join(self.words) + ")"
+        return text
 
     def ref(self, peer: int | None, port: int | None) -> RuleRef:
         return RuleRef(self.policy_ref, self.direction, self.index, peer, port, tier=tier_label(self.tier),

@@ -198,6 +198,11 @@ class CiliumRule:
                 return p.index
         return False
 
+    def describe(self) -> str:
+        from ktui.analysis.policy.cilium_words import rule_words  # words import the rule types
+
+        return rule_words(self)
+
     def ref(self, peer: int | None, port: int | None) -> RuleRef:
         return RuleRef(self.policy_ref, self.section, self.index, peer, port, tier=TIER_CILIUM,
                        action=self.action, name=self.where if self.where != "spec" else "",
@@ -225,6 +230,10 @@ class CompiledCiliumPolicy:
     @property
     def ref(self) -> str:
         return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+
+    def rules(self, direction: str) -> tuple[CiliumRule, ...]:
+        """Every spec's rules for the direction (allow rules, then deny rules), for words."""
+        return tuple(r for spec in self.specs for r in spec.rules[direction])
 
 
 def _block(cidr: str, excepts: list[str]) -> CompiledBlock:
@@ -331,3 +340,4 @@ def compile_cilium_policy(policy: CiliumNetworkPolicy) -> CompiledCiliumPolicy:
     namespace = meta.namespace or None  # a CCNP: cluster-wide
     specs = tuple(_compile_spec(policy, where, spec, namespace) for where, spec in policy.rule_specs())
     return CompiledCiliumPolicy(policy, policy.kind, meta.namespace, meta.name, specs)
+
