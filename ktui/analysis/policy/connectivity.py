@@ -111,13 +111,13 @@ class ConnectivityBuilder:
             ranges = self.external_ranges(direction)
             labels = [str(r) for r in ranges]
             for i in targets:
-                side = table.side(i, direction)
                 # ingress: the pod is the destination and resolves its own named ports;
                 # egress to an address: a named port resolves to nothing
-                dst = i if direction == "ingress" else None
-                matched = None if side.open else table.range_matched(side, direction, ranges)
-                for k, label in enumerate(labels):
-                    conns = table.ports(side, matched[k], dst) if matched is not None else table.allowed(side, 0, i)
+                side = table.side(i, direction)
+                allowed = table.range_ports(side, direction, ranges, i if direction == "ingress" else None)
+                for label, conns in zip(labels, allowed, strict=True):
+                    if not conns:
+                        continue
                     if direction == "ingress":
                         add(label, names[i], conns)
                     else:

@@ -69,6 +69,7 @@ class SideTable:
         self._range_hits: dict[tuple[int, str], Hits] = {}
         self._sigs: dict[tuple[object, ...], int] = {}
         self._memo: dict[tuple[int, Matched, int], PortSet] = {}
+        self._range_ports: dict[tuple[int, str, int], list[PortSet]] = {}
 
     def side(self, i: int, direction: str) -> Side:
         found = self._per_rep.get((i, direction))
@@ -101,19 +102,21 @@ class SideTable:
         key = id(rule)
         if key in self._hits:
             return self._hits[key]
-        narrow = getattr(tier, "peer_namespaces", None)
-        spaces = narrow(rule, list(self.by_ns)) if narrow is not None else None
-        candidates: Iterable[int] = (range(len(self.reps)) if spaces is None
-                                     else (i for ns in spaces for i in self.by_ns.get(ns, ())))
-        hit: set[int] = set()
-        unknown: set[int] = set()
-        for i in candidates:
-            m = tier.peer_index(rule, self.reps[i])
-            if isinstance(m, Unknown):
-                unknown.add(i)
-            elif m is not False:
-                hit.add(i)
-        found: Hits = None if len(hit) == len(self.reps) and self.reps else (frozenset(hit), frozenset(unknown))
+        fast = getattr(tier, "peer_hits", None)  # optional: a tier that resolves peers faster itself
+        if fast is not None:
+            found: Hits = fast(rule, self.reps, self.by_ns)
+        else:
+            hit: set[int] = set()
+            unknown: set[int] = set()
+            for i, rep in enumerate(self.reps):
+                m = tier.peer_index(rule, rep)
+                if isinstance(m, Unknown):
+                    unknown.add(i)
+                elif m is not False:
+                    hit.add(i)
+            found = (frozenset(hit), frozenset(unknown))
+        if found is not None and len(found[0]) == len(self.reps) and self.reps:
+            found = None
         self._hits[key] = found
         return found
 
@@ -178,26 +181,40 @@ class SideTable:
             found = self._memo[key] = combine_sets_unknown(spec).allowed
         return found
 
+    def range_ports(self, side: Side, direction: str, ranges: Sequence[ExternalRange],
+                    dst: int | None) -> list[PortSet]:
+        """Per address range of the direction, what the side allows (dst: the pod for ingress)."""
+        if side.open:
+            return [ALL] * len(ranges)
+        kind = (self.port_kinds[dst] if dst is not None else -2) if side.named else -1
+        key = (side.sig, direction, kind)
+        found = self._range_ports.get(key)
+        if found is None:
+            matched = self.range_matched(side, direction, ranges)
+            found = self._range_ports[key] = [self.ports(side, m, dst) for m in matched]
+        return found
+
     def range_matched(self, side: Side, direction: str, ranges: Sequence[ExternalRange]) -> list[Matched]:
         """Per address range of the direction, the positions of the side's rules matching it."""
         if side.range_matches is not None:
             return side.range_matches
-        per_range: list[list[int]] = [[] for _ in ranges]
+        always: list[int] = []
+        some: dict[int, list[int]] = {}
         for p, (t, rule, tier) in enumerate(side.rules):
             hits = self._rules_ranges(tier, rule, direction, ranges)
             if hits is None:
-                for lst in per_range:
-                    lst.append(p)
+                always.append(p)
                 continue
             for k in hits[0]:
-                per_range[k].append(p)
+                some.setdefault(k, []).append(p)
             for k in hits[1]:
-                per_range[k].append(-(t + 1))
+                some.setdefault(k, []).append(-(t + 1))
+        base = tuple(always)
+        out = [base] * len(ranges)
         shared: dict[Matched, Matched] = {}
-        out = []
-        for lst in per_range:
-            m = tuple(sorted(set(lst)))
-            out.append(shared.setdefault(m, m))
+        for k, lst in some.items():
+            m = tuple(sorted(set(always + lst)))
+            out[k] = shared.setdefault(m, m)
         side.range_matches = out
         return out
 
@@ -207,7 +224,8 @@ class SideTable:
             return self._range_hits[key]
         hit: set[int] = set()
         unknown: set[int] = set()
-        for k, r in enumerate(ranges):
+        may = getattr(tier, "may_match_addresses", None)
+        for k, r in enumerate(ranges if may is None or may(rule) else ()):
             m = tier.peer_index(rule, r)
             if isinstance(m, Unknown):
                 unknown.add(k)

@@ -351,7 +351,7 @@ class NetworkPolicyTier:
                 if peer_matches_external(p, other):
                     return p.index
                 continue
-            if p.block is None and p.namespace_selector is not None:
+            if p.block is None and p.namespace_selector is not None and self.ctx.namespaces_hidden():
                 why = self.ctx.namespace_unknown(p.namespace_selector)
                 if why is not None:
                     unknown = unknown or Unknown(why)
@@ -359,6 +359,38 @@ class NetworkPolicyTier:
             if peer_matches_subject(p, rule.namespace, other, self.ctx.ns_labels):
                 return p.index
         return unknown if unknown is not None else False
+
+    def peer_hits(self, tier_rule: TierRule, reps: Sequence[Subject],
+                  by_ns: Mapping[str, Sequence[int]]) -> tuple[frozenset[int], frozenset[int]] | None:
+        """The representatives the rule's peers match, and those it cannot tell (None: every one),
+        peer by peer from the namespaces each can reach: the connectivity list's fast path."""
+        rule = cast(CompiledRule, tier_rule)
+        if rule.peers is None:
+            return None
+        hit: set[int] = set()
+        unknown: set[int] = set()
+        ns_labels = self.ctx.ns_labels
+        for p in rule.peers:
+            candidates: Iterable[int]
+            if p.block is not None:
+                candidates = (i for i, s in enumerate(reps) if s.ips)
+            elif p.namespace_selector is None:
+                candidates = by_ns.get(rule.namespace, ())
+            elif self.ctx.namespace_unknown(p.namespace_selector):
+                unknown.update(i for idx in by_ns.values() for i in idx
+                               if p.pod_selector is None or p.pod_selector.matches(reps[i].labels))
+                continue
+            else:
+                sel = p.namespace_selector
+                candidates = (i for ns, idx in by_ns.items() if sel.matches(ns_labels(ns)) for i in idx)
+            hit.update(i for i in candidates
+                       if i not in hit and peer_matches_subject(p, rule.namespace, reps[i], ns_labels))
+        return frozenset(hit), frozenset(unknown - hit)
+
+    def may_match_addresses(self, tier_rule: TierRule) -> bool:
+        """Only ipBlocks (or no peers at all) match addresses outside the cluster."""
+        rule = cast(CompiledRule, tier_rule)
+        return rule.peers is None or any(p.block is not None for p in rule.peers)
 
     def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
         for cp in self.all_policies():

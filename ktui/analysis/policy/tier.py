@@ -116,12 +116,14 @@ class TierContext:
         self._labels: dict[str, dict[str, str]] = {}
         self._nodes: dict[int, frozenset[tuple[int, int]]] = {}
         self._claims: set[str] = set()
+        self._ns_unseen: str | Literal[False] | None = False  # False: not looked up in this version
 
     def reset(self) -> None:
         """A new state version: drop what depends on it (compiled caches stay)."""
         self._labels.clear()
         self._nodes.clear()
         self._claims.clear()
+        self._ns_unseen = False
 
     def cache(self, name: str) -> dict[object, object]:
         """A family's cache of compiled policies (by object), kept across state versions."""
@@ -139,12 +141,18 @@ class TierContext:
             labels = self._labels[namespace] = self.state.namespace_labels(namespace)
         return labels
 
+    def namespaces_hidden(self) -> str | None:
+        """Why Namespaces (and so their labels) cannot be seen, or None."""
+        if self._ns_unseen is False:
+            self._ns_unseen = self.state.unseen("Namespace")
+        return self._ns_unseen
+
     def namespace_unknown(self, selector: LabelSelector | None) -> str | None:
         """Why a namespaceSelector cannot be evaluated (Namespaces unseen), or None when it can:
         the empty selector and one on kubernetes.io/metadata.name only need no labels."""
         if selector is None or selector.is_empty():
             return None
-        reason = self.state.unseen("Namespace")
+        reason = self.namespaces_hidden()
         if reason is None:
             return None
         keys = set(selector.match_labels or {}) | {r.key for r in selector.match_expressions or ()}
