@@ -195,6 +195,27 @@ RULES: tuple[Rule, ...] = (
        "Plan a migration to a maintained controller or Gateway API implementation.",
        "The community ingress-nginx controller (k8s.io/ingress-nginx) is retired: no further "
        "releases or security fixes."),
+    _R("KTUI-CNP001", "cni-policies-not-enforced", S.CRITICAL,
+       "Cilium or Calico policies on a cluster whose network plugin is another one",
+       "Remove the policies, or run the plugin they are written for (their rules are not enforced).",
+       "CiliumNetworkPolicy needs Cilium, Calico policies need Calico (or Canal); the plugin seen in "
+       "the cluster is a different one, so these objects are decoration."),
+    _R("KTUI-CNP002", "staged-policy-would-block", S.MEDIUM, "A staged Calico policy would block allowed traffic",
+       "Check the connections listed are meant to stop before enforcing the policy.",
+       "Staged policies are evaluated for preview only; enforced as written, this one would block the "
+       "connections shown."),
+    _R("KTUI-CNP003", "log-only-policy-blocks", S.HIGH, "A Calico policy with only Log rules blocks traffic",
+       "Add an Allow or Pass rule at its end, or set the tier's defaultAction to Pass.",
+       "A policy that selects a pod makes its tier apply to that pod; traffic no rule of the tier "
+       "decides gets the tier's default action, Deny unless set to Pass."),
+    _R("KTUI-CNP004", "fqdn-without-dns-rule", S.HIGH, "A toFQDNs rule without the DNS rule that makes it work",
+       "Allow egress to the DNS server (kube-dns) with toPorts rules.dns (e.g. matchPattern: \"*\").",
+       "Cilium resolves toFQDNs by watching DNS answers through its DNS proxy, which only sees lookups a "
+       "DNS rule sends to it; without one the names never get addresses and nothing is allowed."),
+    _R("KTUI-CNP005", "calico-deny-shadowed", S.MEDIUM, "A Calico Deny rule an earlier tier always pre-empts",
+       "Move the Deny to an earlier tier, or narrow the earlier Allow.",
+       "An Allow rule of an earlier tier matches every peer on every port the Deny covers, for every pod "
+       "the Deny applies to: the Deny is never reached."),
 )
 del _R, S
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from ktui.analysis.findings.catalogue import CATALOGUE, Finding, ObjectRef, Severity, finding, ref
 from ktui.analysis.findings.cni import Enforcement, detect_cni
+from ktui.analysis.findings.cni_policies import cni_policy_findings
 from ktui.analysis.findings.context import CheckContext
 from ktui.analysis.findings.exposure import (
     endpoint_findings,
@@ -145,6 +146,7 @@ REGISTRY: tuple[RegisteredCheck, ...] = (
     RegisteredCheck(("KTUI-NP009",), snat_ipblock_findings),
     RegisteredCheck(("KTUI-CNI001", "KTUI-CNI002"), cni_findings),
     RegisteredCheck(("KTUI-AP001",), admin_priority_findings),
+    RegisteredCheck(("KTUI-CNP001", "KTUI-CNP002", "KTUI-CNP003", "KTUI-CNP004", "KTUI-CNP005"), cni_policy_findings),
     RegisteredCheck(("KTUI-EX001", "KTUI-EX002"), ingress_backend_findings),
     RegisteredCheck(("KTUI-EX002",), target_port_findings),
     RegisteredCheck(("KTUI-EX003",), endpoint_findings),
