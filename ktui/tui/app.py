@@ -4,33 +4,34 @@ hands it to the screens; owns navigation, `:` commands, the palette provider and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from ktui.render.safe import clean
-from ktui.tui import commands, extras
+from ktui.render.safe import SafeText, clean, safe_text
+from ktui.tui import commands
 from ktui.tui.bridge import Bridge, Update
+from ktui.tui.changes import ChangeTracker
 from ktui.tui.messages import BatchApplied, OverlayUpdated, merge_updates
+from ktui.tui.navigation import Navigation
 from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.screens.base import KScreen
-from ktui.tui.screens.feed import FeedScreen
 from ktui.tui.screens.help import HelpScreen
 from ktui.tui.screens.namespace import NamespaceScreen
 from ktui.tui.screens.overview import OverviewScreen
 from ktui.tui.screens.pod import PodScreen
 from ktui.tui.screens.prompt import CommandLine, ContextScreen
-from ktui.tui.screens.triage import TriageScreen
 from ktui.tui.themes import LoadedTheme, Palette, ThemeError, ThemeWatcher, load_theme, resolve, theme_files
 
 T = TypeVar("T")
 
 
-class KtuiApp(App[None]):
+class KtuiApp(Navigation, App[None]):
     CSS_PATH = Path(__file__).parent / "ktui.tcss"  # absolute: subclasses live elsewhere
     TITLE = "ktui"
     COMMANDS = App.COMMANDS | {commands.KtuiCommands}
@@ -57,6 +58,7 @@ class KtuiApp(App[None]):
         self._pending: dict[int, Update] = {}
         self.watch_themes = watch_themes
         self._watcher: ThemeWatcher | None = None
+        self.changes = ChangeTracker(bridge)
 
     # ------------------------------------------------------------ lifecycle
     def get_default_screen(self) -> Screen[None]:
@@ -67,6 +69,23 @@ class KtuiApp(App[None]):
         defaults = super().get_theme_variable_defaults()
         defaults.update({f"posture-{k}": v for k, v in vars_of(Palette()).items()})
         return defaults
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own, without its theme switcher: ktui's themes are in the palette as
+        `theme NAME` (the built-in Textual themes carry no posture colours)."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":
+                yield command
+
+    def notify(self, message: SafeText | str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is cleaned and never parsed as markup, whoever calls it."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
+
+    def copy_text(self, text: SafeText, what: str = "") -> None:
+        """The clipboard gets cleaned text only (it is written to the terminal as OSC 52)."""
+        self.copy_to_clipboard(clean(text))
+        self.notify(safe_text(f"copied {what + ': ' if what else ''}{text}"), timeout=3)
 
     def on_mount(self) -> None:
         self._use_theme(self.loaded)
@@ -95,8 +114,10 @@ class KtuiApp(App[None]):
         """Drain the source queue (on this thread: the store has one writer) and post the batch."""
         if self._hold:
             return
+        synced_before = self.bridge.synced
         update = self.bridge.poll()
         if update is not None:
+            self.changes.on_batch(update, synced_before)
             self.post_message(BatchApplied(update))
 
     def on_batch_applied(self, message: BatchApplied) -> None:
@@ -108,9 +129,10 @@ class KtuiApp(App[None]):
 
     def on_overlay_updated(self, message: OverlayUpdated) -> None:
         changed = self.bridge.apply_overlay(message.result)
+        if not message.result.error:
+            self.changes.on_overlay(changed)
         if message.result.error:
-            self.notify(f"exposure/findings failed: {clean(message.result.error)}", severity="error",
-                        markup=False)
+            self.notify(safe_text(f"exposure/findings failed: {message.result.error}"), severity="error")
         self.dispatch(Update(overlay=changed, first_sync=not self._overlay_seen))
         self._overlay_seen = True
 
@@ -120,7 +142,7 @@ class KtuiApp(App[None]):
         for screen in self.screen_stack:
             if not isinstance(screen, KScreen):
                 continue
-            if screen is top:
+            if screen is top and screen.is_mounted:
                 screen.on_batch(update)
                 screen.refresh_status()
             else:
@@ -144,65 +166,31 @@ class KtuiApp(App[None]):
         finally:
             self._hold -= 1
 
-    # ------------------------------------------------------------ navigation
-    def go_back(self) -> None:
-        if len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def open_namespace(self, name: str, tab: str | None = None) -> None:
-        if self.bridge.namespace(name) is None:
-            self.notify(f"no namespace {clean(name)!r}", severity="warning", markup=False)
-            return
-        if tab is None:
-            tab = "exposure" if extras.namespace_extras(self.bridge, name).hosts_failing else "pods"
-        self._push_reused("namespace", NamespaceScreen, name, tab)
-
-    def open_pod(self, namespace: str, name: str) -> None:
-        np = self.bridge.namespace(namespace)
-        if np is None or not any(p.subject.name == name for p in np.pods):
-            self.notify(f"no pod {clean(namespace)}/{clean(name)}", severity="warning", markup=False)
-            return
-        self._push_reused("pod", PodScreen, namespace, name)
-
-    def _push_reused(self, slot: str, cls: type[NamespaceScreen] | type[PodScreen], a: str, b: str) -> None:
-        """Namespace and pod screens are composed once and retargeted after that: building a
-        tabbed screen costs far more than refilling it, and enter must draw within 100 ms."""
-        screen = self._reusable.get(slot)
-        if screen is None or screen in self.screen_stack:
-            if screen is None:
-                screen = cls(a, b)
-                self._reusable[slot] = screen
-                self.install_screen(screen, name=f"ktui-{slot}")
-            else:  # already on the stack (ns -> pod -> :ns other): a fresh, throwaway one
-                self.push_screen(cls(a, b))
-                return
-        else:
-            screen.retarget(a, b)
-        self.push_screen(screen)
-
-    def open_triage(self, target: str) -> None:
-        self.push_screen(TriageScreen(target))
-
-    def open_feed(self) -> None:
-        self.push_screen(FeedScreen())
-
     def open_command_line(self, initial: str = "") -> None:
         def done(text: str | None) -> None:
             if text:
                 self.run_command(text)
 
-        self.push_screen(CommandLine(initial, commands.suggestions(self)), done)
+        self.push_screen(CommandLine(safe_text(initial), commands.suggestions(self)), done)
 
     def run_command(self, text: str) -> None:
         try:
             cmd = commands.parse(text)
         except commands.CommandError as exc:
-            self.notify(clean(exc), severity="warning", markup=False)
+            self.notify(safe_text(exc), severity="warning")
             return
         if cmd.verb == "ns":
             self.open_namespace(cmd.arg)
+        elif cmd.verb == "pod" and not cmd.arg:
+            here = getattr(self.screen, "namespace", None)
+            self.pick(safe_text(f"pods{' in ' + here if here else ''}"), self.pod_choices(here),
+                      lambda ref: self.open_pod(*ref.split("/", 1)))
         elif cmd.verb == "pod":
             self.open_pod(*self._split_pod_ref(cmd.arg))
+        elif cmd.verb == "egress":
+            self.open_egress(cmd.arg)
+        elif cmd.verb == "findings":
+            self.open_findings()
         elif cmd.verb == "triage":
             self.open_triage(cmd.arg)
         elif cmd.verb == "ctx":
@@ -219,23 +207,9 @@ class KtuiApp(App[None]):
         elif cmd.verb == "quit":
             self.exit()
 
-    def _split_pod_ref(self, ref: str) -> tuple[str, str]:
-        """NS/NAME; the split that names an existing pod wins (manifest names may hold a '/'),
-        and a bare NAME is looked up in the namespace on screen."""
-        for i, ch in enumerate(ref):
-            if ch == "/":
-                np = self.bridge.namespace(ref[:i])
-                if np is not None and any(p.subject.name == ref[i + 1:] for p in np.pods):
-                    return ref[:i], ref[i + 1:]
-        ns, slash, name = ref.partition("/")
-        if not slash:
-            here = self.screen.namespace if isinstance(self.screen, NamespaceScreen | PodScreen) else "default"
-            return here, ref
-        return ns, name
-
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_command_line(self) -> None:
         self.open_command_line()
@@ -248,7 +222,7 @@ class KtuiApp(App[None]):
         try:
             loaded = load_theme(resolve(spec))
         except ThemeError as exc:
-            self.notify(clean(exc), severity="error", markup=False)
+            self.notify(safe_text(exc), severity="error")
             return
         self._use_theme(loaded)
 
@@ -259,7 +233,7 @@ class KtuiApp(App[None]):
         current = self.loaded.path.stem if self.loaded.path else ""
         nxt = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
         self.set_theme_spec(nxt)
-        self.notify(f"theme {nxt}", timeout=2, markup=False)
+        self.notify(safe_text(f"theme {nxt}"), timeout=2)
 
     def _use_theme(self, loaded: LoadedTheme) -> None:
         self.loaded = loaded
@@ -292,7 +266,7 @@ class KtuiApp(App[None]):
         try:
             self._use_theme(load_theme(self.loaded.path))
         except ThemeError as exc:
-            self.notify(f"theme not reloaded: {clean(exc)}", severity="error", markup=False)
+            self.notify(safe_text(f"theme not reloaded: {exc}"), severity="error")
 
 
 def vars_of(palette: Palette) -> dict[str, str]:

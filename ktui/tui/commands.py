@@ -11,7 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from ktui.render.safe import clean
+from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import extras
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 VERBS = {
     "ns": "ns", "namespace": "ns", "pod": "pod", "po": "pod", "triage": "triage", "ctx": "ctx",
     "context": "ctx", "theme": "theme", "feed": "feed", "help": "help", "q": "quit", "quit": "quit",
-    "overview": "overview", "home": "overview",
+    "q!": "quit", "quit!": "quit", "qa": "quit", "overview": "overview", "home": "overview",
+    "egress": "egress", "findings": "findings",
 }
 MAX_PALETTE_PODS = 5000
 
@@ -42,9 +43,9 @@ def parse(text: str) -> Command:
     word, _, arg = text.partition(" ")
     verb = VERBS.get(word.lower())
     if verb is None:
-        raise CommandError(f"unknown command {word!r}; try ns, pod, triage, ctx, theme, feed, help, q")
+        raise CommandError(f"unknown command {clean(word)!r}; try ns, pod, triage, egress, ctx, theme, feed, help, q")
     arg = arg.strip()
-    if verb in ("ns", "pod", "triage", "theme") and not arg:
+    if verb in ("triage",) and not arg:
         raise CommandError(f"{word} needs an argument, e.g. :{word} {_example(verb)}")
     return Command(verb, arg)
 
@@ -54,16 +55,18 @@ def _example(verb: str) -> str:
             "theme": "light"}.get(verb, "")
 
 
-def suggestions(app: KtuiApp) -> list[str]:
-    """Completions for the command line: namespaces, pods, hosts, themes, bare verbs."""
-    out = ["ctx", "feed", "help", "overview", "quit"]
+def suggestions(app: KtuiApp) -> list[SafeText]:
+    """Completions for the command line: namespaces, pods, hosts, themes, bare verbs -- cleaned:
+    a completion is written to the terminal as the user types."""
+    out = ["ctx", "feed", "help", "overview", "quit", "egress"]
     names = sorted(app.bridge.posture.by_namespace)
     out += [f"ns {n}" for n in names]
+    out += [f"egress {n}" for n in names]
     out += [f"theme {t}" for t in app.theme_names()]
     out += [f"triage {h}" for h in extras.host_names(app.bridge)]
     for n in names:
         out += [f"pod {n}/{p.subject.name}" for p in app.bridge.posture.by_namespace[n].pods]
-    return out
+    return [safe_text(x) for x in out]
 
 
 class KtuiCommands(Provider):

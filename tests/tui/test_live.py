@@ -36,8 +36,10 @@ async def test_manifest_rewrite_shows_on_screen(tmp_path: Path) -> None:
         (tmp_path / "deny.yaml").write_text(DENY_EGRESS)
         await wait_for(pilot, lambda: cell(app, "sandbox", "egress") == "denied 1/1")
         assert cell(app, "sandbox", "dns") == "✘ 1 blocked"
-        await wait_for(pilot, lambda: "sandbox: egress open -> denied" in str(app.screen.query_one("#feed").render()))
-        assert "policy deny-all added" in str(app.screen.query_one("#feed").render())
+        # the feed names the workload, the change and the object behind it
+        await wait_for(pilot, lambda: "egress open -> denied" in str(app.screen.query_one("#feed").render()))
+        feed = str(app.screen.query_one("#feed").render())
+        assert "sandbox: " in feed and "policy deny-all added" in feed
         assert "sandbox" in app.screen._flash  # the changed row flashes
         (tmp_path / "deny.yaml").unlink()
         await wait_for(pilot, lambda: cell(app, "sandbox", "egress") == "open 1/1")
@@ -56,8 +58,8 @@ async def test_demo_cluster_changes_through_the_api_server() -> None:
                 "spec": {"podSelector": {}, "policyTypes": ["Egress"]},
             })
             await wait_for(pilot, lambda: cell(app, "sandbox", "egress").startswith("denied"))
-            assert any(e.namespace == "sandbox" and any(c.name == "deny-all" for c in e.causes)
-                       for e in app.bridge.feed)
+            assert any(e.namespace == "sandbox" and e.change is not None and e.change.what == "egress"
+                       and any(c.name == "deny-all" for c in e.change.causes) for e in app.changes.items)
             # the overlay catches up in the background: a DNS finding for sandbox appears
             await wait_for(pilot, lambda: any(f.code == "KTUI-NP003" for f in app.bridge.found
                                               if f.object.namespace == "sandbox"))

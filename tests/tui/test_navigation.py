@@ -22,7 +22,8 @@ async def test_overview_lists_namespaces_and_drills_down(app: KtuiApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)
-        assert rows(app) == ["kube-system", "payments", "sandbox", "shop"]
+        # the last row holds the findings of no namespace (IngressClass ...)
+        assert rows(app) == ["kube-system", "payments", "sandbox", "shop", "(cluster)"]
         await pilot.press("j", "enter")  # payments
         await pilot.pause()
         assert isinstance(app.screen, NamespaceScreen) and app.screen.namespace == "payments"
@@ -50,7 +51,7 @@ async def test_sort_and_filter(app: KtuiApp) -> None:
         await pilot.press("enter")  # leave the filter box, keep the filter
         assert rows(app) == ["shop"]
         await pilot.press("escape")  # clears it
-        assert len(rows(app)) == 4
+        assert len(rows(app)) == 5
 
 
 async def test_namespace_tabs_exposure_and_triage(app: KtuiApp) -> None:
@@ -87,7 +88,7 @@ async def test_commands_help_and_errors(app: KtuiApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PodScreen)
         assert [n.message for n in app._notifications][-2:] == [
-            "no namespace 'nope'", "unknown command 'bogus'; try ns, pod, triage, ctx, theme, feed, help, q"]
+            "no namespace 'nope'", "unknown command 'bogus'; try ns, pod, triage, egress, ctx, theme, feed, help, q"]
         app.run_command("overview")
         await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from ktui.render.safe import SafeText, safe_text
 from ktui.tui.bridge import Bridge, Update
 from ktui.tui.themes import Palette
 from ktui.tui.widgets.keybar import KeyBar
@@ -18,10 +19,64 @@ if TYPE_CHECKING:
     from ktui.tui.app import KtuiApp
 
 
+ObjectRef = tuple[str, str, str]  # (kind, namespace, name)
+
+
 class KScreen(Screen[None]):
+    """Keys every screen has: esc back, f the change feed; y (YAML), d (describe) and C (copy)
+    where the screen has a selected object or something to copy (check_action hides them
+    elsewhere, so the key bar and the help list only keys that work)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        Binding("f", "feed", "Changes"),
+        Binding("y", "yaml", "YAML"),
+        Binding("d", "describe", "Describe"),
+        Binding("C", "copy", "Copy"),
     ]
+    HAS_OBJECTS = False  # y and d work here
+    HAS_COPY = False  # C works here
+    HAS_FEED = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("yaml", "describe"):
+            return self.HAS_OBJECTS
+        if action == "copy":
+            return self.HAS_COPY
+        if action == "feed":
+            return self.HAS_FEED
+        return True
+
+    def selected_object(self) -> ObjectRef | None:
+        """The object under the cursor, for y and d. Screens with objects override this."""
+        return None
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        """(text, what it is) for C. Screens with something to copy override this."""
+        return None
+
+    def action_feed(self) -> None:
+        self.kapp.open_feed()
+
+    def action_yaml(self) -> None:
+        self._open_object("yaml")
+
+    def action_describe(self) -> None:
+        self._open_object("describe")
+
+    def _open_object(self, mode: str) -> None:
+        obj = self.selected_object()
+        if obj is None:
+            self.kapp.notify(safe_text("nothing selected"), severity="warning")
+            return
+        self.kapp.open_object(*obj, mode=mode)
+
+    def action_copy(self) -> None:
+        payload = self.copy_payload()
+        if payload is None:
+            self.kapp.notify(safe_text("nothing to copy here"), severity="warning")
+            return
+        self.kapp.copy_text(*payload)
 
     @property
     def kapp(self) -> KtuiApp:

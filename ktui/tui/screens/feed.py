@@ -1,62 +1,97 @@
-"""Every posture change of the session, newest first, with time and the objects behind it."""
+"""Every posture change of the session, newest first: per namespace and workload, egress class,
+DNS, isolation, hosts and findings, each with the objects that caused it. Enter opens the
+namespace; / filters; s sorts."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from ktui.render.safe import clean
-from ktui.tui import fmt
-from ktui.tui.bridge import FeedEntry, Update
-from ktui.tui.screens.base import KScreen
-from ktui.tui.widgets.table import KTable
+from ktui.render.safe import SafeText, clean, safe_text
+from ktui.tui.bridge import Update
+from ktui.tui.changes import FeedItem
+from ktui.tui.screens.base import KScreen, ObjectRef
+from ktui.tui.widgets.feed import change_text
+from ktui.tui.widgets.listing import Listing, Row
+
+COLUMNS = ("TIME", "CHANGE", "CAUSED BY")
 
 
 class FeedScreen(KScreen):
     AUTO_FOCUS = "#feed-table"
+    HAS_FEED = False
+    HAS_OBJECTS = True
+    HAS_COPY = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
-        table = KTable(id="feed-table")
-        table.add_column("TIME", key="time")
-        table.add_column("CHANGE", key="change")
-        table.add_column("OBJECTS", key="objects")
-        yield table
+        yield Listing(id="feed-listing", table_id="feed-table")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self._seen = -1
         self.fill()
-        self.query_one(KTable).focus()
 
-    def _cells(self, e: FeedEntry) -> list[Text]:
-        line = fmt.feed_line(self.palette, FeedEntry(e.when, "", e.namespace, e.facts, (), e.problem))
-        line = line[1:]  # without the leading space of the empty stamp
+    def _row(self, i: int, e: FeedItem) -> Row:
+        p = self.palette
+        causes = e.change.causes if e.change is not None else ()
         objects = ", ".join(f"{c.kind} {clean(c.namespace) + '/' if c.namespace else ''}{clean(c.name)} {c.verb}"
-                            for c in e.causes[:3])
-        if len(e.causes) > 3:
-            objects += f" +{len(e.causes) - 3}"
-        return [Text(e.stamp, style=self.palette.muted), line, Text(objects, style=self.palette.muted)]
+                            for c in causes)
+        detail = change_text(p, e, with_causes=False)
+        if objects:
+            detail.append(f"\ncaused by: {objects}", style=p.muted)
+        short = objects if len(causes) <= 2 else objects.split(", ")[0] + f" +{len(causes) - 1}"
+        return Row(str(i), [Text(e.stamp, style=p.muted), change_text(p, e, with_causes=False),
+                            Text(short, style=p.muted, no_wrap=True)], detail, sort=(-e.when, e.namespace))
 
     def fill(self) -> None:
-        table = self.query_one(KTable)
-        table.clear()
-        entries = list(self.bridge.feed)[::-1]
-        table.border_title = Text(f"Change feed · {len(entries)} changes · enter opens the namespace")
-        for i, e in enumerate(entries):
-            table.add_row(*self._cells(e), key=f"{len(entries) - i}:{e.namespace}")
+        self.items = list(self.kapp.changes.items)[::-1]
+        rows = [self._row(i, e) for i, e in enumerate(self.items)]
+        self.query_one(Listing).set_rows(COLUMNS, rows, "Change feed · enter opens the namespace")
+        self._seen = self.kapp.changes.version
+
+    def _selected(self) -> FeedItem | None:
+        row = self.query_one(Listing).selected()
+        return self.items[int(row.key)] if row is not None else None
+
+    def selected_object(self) -> ObjectRef | None:
+        e = self._selected()
+        c = e.change.causes[0] if e is not None and e.change is not None and e.change.causes else None
+        return (c.kind, c.namespace, c.name) if c is not None else None
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        e = self._selected()
+        return (safe_text(change_text(self.palette, e).plain), "change") if e is not None else None
 
     def on_batch(self, update: Update) -> None:
-        if update.feed:
+        if self.kapp.changes.version != self._seen:
             self.fill()
 
     def restyle(self) -> None:
         super().restyle()
         self.fill()
 
+    def action_filter(self) -> None:
+        self.query_one(Listing).start_filter()
+
+    def action_sort(self) -> None:
+        self.query_one(Listing).cycle_sort()
+
+    def action_back(self) -> None:
+        if not self.query_one(Listing).clear_filter():
+            super().action_back()
+
     @on(DataTable.RowSelected)
-    def _open(self, event: DataTable.RowSelected) -> None:
-        ns = (event.row_key.value or "").partition(":")[2]
-        if ns:
-            self.kapp.open_namespace(ns)
+    def _open(self, _event: DataTable.RowSelected) -> None:
+        e = self._selected()
+        if e is not None and e.namespace:
+            self.kapp.open_namespace(e.namespace)

@@ -9,24 +9,27 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-KEYS = (
-    ("Everywhere", (
-        ("?", "this help"), (":", "command line (:ns NAME, :pod NS/NAME, :triage HOST[/PATH], :ctx, :theme NAME)"),
-        ("ctrl+p", "command palette (fuzzy: namespaces, pods, hosts, themes)"),
-        ("esc", "back (or clear the filter)"), ("j / k, ↑ / ↓", "move"), ("enter", "open (drill down)"),
-        ("f", "change feed"), ("T", "next theme"), ("q", "quit"),
-    )),
-    ("Overview", (
-        ("/", "filter namespaces by name"), ("s", "cycle sort: name, findings, hosts, egress, dns, pods"),
-        ("t", "triage a host"),
-    )),
-    ("Namespace", (("1 2 3 4, h / l", "tabs: Exposure, Pods, Policies, Findings"),)),
-    ("Pod", (("c", "can-reach query: type a destination, enter, a port like 53/UDP, enter"),
-             ("r", "recompute who can reach it"))),
+EVERYWHERE = (
+    ("?", "this help (it lists the keys of the screen you came from)"),
+    (":", "command line; tab or → completes; esc closes it"),
+    ("ctrl+p", "command palette (fuzzy: namespaces, pods, hosts, ktui themes)"),
+    ("j / k, ↑ / ↓, g / G", "move, top, bottom (in lists)"),
+    ("T", "next theme"), ("q", "quit"),
 )
+COMMANDS = (
+    (":ns [NAME]", "a namespace; without a name, the list to pick from"),
+    (":pod [NS/NAME]", "a pod, or a workload (its pod, or its pods to pick from); without one, the list"),
+    (":egress [NS]", "a namespace's egress destinations"),
+    (":triage HOST[/PATH]", "the chain behind a host"),
+    (":findings", "the cluster's own findings (no namespace)"),
+    (":feed  :ctx  :theme NAME  :overview", "change feed, context and sync state, theme, back home"),
+    (":q  :q!", "quit"),
+)
+HIDDEN_KEYS = {"h": "previous tab", "l": "next tab", "0": "all namespaces", "2": "tab 2", "3": "tab 3",
+               "4": "tab 4", "5": "tab 5", "r": "recompute", "ctrl+a": "all namespaces"}
 
 WALKTHROUGHS = (
     ("A host is broken", "On the overview the HOSTS column marks failing hosts with ✘ (s sorts by hosts). "
@@ -40,12 +43,38 @@ WALKTHROUGHS = (
 )
 
 
+NAVIGATION = {"up", "down", "pageup", "pagedown", "home", "end", "tab", "shift+tab", "j", "k", "g", "G",
+              "ctrl+d", "ctrl+u", "question_mark", "colon", "q", "T", "ctrl+p", "ctrl+c", "ctrl+q"}
+KEY_LABELS = {"slash": "/", "escape": "esc", "ctrl+a": "ctrl+a"}
+
+
+def screen_keys(screen: Screen[object] | None) -> list[tuple[str, str]]:
+    """The keys that work on `screen`: its bindings and its focused widget's, minus those its
+    check_action refuses (so y, d, C, f appear only where they do something)."""
+    if screen is None:
+        return []
+    out: dict[str, tuple[str, str]] = {}
+    for key, (_node, binding, enabled, _tip) in screen.active_bindings.items():
+        if not enabled or key in NAVIGATION:
+            continue
+        what = binding.description if binding.show else HIDDEN_KEYS.get(key, "")
+        if what:
+            label = KEY_LABELS.get(key, key)
+            prev = out.get(binding.action)
+            out[binding.action] = (f"{prev[0]} / {label}", prev[1]) if prev else (label, what)
+    return list(out.values())
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
         Binding("j", "scroll(1)", show=False),
         Binding("k", "scroll(-1)", show=False),
     ]
+
+    def __init__(self, under: Screen[object] | None = None) -> None:
+        super().__init__()
+        self.under = under
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
@@ -59,12 +88,16 @@ class HelpScreen(ModalScreen[None]):
     def action_scroll(self, step: int) -> None:
         self.query_one("#help-box", VerticalScroll).scroll_relative(y=step, animate=False)
 
-    @staticmethod
-    def _body() -> Table:
+    def _body(self) -> Table:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        for section, keys in KEYS:
+        name = type(self.under).__name__.replace("Screen", "") if self.under is not None else ""
+        sections = ((f"Here ({name})" if name else "Here", screen_keys(self.under)),
+                    ("Everywhere", EVERYWHERE), ("Commands", COMMANDS))
+        for section, keys in sections:
+            if not keys:
+                continue
             grid.add_row(Text(section, style="bold underline"), "")
             for key, what in keys:
                 grid.add_row(Text(key), Text(what))

@@ -1,8 +1,10 @@
-"""One namespace: tabs Exposure, Pods (isolation and egress class per pod), Policies (the pods each
-selects) and Findings. Enter on a pod opens it; on a host, its triage chain.
+"""One namespace: tabs Exposure (its hosts and those whose backends live here), Pods (isolation
+and egress class per pod, named by workload), Policies (the pods each selects), Findings, Egress
+(destinations). Enter drills down: a host to its triage chain, a pod to its screen, a policy to
+its description, a finding to its detail; y / d show the selected object; / filters; s sorts.
 
-One table serves the four tabs (switching refills it): a screen of a few widgets restyles and
-lays out far faster than four tab panes, which keeps enter and tab switches within a frame.
+One Listing serves the tabs (switching refills it): a screen of a few widgets restyles and lays
+out far faster than five tab panes, which keeps enter and tab switches within a frame.
 """
 
 from __future__ import annotations
@@ -15,17 +17,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from ktui.analysis.findings.catalogue import Finding
 from ktui.analysis.posture import NamespacePosture
-from ktui.render.safe import clean
-from ktui.tui import extras, fmt, nsdata
+from ktui.render.safe import SafeText, clean, safe_text
+from ktui.tui import data, extras, fmt, rows
 from ktui.tui.bridge import Update
-from ktui.tui.screens.base import KScreen
-from ktui.tui.widgets.table import KTable
+from ktui.tui.data import HostRow
+from ktui.tui.egress_view import Destination, egress_destinations
+from ktui.tui.screens.base import KScreen, ObjectRef
+from ktui.tui.screens.egress import COLUMNS as EGRESS_COLUMNS
+from ktui.tui.screens.egress import destination_row
+from ktui.tui.screens.findings import COLUMNS as FINDING_COLUMNS
+from ktui.tui.screens.findings import FindingDetail, finding_row, jump_target
+from ktui.tui.widgets.listing import Listing, Row
 
-POD_COLUMNS = ("POD", "KIND", "INGRESS", "EGRESS", "CLASS", "DNS", "POLICIES")
-POLICY_COLUMNS = ("POLICY", "TYPES", "SELECTS", "PODS", "RULES")
-TABS = ("exposure", "pods", "policies", "findings")
-TAB_LABELS = {"exposure": "1 Exposure", "pods": "2 Pods", "policies": "3 Policies", "findings": "4 Findings"}
+TABS = ("exposure", "pods", "policies", "findings", "egress")
+TAB_LABELS = {"exposure": "1 Exposure", "pods": "2 Pods", "policies": "3 Policies", "findings": "4 Findings",
+              "egress": "5 Egress"}
 
 
 class TabBar(Static):
@@ -49,26 +57,35 @@ class TabBar(Static):
 
 class NamespaceScreen(KScreen):
     AUTO_FOCUS = "#ns-table"
+    HAS_OBJECTS = True
+    HAS_COPY = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('exposure')", "Exposure"),
-        Binding("2", "tab('pods')", "Pods"),
-        Binding("3", "tab('policies')", "Policies"),
-        Binding("4", "tab('findings')", "Findings"),
+        Binding("1", "tab('exposure')", "Tabs 1-5"),
+        Binding("2", "tab('pods')", "Pods", show=False),
+        Binding("3", "tab('policies')", "Policies", show=False),
+        Binding("4", "tab('findings')", "Findings", show=False),
+        Binding("5", "tab('egress')", "Egress", show=False),
         Binding("h", "step(-1)", "Prev tab", show=False),
         Binding("l", "step(1)", "Next tab", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("0,ctrl+a", "all_namespaces", "All ns", show=False),
     ]
 
     def __init__(self, namespace: str, tab: str = "pods") -> None:
         super().__init__()
         self.namespace = namespace
         self.tab = tab
+        self.hosts: list[HostRow] = []
+        self.found: list[Finding] = []
+        self.dests: list[Destination] = []
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         yield Static(id="ns-summary")
         yield TabBar(id="ns-tabs")
         yield Static(id="ns-note")
-        yield KTable(id="ns-table")
+        yield Listing(id="ns-listing", table_id="ns-table")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -78,12 +95,17 @@ class NamespaceScreen(KScreen):
         """Show another namespace in this (already composed) screen."""
         self.namespace, self.tab = namespace, tab
         if self.is_mounted:
+            self.listing.clear_filter()
             self.fill(keep_cursor=False)
             self.table.focus()
 
     @property
-    def table(self) -> KTable:
-        return self.query_one("#ns-table", KTable)
+    def listing(self) -> Listing:
+        return self.query_one(Listing)
+
+    @property
+    def table(self) -> DataTable[object]:
+        return self.listing.table
 
     @property
     def posture(self) -> NamespacePosture | None:
@@ -91,32 +113,41 @@ class NamespaceScreen(KScreen):
 
     def fill(self, keep_cursor: bool = True) -> None:
         """Summary, tab bar and the active tab's rows (the cursor stays on its row if it can)."""
-        np = self.posture
+        np, p = self.posture, self.palette
         self.query_one("#ns-summary", Static).update(self._summary(np), layout=False)
         self.query_one(TabBar).show(self.tab)
-        table = self.table
-        keep = table.selected_key() if keep_cursor else None
-        table.clear(columns=True)
+        if not keep_cursor:
+            self.table.clear()
         note = ""
+        columns: tuple[str, ...]
+        body: list[Row]
         if self.tab == "pods":
-            self._fill_pods(np)
+            columns, body = rows.POD_COLUMNS, rows.pod_rows(p, self.bridge, np)
         elif self.tab == "policies":
-            self._fill_policies()
+            columns, body = rows.POLICY_COLUMNS, rows.policy_rows(p, self.bridge, self.namespace)
         elif self.tab == "exposure":
-            if not extras.fill_exposure(self.bridge, self.namespace, table, self.palette):
+            hosts = data.host_rows(self.bridge, self.namespace)
+            self.hosts = hosts or []
+            columns, body = rows.HOST_COLUMNS, [rows.host_row(p, i, h) for i, h in enumerate(self.hosts)]
+            if hosts is None:
                 note = self._overlay_note("exposure")
-            elif not table.row_count:
-                note = "nothing exposed: no Ingress, Gateway route or LoadBalancer/NodePort Service here"
-        elif not extras.fill_findings(self.bridge, self.namespace, table, self.palette):
-            note = self._overlay_note("findings")
-        elif not table.row_count:
-            note = "no findings in this namespace"
+            elif not hosts:
+                note = "nothing exposed: no Ingress, Gateway route or LoadBalancer/NodePort Service here or to here"
+        elif self.tab == "egress":
+            self.dests = egress_destinations(self.bridge, self.namespace)
+            columns, body = EGRESS_COLUMNS, [destination_row(p, i, d) for i, d in enumerate(self.dests)]
+        else:
+            found = data.namespace_findings(self.bridge, self.namespace)
+            self.found = list(found or ())
+            columns, body = FINDING_COLUMNS, [finding_row(p, i, f, False) for i, f in enumerate(self.found)]
+            if found is None:
+                note = self._overlay_note("findings")
+            elif not found:
+                note = "no findings in this namespace"
         box = self.query_one("#ns-note", Static)
-        box.update(Text(note, style=f"italic {self.palette.muted}"))
+        box.update(Text(note, style=f"italic {p.muted}"))
         box.display = bool(note)
-        if keep:
-            table.move_to_key(keep)
-        table.border_title = Text(f"{TAB_LABELS[self.tab][2:]} · {table.row_count}")
+        self.listing.set_rows(columns, body, TAB_LABELS[self.tab][2:])
 
     def _summary(self, np: NamespacePosture | None) -> Text:
         p = self.palette
@@ -127,7 +158,7 @@ class NamespaceScreen(KScreen):
             t.append(" gone: it no longer exists in the source", style=p.fail)
             return t
         total = len(np.pods)
-        t.append(f" {total} pods · {np.policies} policies · ingress isolated ")
+        t.append(f" {data.plural(total, 'pod')} · {data.plural(np.policies, 'policy', 'policies')} · ingress isolated ")
         t.append_text(fmt.isolation(p, np.ingress_isolated, total))
         t.append(" · egress ")
         for cls, n in sorted(np.egress_counts.items(), key=lambda kv: kv[0].rank):
@@ -137,34 +168,54 @@ class NamespaceScreen(KScreen):
         t.append_text(fmt.dns(p, np.dns_blocked, total))
         return t
 
-    def _fill_pods(self, np: NamespacePosture | None) -> None:
-        table = self.table
-        table.add_columns(*POD_COLUMNS)
-        for pod in np.pods if np is not None else ():
-            table.add_row(*fmt.pod_cells(self.palette, pod), key=pod.subject.name)
-
-    def _fill_policies(self) -> None:
-        table = self.table
-        table.add_columns(*POLICY_COLUMNS)
-        for row in nsdata.policy_rows(self.bridge, self.namespace):
-            pods = ", ".join(row.pods[:4]) + (f" +{len(row.pods) - 4}" if len(row.pods) > 4 else "")
-            table.add_row(
-                fmt.literal(row.name, "bold", 48),
-                Text(row.types),
-                Text(f"{row.selected}/{row.total}", style=self.palette.muted if not row.selected else ""),
-                fmt.literal(pods, "", 50),
-                Text(row.rules),
-                key=row.name,
-            )
-
     def _overlay_note(self, what: str) -> str:
         if self.bridge.overlay_error:
             return f"{what}: not available: {clean(self.bridge.overlay_error)}"
         return f"{what}: computing…"
 
+    # ------------------------------------------------------------ selection
+    def _index(self) -> int | None:
+        row = self.listing.selected()
+        return int(row.key) if row is not None and row.key.isdigit() else None
+
+    def selected_object(self) -> ObjectRef | None:
+        row = self.listing.selected()
+        if row is None:
+            return None
+        i = self._index()
+        if self.tab == "pods":
+            return ("Pod", self.namespace, row.key)
+        if self.tab == "policies":
+            return ("NetworkPolicy", self.namespace, row.key)
+        if self.tab == "findings" and i is not None and i < len(self.found):
+            return jump_target(self.found[i])
+        if self.tab == "exposure" and i is not None and i < len(self.hosts):
+            e = self.hosts[i].entry
+            src = (e.route or e.source).split(" ", 1)
+            ns, _, name = src[1].partition("/") if len(src) == 2 else ("", "", "")
+            return (src[0], ns, name)
+        if self.tab == "egress" and i is not None and i < len(self.dests):
+            rule = sorted(self.dests[i].rules)[0]
+            return ("NetworkPolicy", self.namespace, rule.split(" ", 1)[0]) if rule != "-" else None
+        return None
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        row, i = self.listing.selected(), self._index()
+        if row is None:
+            return None
+        if self.tab == "exposure" and i is not None and i < len(self.hosts):
+            return safe_text(rows.host_target(self.hosts[i])), "host"
+        if self.tab == "pods":
+            return safe_text(f"ktui can-reach {self.namespace}/{row.key} DST --port 443/TCP"), "command"
+        if self.tab == "egress" and i is not None and i < len(self.dests):
+            return safe_text(self.dests[i].target.split(" ", 1)[0]), "destination"
+        obj = self.selected_object()
+        return (safe_text(f"{obj[1]}/{obj[2]}"), obj[0]) if obj else None
+
     # ------------------------------------------------------------ live
     def on_batch(self, update: Update) -> None:
-        if self.namespace in update.changed or extras.touches(update, self.namespace):
+        if self.namespace in update.changed or extras.touches(update, self.namespace) or (
+                self.tab == "exposure" and update.overlay):
             self.fill()
 
     def restyle(self) -> None:
@@ -175,22 +226,41 @@ class NamespaceScreen(KScreen):
     def action_tab(self, tab: str) -> None:
         if tab != self.tab:
             self.tab = tab
+            self.listing.clear_filter()
             self.fill(keep_cursor=False)
         self.table.focus()
 
     def action_step(self, step: int) -> None:
         self.action_tab(TABS[(TABS.index(self.tab) + step) % len(TABS)])
 
+    def action_filter(self) -> None:
+        self.listing.start_filter()
+
+    def action_sort(self) -> None:
+        self.listing.cycle_sort()
+
+    def action_all_namespaces(self) -> None:
+        self.kapp.run_command("overview")
+
+    def action_back(self) -> None:
+        if not self.listing.clear_filter():
+            super().action_back()
+
     @on(DataTable.RowSelected, "#ns-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
         if key is None:
             return
+        i = int(key) if key.isdigit() else None
         if self.tab == "pods":
             self.kapp.open_pod(self.namespace, key)
-        elif self.tab == "exposure":
-            self.kapp.open_triage(key.partition("\t")[2])
-        elif self.tab == "findings":
-            target = extras.finding_target(self.bridge, self.namespace, key)
-            if target is not None:
-                self.kapp.run_command(target)
+        elif self.tab == "policies":
+            self.kapp.open_object("NetworkPolicy", self.namespace, key, "describe")
+        elif self.tab == "exposure" and i is not None and i < len(self.hosts):
+            self.kapp.open_triage(rows.host_target(self.hosts[i]))
+        elif self.tab == "findings" and i is not None and i < len(self.found):
+            self.app.push_screen(FindingDetail(self.found[i]))
+        elif self.tab == "egress" and i is not None and i < len(self.dests):
+            obj = self.selected_object()
+            if obj is not None:
+                self.kapp.open_object(*obj, mode="describe")

@@ -11,32 +11,44 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from ktui.render.safe import clean
+from ktui.render.safe import SafeText, clean
 from ktui.sources.base import SyncState
 from ktui.tui.bridge import Bridge
+from ktui.tui.safe_ui import SafeSuggester
 from ktui.tui.themes import Palette
 
 
 class CommandLine(ModalScreen[str | None]):
-    """`:` then a command; tab/→ accepts the suggestion. Dismisses with the text (or None)."""
+    """`:` then a command; tab or → accepts the suggestion; esc closes the prompt only.
+    Dismisses with the text (or None). Suggestions are SafeText (they are drawn as typed)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("tab", "accept", "Complete", priority=True),
+    ]
 
-    def __init__(self, initial: str, suggestions: list[str]) -> None:
+    def __init__(self, initial: SafeText, suggestions: list[SafeText]) -> None:
         super().__init__()
-        self.initial = initial
+        self.initial = clean(initial)
         self.suggestions = suggestions
 
     def compose(self) -> ComposeResult:
         yield Input(
             value=self.initial,
-            placeholder="ns NAME · pod NS/NAME · triage HOST[/PATH] · ctx · theme NAME · feed · help · q",
-            suggester=SuggestFromList(self.suggestions, case_sensitive=False),
+            placeholder="ns [NAME] · pod [NS/NAME|WORKLOAD] · egress [NS] · triage HOST[/PATH] · findings · ctx · "
+                        "theme NAME · feed · help · q",
+            suggester=SafeSuggester(self.suggestions),
             id="command",
         )
+
+    def action_accept(self) -> None:
+        """Tab takes the suggestion shown (Input's own → does too); without one it does nothing."""
+        box = self.query_one(Input)
+        if box._suggestion:
+            box.value = clean(box._suggestion)
+            box.cursor_position = len(box.value)
 
     def on_mount(self) -> None:
         box = self.query_one(Input)
@@ -82,7 +94,7 @@ class ContextScreen(ModalScreen[None]):
         head.append(f"\nsource {clean(getattr(b.source, 'name', '?'))} · {b.batches} batches · "
                     f"{len(b.posture.by_namespace)} namespaces\n")
         problems = Text()
-        for problem in list(b.problems)[-10:]:
+        for problem in list(b.problems)[-10:]:  # the bridge withdraws a fixed file's problems
             problems.append(f"problem: {clean(problem)}\n", style=p.warn)
         with VerticalScroll(id="ctx-box"):
             yield Static(head)

@@ -1,0 +1,123 @@
+"""The change feed's memory: a snapshot per namespace (per workload, per host, per finding) and
+the list of changes found by comparing each new snapshot with the last (analysis.posture_changes).
+
+Posture changes arrive with the batch that caused them; host and finding changes arrive later,
+with the background analysis, so the object changes of the batches in between are kept per
+namespace and named as their cause. The first listing and the first analysis are not news.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from ktui.analysis.posture import Cause
+from ktui.analysis.posture_changes import NamespaceSnapshot, PostureChange, causes_of, posture_changes, snapshot
+from ktui.tui import data
+from ktui.tui.bridge import Bridge, Update
+
+MAX_PENDING = 50
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    when: float
+    stamp: str
+    change: PostureChange | None = None
+    problem: str = ""
+
+    @property
+    def namespace(self) -> str:
+        return self.change.namespace if self.change is not None else ""
+
+
+class ChangeTracker:
+    def __init__(self, bridge: Bridge, size: int = 1000) -> None:
+        self.bridge = bridge
+        self.items: deque[FeedItem] = deque(maxlen=size)
+        self._snaps: dict[str, NamespaceSnapshot] = {}
+        self._pending: dict[str, list[Cause]] = {}
+        self._overlay_seen = False
+        self.last_change_batch = 0  # bridge.batches when the store last changed
+        self.overlay_batch = -1  # bridge.batches when the last analysis result landed
+        self.version = 0  # bumps when items change (widgets redraw)
+
+    # ------------------------------------------------------------ snapshots
+    def _snapshot(self, ns: str) -> NamespaceSnapshot:
+        b = self.bridge
+        hosts = data.host_rows(b, ns) if self._overlay_seen else None
+        found = data.namespace_findings(b, ns) if self._overlay_seen else None
+        return snapshot(
+            b.namespace(ns), b.state, ns,
+            None if hosts is None else [(f"{h.entry.host}:{h.entry.port or '-'}{h.entry.path}", h.status)
+                                        for h in hosts],
+            found,
+        )
+
+    def _add(self, changes: list[PostureChange]) -> None:
+        now = self.bridge.clock()
+        stamp = self.bridge.stamp(now)
+        for c in changes:
+            self.items.append(FeedItem(now, stamp, c))
+        if changes:
+            self.version += 1
+
+    # ------------------------------------------------------------ inputs
+    def on_batch(self, update: Update, synced_before: bool) -> None:
+        """A drained batch: compare the namespaces whose posture moved (after the first list)."""
+        b = self.bridge
+        if update.changes:
+            self.last_change_batch = b.batches
+        causes = causes_of(update.raw)
+        for ns, cs in causes.items():
+            pend = self._pending.setdefault(ns, [])
+            pend.extend(cs)
+            del pend[:-MAX_PENDING]
+        for e in update.feed:
+            if e.problem:
+                self.items.append(FeedItem(e.when, e.stamp, problem=e.problem))
+                self.version += 1
+        for ns in sorted(update.changed):
+            new = self._snapshot(ns) if b.namespace(ns) is not None else None
+            old = self._snaps.get(ns)
+            if synced_before:
+                why = causes.get(ns) or [c for cs in causes.values() for c in cs if c.kind != "Pod"][:3]
+                self._add(posture_changes(old, new, why))
+            if new is None:
+                self._snaps.pop(ns, None)
+            else:
+                self._snaps[ns] = new
+
+    def on_overlay(self, namespaces: set[str]) -> None:
+        """A background result: compare hosts and findings of the namespaces it moved."""
+        b = self.bridge
+        first = not self._overlay_seen
+        self._overlay_seen = True
+        self.overlay_batch = b.batches
+        targets = set(b.posture.by_namespace) if first else namespaces | self._cross(namespaces)
+        for ns in sorted(targets):
+            if b.namespace(ns) is None:
+                continue
+            new = self._snapshot(ns)
+            old = self._snaps.get(ns)
+            if not first and old is not None:
+                why = self._pending.get(ns) or [c for cs in self._pending.values() for c in cs if c.kind != "Pod"][:3]
+                self._add([c for c in posture_changes(old, new, why) if c.what in ("host", "finding")])
+            self._snaps[ns] = new
+        self._pending.clear()
+
+    def _cross(self, namespaces: set[str]) -> set[str]:
+        """Namespaces whose hosts live in others' summaries (a route in shop to payments)."""
+        out: set[str] = set()
+        for ns in namespaces:
+            summary = (self.bridge.exposure or {}).get(ns)
+            for h in summary.entries if summary is not None else ():
+                out.update(getattr(h.entry, "namespaces", ()))
+        return out
+
+    # ------------------------------------------------------------ reading
+    def final(self) -> bool:
+        """The analysis results cover the store as it is: first list done, a result landed
+        after the last change. Until then totals are partial."""
+        b = self.bridge
+        return b.synced and self._overlay_seen and self.overlay_batch >= self.last_change_batch

@@ -1,0 +1,116 @@
+"""A namespace's egress: where its pods may open connections (the internet, CIDRs, other
+namespaces, its own pods), on which ports, which workloads, opened by which rule."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from ktui.render.safe import SafeText, clean, safe_text
+from ktui.tui import fmt
+from ktui.tui.bridge import Update
+from ktui.tui.egress_view import Destination, egress_destinations
+from ktui.tui.screens.base import KScreen, ObjectRef
+from ktui.tui.themes import Palette
+from ktui.tui.widgets.listing import Listing, Row
+
+COLUMNS = ("DESTINATION", "PORTS", "WORKLOADS", "OPENED BY")
+KIND_STYLE = {"open": "open", "anywhere": "open", "internet": "internet", "cidr": "external",
+              "namespace": "cluster", "pods": "cluster"}
+
+
+def short_list(items: set[str], n: int = 3) -> str:
+    ordered = sorted(items)
+    return ", ".join(ordered[:n]) + (f" +{len(ordered) - n}" if len(ordered) > n else "")
+
+
+def destination_row(p: Palette, i: int, d: Destination) -> Row:
+    style = p.egress(KIND_STYLE.get(d.kind, "cluster"))
+    detail = Text()
+    detail.append(clean(d.target), style=f"bold {style}")
+    detail.append(f" · {clean(d.port_text())}\n")
+    detail.append("workloads: " + clean(", ".join(sorted(d.workloads))) + "\n", style=p.muted)
+    detail.append("opened by: " + clean(", ".join(sorted(d.rules))), style=p.muted)
+    return Row(str(i), [Text(clean(d.target), style=style, no_wrap=True), Text(clean(d.port_text()), no_wrap=True),
+                        Text(clean(short_list(d.workloads)), no_wrap=True),
+                        Text(clean(short_list(d.rules, 2)), style=p.muted, no_wrap=True)], detail,
+               sort=(d.order, d.port_text(), len(d.workloads), short_list(d.rules)))
+
+
+class EgressScreen(KScreen):
+    AUTO_FOCUS = "#egress-table"
+    HAS_OBJECTS = True
+    HAS_COPY = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+    ]
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.dests: list[Destination] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_status()
+        yield Static(id="egress-summary")
+        yield Listing(id="egress", table_id="egress-table")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        p = self.palette
+        np = self.bridge.namespace(self.namespace)
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(" egress ", style="reverse")
+        t.append(f" {clean(self.namespace)} ", style="bold")
+        if np is None:
+            t.append(" gone: it no longer exists in the source", style=p.fail)
+        else:
+            total = len(np.pods)
+            for cls, n in sorted(np.egress_counts.items(), key=lambda kv: kv[0].rank):
+                t.append_text(fmt.egress_class(p, cls))
+                t.append(f" {n}  ")
+            t.append("· DNS ")
+            t.append_text(fmt.dns(p, np.dns_blocked, total))
+        self.query_one("#egress-summary", Static).update(t, layout=False)
+        self.dests = egress_destinations(self.bridge, self.namespace)
+        rows = [destination_row(p, i, d) for i, d in enumerate(self.dests)]
+        self.query_one(Listing).set_rows(COLUMNS, rows, "Destinations")
+
+    def _selected(self) -> Destination | None:
+        row = self.query_one(Listing).selected()
+        return self.dests[int(row.key)] if row is not None else None
+
+    def selected_object(self) -> ObjectRef | None:
+        d = self._selected()
+        rule = sorted(d.rules)[0] if d is not None and d.rules and "-" not in d.rules else ""
+        return ("NetworkPolicy", self.namespace, rule.split(" ", 1)[0]) if rule else None
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        d = self._selected()
+        return (safe_text(d.target.split(" ", 1)[0]), "destination") if d is not None else None
+
+    def on_batch(self, update: Update) -> None:
+        if self.namespace in update.changed:
+            self.fill()
+
+    def restyle(self) -> None:
+        super().restyle()
+        self.fill()
+
+    def action_filter(self) -> None:
+        self.query_one(Listing).start_filter()
+
+    def action_sort(self) -> None:
+        self.query_one(Listing).cycle_sort()
+
+    def action_back(self) -> None:
+        if not self.query_one(Listing).clear_filter():
+            super().action_back()

@@ -1,0 +1,157 @@
+"""The overview's preview of the selected namespace: its exposed hosts (host, port, path, status,
+TLS, backend health, via), its egress openness (class counts, DNS, destinations: the internet,
+CIDRs with ports, other namespaces) and its top findings. Beside the table on a wide terminal,
+below it on a narrow one; the pseudo-row "(cluster)" previews the cluster-scoped findings."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ktui.analysis.findings.catalogue import Finding
+from ktui.render.safe import clean
+from ktui.tui import data, fmt
+from ktui.tui.bridge import Bridge
+from ktui.tui.egress_view import egress_destinations
+from ktui.tui.rows import tls_cell
+from ktui.tui.screens.egress import KIND_STYLE, short_list
+from ktui.tui.screens.findings import LEVEL
+from ktui.tui.themes import Palette
+
+CLUSTER_ROW = "(cluster)"
+MAX_HOSTS = 8
+MAX_DESTS = 8
+MAX_FINDINGS = 4
+
+
+def _heading(t: Text, title: str, p: Palette, hint: str = "") -> None:
+    if t:
+        t.append("\n")
+    t.append(title, style="bold underline")
+    if hint:
+        t.append(f"  {hint}", style=p.muted)
+    t.append("\n")
+
+
+def _findings(t: Text, p: Palette, found: list[Finding] | None, with_ns: bool = False) -> None:
+    if found is None:
+        t.append("  computing…\n", style=f"italic {p.muted}")
+        return
+    if not found:
+        t.append("  none\n", style=p.ok)
+        return
+    for f in sorted(found, key=lambda f: -f.severity.rank)[:MAX_FINDINGS]:
+        lvl = LEVEL[f.severity]
+        t.append(f"  {f.severity.value:<8}", style=f"bold {p.level(lvl)}" if lvl else p.muted)
+        where = f"{f.object.namespace}/" if with_ns and f.object.namespace else ""
+        t.append(f" {clean(f.object.kind)} {clean(where)}{clean(f.object.name)}: ", style="bold")
+        t.append(clean(f.message) + "\n")
+    if len(found) > MAX_FINDINGS:
+        t.append(f"  … {len(found) - MAX_FINDINGS} more\n", style=p.muted)
+
+
+def hosts_table(bridge: Bridge, p: Palette, namespace: str) -> Table | Text:
+    hosts = data.host_rows(bridge, namespace)
+    if hosts is None:
+        return Text("  computing…", style=f"italic {p.muted}")
+    if not hosts:
+        return Text("  nothing exposed", style=p.muted)
+    grid = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=False)
+    for col in ("HOST", "PORT", "PATH", "STATUS", "TLS", "BACKENDS", "VIA"):
+        grid.add_column(col, no_wrap=col != "VIA", overflow="ellipsis")
+    for h in hosts[:MAX_HOSTS]:
+        e = h.entry
+        status = fmt.status(p, h.status) if h.status in ("ok", "warn", "fail") else fmt.unavailable(p, "? unknown")
+        grid.add_row(fmt.literal(e.host, "bold", 36), Text(str(e.port or "-")), fmt.literal(e.path or "-", "", 16),
+                     status, tls_cell(p, h), fmt.literal(h.backend_health, "", 30),
+                     fmt.literal(e.route or e.source, p.muted, 40))
+    if len(hosts) > MAX_HOSTS:
+        grid.add_row(Text(f"… {len(hosts) - MAX_HOSTS} more (1: Exposure tab)", style=p.muted))
+    return grid
+
+
+def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
+    t = Text()
+    np = bridge.namespace(namespace)
+    if np is None:
+        return t
+    total = len(np.pods)
+    t.append("  classes ")
+    if not np.egress_counts:
+        t.append("no pods", style=p.muted)
+    for cls, n in sorted(np.egress_counts.items(), key=lambda kv: kv[0].rank):
+        t.append_text(fmt.egress_class(p, cls))
+        t.append(f" {n}  ")
+    t.append("· DNS ")
+    t.append_text(fmt.dns(p, np.dns_blocked, total))
+    t.append("\n")
+    dests = egress_destinations(bridge, namespace)
+    for d in dests[:MAX_DESTS]:
+        t.append("  → ")
+        t.append(clean(d.target), style=p.egress(KIND_STYLE.get(d.kind, "cluster")))
+        t.append(f"  {clean(d.port_text())}", style="bold")
+        t.append(f"  ({clean(short_list(d.workloads, 2))})\n", style=p.muted)
+    if len(dests) > MAX_DESTS:
+        t.append(f"  … {len(dests) - MAX_DESTS} more (e: Egress view)\n", style=p.muted)
+    return t
+
+
+class NamespacePreview(VerticalScroll):
+    """Three Statics (hosts, egress, findings) for the namespace under the overview's cursor."""
+
+    DEFAULT_CSS = """
+    NamespacePreview { border: round $primary 50%; padding: 0 1; }
+    NamespacePreview > Static { height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, can_focus=False)
+        self.namespace = ""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="pv-hosts-title")
+        yield Static(id="pv-hosts")
+        yield Static(id="pv-egress")
+        yield Static(id="pv-findings")
+
+    def show(self, bridge: Bridge, p: Palette, namespace: str | None) -> None:
+        self.namespace = namespace or ""
+        title = self.query_one("#pv-hosts-title", Static)
+        hosts = self.query_one("#pv-hosts", Static)
+        egress = self.query_one("#pv-egress", Static)
+        findings = self.query_one("#pv-findings", Static)
+        if not namespace:
+            self.border_title = "Preview"
+            for box in (title, hosts, egress, findings):
+                box.update("")
+            return
+        t = Text()
+        if namespace == CLUSTER_ROW:
+            self.border_title = Text("cluster-scoped findings")
+            _heading(t, "Findings of no namespace", p, "IngressClass, GatewayClass, admin policies… (enter lists them)")
+            _findings(t, p, _cluster_findings(bridge), with_ns=True)
+            title.update(t)
+            for box in (hosts, egress, findings):
+                box.update("")
+            return
+        self.border_title = Text(f"{clean(namespace)} · enter opens · e egress")
+        n = len(data.host_rows(bridge, namespace) or ())
+        _heading(t, f"Exposed hosts ({n})" if n else "Exposed hosts", p, "here and routed to here")
+        title.update(t)
+        hosts.update(hosts_table(bridge, p, namespace))
+        e = Text()
+        _heading(e, "Egress", p, "destinations, ports (workloads)")
+        e.append_text(egress_text(bridge, p, namespace))
+        egress.update(e)
+        f = Text()
+        found = data.namespace_findings(bridge, namespace)
+        _heading(f, "Top findings" + (f" ({len(found)})" if found else ""), p)
+        _findings(f, p, list(found) if found is not None else None)
+        findings.update(f)
+
+
+def _cluster_findings(bridge: Bridge) -> list[Finding] | None:
+    found = data.namespace_findings(bridge, "")
+    return list(found) if found is not None else None
