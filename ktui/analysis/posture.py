@@ -128,8 +128,11 @@ class PostureIndex:
         key: object = (frozenset(s.labels.items()), s.ips if self._dns_ip_sensitive else ())
         parts = memo.get(key)
         if parts is None:
-            ingress = self.engine.selecting(s, "ingress")
-            parts = (bool(ingress), tuple(cp.ref for cp in ingress), egress_posture(self.engine, s, self._dns))
+            # isolated: some tier closes what it does not allow (NetworkPolicy, Cilium default deny,
+            # a Calico tier's default Deny), named by its policies
+            closing = [side for _, side in self.engine.select(s, "ingress") if side.end.value == "deny"]
+            parts = (bool(closing), tuple(p for side in closing for p in side.policies),
+                     egress_posture(self.engine, s, self._dns))
             memo[key] = parts
         return PodPosture(s, *parts)
 

@@ -187,6 +187,10 @@ class CiliumTier:
         """No address set of a Cilium rule matches a pod: nothing to tell pods apart by."""
         return ()
 
+    def destination_names(self, subject: Subject) -> tuple[str, ...]:
+        """DNS names (toFQDNs matchName / matchPattern) the subject's egress allows: shown, never resolved."""
+        return tuple(dict.fromkeys(p.name for _, p in self.fqdn_rules(subject)))
+
     def fqdn_rules(self, subject: Subject) -> list[tuple[CiliumRule, FQDNPeer]]:
         """The toFQDNs entries of the egress allow rules selecting the subject (for the egress class)."""
         side = self.select(subject, "egress")

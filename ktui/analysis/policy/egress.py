@@ -48,6 +48,7 @@ class EgressPosture:
     internet_ports: PortSet  # the ports open to the whole internet (class INTERNET)
     policies: tuple[str, ...]  # every tier's policies selecting the pod for egress, in tier order
     unknown: str | None = None  # why the class is UNKNOWN (or DNS cannot be told)
+    names: tuple[str, ...] = ()  # destinations allowed by DNS name (Cilium toFQDNs), never resolved
 
 
 def _probes(engine: PolicyEngine) -> list[Subject]:
@@ -119,7 +120,10 @@ def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subjec
     else:
         reached, unknown = _reaches_cluster(engine, subject, dns_pods or [DNS_STAND_IN])
         cls = EgressClass.CLUSTER if reached else (EgressClass.UNKNOWN if unknown else EgressClass.DENIED)
-    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown)
+    names = tuple(n for tier, _ in sides for n in getattr(tier, "destination_names", lambda _s: ())(subject))
+    if names and cls in (EgressClass.CLUSTER, EgressClass.DENIED):
+        cls = EgressClass.EXTERNAL  # FQDN destinations: outside the cluster, by name
+    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown, names)
 
 
 @dataclass(frozen=True, slots=True)
