@@ -16,6 +16,8 @@ GATEWAY = "gateway.networking.k8s.io"
 GATEWAY_VERSIONS = ("v1", "v1beta1", "v1alpha2")
 POLICY = "policy.networking.k8s.io"
 AUTHZ = "authorization.k8s.io"
+CILIUM = "cilium.io"
+CALICO = "crd.projectcalico.org"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,18 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType(POLICY, ("v1alpha1",), "baselineadminnetworkpolicies",
                  "BaselineAdminNetworkPolicy", False),
     ResourceType(POLICY, ("v1alpha2",), "clusternetworkpolicies", "ClusterNetworkPolicy", False),
+    ResourceType(CILIUM, ("v2",), "ciliumnetworkpolicies", "CiliumNetworkPolicy", short_names=("cnp",)),
+    ResourceType(CILIUM, ("v2",), "ciliumclusterwidenetworkpolicies", "CiliumClusterwideNetworkPolicy", False,
+                 short_names=("ccnp",)),
+    ResourceType(CILIUM, ("v2",), "ciliumegressgatewaypolicies", "CiliumEgressGatewayPolicy", False),
+    ResourceType(CALICO, ("v1",), "networkpolicies", "NetworkPolicy", status=False),
+    ResourceType(CALICO, ("v1",), "globalnetworkpolicies", "GlobalNetworkPolicy", False, False),
+    ResourceType(CALICO, ("v1",), "stagednetworkpolicies", "StagedNetworkPolicy", status=False),
+    ResourceType(CALICO, ("v1",), "stagedglobalnetworkpolicies", "StagedGlobalNetworkPolicy", False, False),
+    ResourceType(CALICO, ("v1",), "tiers", "Tier", False, False),
+    ResourceType(CALICO, ("v1",), "networksets", "NetworkSet", status=False),
+    ResourceType(CALICO, ("v1",), "globalnetworksets", "GlobalNetworkSet", False, False),
+    ResourceType(CALICO, ("v1",), "ippools", "IPPool", False, False),
     _review("selfsubjectaccessreviews", "SelfSubjectAccessReview"),
     _review("selfsubjectrulesreviews", "SelfSubjectRulesReview"),
 )
