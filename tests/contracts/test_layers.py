@@ -34,17 +34,14 @@ IO_METHODS = frozenset({"read_text", "write_text", "read_bytes", "write_bytes", 
 
 # module -> sibling subpackages it may still import below their __init__ (shrinks to empty)
 PENDING: dict[str, frozenset[str]] = {
-    "ktui.analysis.findings.context": frozenset({"policy"}),
-    "ktui.analysis.findings.netpol": frozenset({"policy"}),
-    "ktui.analysis.findings.peers": frozenset({"policy"}),
-    "ktui.analysis.findings.routes": frozenset({"exposure", "policy"}),
-    "ktui.analysis.findings.exposure": frozenset({"exposure", "policy"}),
-    "ktui.analysis.findings.cni": frozenset({"exposure"}),
-    "ktui.analysis.exposure.triage": frozenset({"policy"}),
-    "ktui.analysis.exposure.triage_links": frozenset({"policy"}),
-    "ktui.analysis.exposure.controllers": frozenset({"policy"}),
-    "ktui.analysis.exposure.backends": frozenset({"policy"}),
-    "ktui.analysis.policy.connectivity": frozenset(),
+    "ktui.analysis.exposure.triage": frozenset({"policy"}),  # policy.engine
+    "ktui.analysis.exposure.triage_links": frozenset({"policy"}),  # policy.engine, policy.networkpolicy
+    "ktui.analysis.findings.cni_policies": frozenset({"policy"}),  # the Calico/Cilium rule modules
+    "ktui.analysis.findings.context": frozenset({"policy"}),  # policy.networkpolicy.CompiledPolicy
+    "ktui.analysis.findings.netpol": frozenset({"policy"}),  # policy.networkpolicy.CompiledPolicy/Rule
+    "ktui.analysis.findings.peers": frozenset({"policy"}),  # policy.egress, policy.networkpolicy
+    "ktui.analysis.findings.exposure": frozenset({"exposure"}),  # exposure.backends
+    "ktui.analysis.findings.routes": frozenset({"exposure"}),  # exposure.refgrants, routecheck, routes
 }
 
 
