@@ -99,3 +99,47 @@ async def test_hostile_strings_are_shown_literally(tmp_path: Path) -> None:
         app.run_command("feed")
         await pilot.pause()
         check_literal(app, [])
+
+
+OSC52 = "x\x1b]52;c;ZWNobyBwd25lZA==\x07"  # would write "echo pwned" to the terminal's clipboard
+TITLE = "t\x1b]0;owned\x07"  # would set the window title
+
+
+async def test_completions_notifications_titles_and_clipboard_are_clean(tmp_path: Path) -> None:
+    """Issue 14 item 1: typing `:pod shop/x` drew the raw pod name as the suggestion."""
+    docs = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": TITLE}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": OSC52, "namespace": "shop"},
+         "spec": {"containers": [{"name": "c"}]}, "status": {"phase": "Running", "podIP": "10.9.0.2"}},
+    ]
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump_all(docs))
+    app = make_app([path])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("colon", *"pod shop/x")
+        box = app.screen.query_one("Input")
+        for _ in range(40):  # the suggestion is computed in a worker
+            if box._suggestion:
+                break
+            await pilot.pause(0.05)
+        assert box._suggestion == f"pod shop/{clean(OSC52)}"
+        check_literal(app, ["\\x1b"])  # the suggestion drawn: escaped, inert
+        await pilot.press("tab", "enter")  # accepting it opens the pod (found by its cleaned name)
+        await pilot.pause()
+        assert app.screen.pod_name == OSC52
+        check_literal(app, [])
+        await pilot.press("colon", *"ns t")
+        await pilot.pause(0.3)
+        check_literal(app, [])
+        await pilot.press("escape")
+        app.run_command(f"ns {TITLE}x")  # a notification ("did you mean") naming the title string
+        await pilot.pause()
+        check_literal(app, [])
+        app.notify(OSC52)  # even a raw call is cleaned
+        app.copy_text(OSC52)  # type: ignore[arg-type]
+        await pilot.pause()
+        assert all("\x1b" not in n.message and "\x07" not in n.message for n in app._notifications)
+        assert "\x1b" not in app._clipboard and "\x07" not in app._clipboard
+        check_literal(app, [])

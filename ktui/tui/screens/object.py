@@ -132,7 +132,7 @@ class ObjectScreen(KScreen):
             if cp is not None:
                 selected = [x.subject.name for x in (np.pods if np is not None else ())
                             if cp.ref in x.ingress_policies or cp.ref in x.egress.policies]
-                row("Selects", f"{len(selected)} pod(s): {', '.join(selected[:8])}"
+                row("Selects", f"{len(selected)} pod{'' if len(selected) == 1 else 's'}: {', '.join(selected[:8])}"
                     + (f" +{len(selected) - 8}" if len(selected) > 8 else ""))
                 for direction in ("ingress", "egress"):
                     if cp.applies(direction):

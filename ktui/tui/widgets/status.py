@@ -39,7 +39,8 @@ def status_text(bridge: Bridge, p: Palette) -> Text:
     else:
         t.append(" live ", style=p.ok)
     t.append(f" │ last event {age(bridge.since_last_event())}", style=p.muted)
-    t.append(f" │ {len(bridge.posture.by_namespace)} ns · {bridge.state.count('Pod')} pods", style=p.muted)
+    pods = bridge.state.count('Pod')
+    t.append(f" │ {len(bridge.posture.by_namespace)} ns · {pods} pod{'' if pods == 1 else 's'}", style=p.muted)
     forbidden = sorted(k for k, s in bridge.statuses.items() if s.state is SyncState.FORBIDDEN)
     absent = sorted(k for k, s in bridge.statuses.items() if s.state is SyncState.ABSENT)
     if forbidden:
@@ -49,7 +50,8 @@ def status_text(bridge: Bridge, p: Palette) -> Text:
         t.append(f" │ absent: {' '.join(absent[:3])}" + (f" +{len(absent) - 3}" if len(absent) > 3 else ""),
                  style=p.muted)
     if bridge.problems:
-        t.append(f" │ {len(bridge.problems)} problems", style=p.warn)
+        n = len(bridge.problems)
+        t.append(f" │ {n} problem{'' if n == 1 else 's'}", style=p.warn)
     if forbidden or absent or bridge.problems:
         t.append("  (:ctx)", style=p.muted)
     return t
