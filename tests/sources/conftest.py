@@ -49,7 +49,7 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = TIMEOUT,
 
 def served(server: ApiServer, info: KindInfo) -> bool:
     try:
-        server.api.table.find(info.plural)
+        server.api.table.find(f"{info.plural}.{info.group}" if info.group else info.plural)
     except KeyError:
         return False
     return server.group_enabled(info.group)
@@ -63,7 +63,7 @@ def expected_objects(server: ApiServer, namespace: str | None = None,
         objs: dict[tuple[str, str], Any] = {}
         if served(server, info) and info.kind not in hidden:
             scope = namespace if info.namespaced else None
-            for doc in server.objects(info.plural, scope):
+            for doc in server.objects(f"{info.plural}.{info.group}" if info.group else info.plural, scope):
                 try:
                     _, obj = decode_document(doc)
                 except DecodeError:  # invalid objects are reported and left out

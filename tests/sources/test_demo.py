@@ -124,9 +124,10 @@ def test_demo_holds_the_deliberate_problems(live: Live) -> None:
 def _write_manifests(demo: DemoCluster, folder: Path) -> None:
     for info in KINDS:
         if served(demo.server, info):
-            docs = demo.server.objects(info.plural)
+            resource = f"{info.plural}.{info.group}" if info.group else info.plural
+            docs = demo.server.objects(resource)
             if docs:
-                (folder / f"{info.plural}.yaml").write_text(yaml.safe_dump_all(docs))
+                (folder / f"{resource}.yaml").write_text(yaml.safe_dump_all(docs))
 
 
 def test_live_analysis_equals_manifest_analysis(demo: DemoCluster, live: Live, tmp_path: Path) -> None:
