@@ -72,7 +72,7 @@ class Analysis:
         self.unseen = frozenset(unseen)
         self._engine = engine
         self._posture_index = posture_index
-        self._egress: dict[int, EgressPosture] = {}
+        self._egress: dict[Subject, EgressPosture] = {}  # by identity (Subject has eq=False)
 
     @classmethod
     def of(cls, state: ClusterState, *, live: bool = False, complete: bool | None = None,
@@ -116,9 +116,9 @@ class Analysis:
 
     def egress(self, subject: Subject) -> EgressPosture:
         """The subject's egress class and DNS flag (the policy package's one definition)."""
-        hit = self._egress.get(id(subject))
+        hit = self._egress.get(subject)
         if hit is None:
-            hit = self._egress[id(subject)] = egress_posture(self.engine, subject, self.dns_pods)
+            hit = self._egress[subject] = egress_posture(self.engine, subject, self.dns_pods)
         return hit
 
     def dns(self, subject: Subject) -> DnsCheck:
