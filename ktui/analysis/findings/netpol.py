@@ -49,10 +49,11 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
         egress_pols = ctx.engine.selecting(s, "egress")
         labels = describe_labels(s.labels)
         system = s.namespace in SYSTEM_NAMESPACES
-        admin_in, admin_out = (any(ctx.engine.admin_selecting(s, d)) for d in ("ingress", "egress"))
+        admin_in, admin_out = (any(side.tier != "NetworkPolicy" for _, side in ctx.engine.select(s, d))
+                               for d in ("ingress", "egress"))
         if not ingress and not egress_pols:
             if system or admin_in or admin_out:
-                continue  # admin policies (ANP/BANP) restrict it: not "wide open"
+                continue  # other tiers (admin, Calico, Cilium) select it: not "wide open"
             out.append(finding(
                 "KTUI-NP001", obj,
                 f"no NetworkPolicy selects the pods of {obj} (labels {labels}): "
