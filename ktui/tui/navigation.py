@@ -119,7 +119,11 @@ class Navigation:
         self.push_screen(screen)
 
     def open_triage(self, target: str) -> None:
-        self.push_screen(TriageScreen(target))
+        """The chain; a host no entry names exactly also gets the close ones ("did you mean")."""
+        host = target.split("://", 1)[-1].split("/", 1)[0].lower()
+        hosts = sorted({h.split("/", 1)[0] for h in extras.host_names(self.bridge)})
+        close = [] if host in hosts else did_you_mean(hosts, host)
+        self.push_screen(TriageScreen(target, close))
 
     def open_feed(self) -> None:
         self.push_screen(FeedScreen())

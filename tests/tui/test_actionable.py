@@ -205,3 +205,25 @@ async def test_tab_accepts_the_suggestion(app: KtuiApp) -> None:
                        and app.screen.query_one("Input")._suggestion == "ns payments")
         await pilot.press("tab")
         assert app.screen.query_one("Input").value == "ns payments"
+
+
+async def test_named_port_in_can_reach_and_esc_leaves_the_field(app: KtuiApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.run_command("pod shop/cart-0")
+        await pilot.pause()
+        await pilot.press("c", *"shop/frontend-0", "enter", *"http", "enter")
+        result = str(app.screen.query_one("#query-result").render())
+        assert "8080/TCP" in result  # the destination's port named http
+        await pilot.press("escape")  # leaves the field, stays on the pod
+        assert isinstance(app.screen, PodScreen) and app.screen.focused is not None
+        assert app.screen.focused.id == "pod-body"
+        assert "ktui can-reach shop/cart-0 shop/frontend-0 --port http" in app.screen.copy_payload()[0]
+
+
+async def test_triage_suggests_close_hosts(app: KtuiApp) -> None:
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.run_command("triage shop.exmple.com")
+        await pilot.pause(0.3)
+        assert "did you mean: shop.example.com" in screen_text(app)

@@ -14,14 +14,42 @@ from textual.widgets import Input, Static
 
 from ktui.analysis.policy.explain import Explanation, explain
 from ktui.analysis.posture import PodPosture
-from ktui.render.safe import clean
+from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import extras, podview, queries
 from ktui.tui.bridge import Update
-from ktui.tui.screens.base import KScreen
+from ktui.tui.screens.base import KScreen, ObjectRef
+
+
+class QueryInput(Input):
+    """A can-reach field: esc leaves the field (back to the pod), not the screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Leave", show=False)]
+
+    def action_leave(self) -> None:
+        self.screen.query_one("#pod-body").focus()
+
+
+def resolve_named_port(bridge: object, src_ns: str, dst: str, port: str) -> str:
+    """`http` or `http/TCP` -> the number the destination pod declares under that name (what a
+    NetworkPolicy named port resolves to); anything else is returned as typed."""
+    name, _, proto = port.strip().partition("/")
+    if not name or name.isdigit():
+        return port
+    try:
+        peer = queries.parse_peer(bridge, dst, src_ns)  # type: ignore[arg-type]
+    except queries.QueryError:
+        return port
+    want = (proto or "").upper()
+    for cp in getattr(peer, "ports", ()):
+        if cp.name == name and (not want or cp.protocol == want):
+            return f"{cp.container_port}/{cp.protocol}"
+    return port
 
 
 class PodScreen(KScreen):
     AUTO_FOCUS = "#pod-body"
+    HAS_OBJECTS = True
+    HAS_COPY = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "query", "Can reach?"),
         Binding("r", "recompute", "Recompute"),
@@ -45,8 +73,8 @@ class PodScreen(KScreen):
             yield Static(id="pod-reach")
         with Horizontal(id="query"):
             yield Static(Text("can reach?"), id="query-label")
-            yield Input(placeholder="destination NS/POD, workload or IP", id="query-dst")
-            yield Input(placeholder="443/TCP", id="query-port")
+            yield QueryInput(placeholder="destination NS/POD, workload or IP", id="query-dst")
+            yield QueryInput(placeholder="443/TCP, or a port name like http", id="query-port")
         yield Static(id="query-result")
         yield from self.compose_footer()
 
@@ -68,6 +96,15 @@ class PodScreen(KScreen):
         body.focus()
         self.fill()
         self.compute_reach()
+
+    def selected_object(self) -> ObjectRef | None:
+        return ("Pod", self.namespace, self.pod_name)
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        """The `ktui can-reach` command line of the last query (or a template for one)."""
+        dst, port = getattr(self, "last_query", ("DST", "443/TCP"))
+        line = f"ktui can-reach {self.namespace}/{self.pod_name} {dst or 'DST'} --port {port or '443/TCP'}"
+        return safe_text(line), "command"
 
     def posture(self) -> PodPosture | None:
         np = self.bridge.namespace(self.namespace)
@@ -148,6 +185,8 @@ class PodScreen(KScreen):
         if posture is None:
             out.update(Text("the pod is gone", style=self.palette.fail))
             return
+        self.last_query = (dst, port)
+        port = resolve_named_port(self.bridge, self.namespace, dst, port)
         try:
             v = queries.can_reach(self.bridge, posture.subject, dst, port)
         except queries.QueryError as exc:

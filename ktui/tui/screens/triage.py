@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ktui.render.safe import clean
+from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import extras
 from ktui.tui.bridge import Update
 from ktui.tui.screens.base import KScreen
@@ -24,13 +24,17 @@ class TriageScreen(KScreen):
         Binding("r", "recompute", "Recompute"),
     ]
 
-    def __init__(self, target: str) -> None:
+    HAS_COPY = True
+
+    def __init__(self, target: str, close: list[SafeText] | None = None) -> None:
         super().__init__()
         self.target = target
+        self.close = close or []
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         yield Static(id="triage-header")
+        yield Static(id="triage-hint")
         with VerticalScroll(id="triage-body"):
             yield Static(id="triage-chain")
         yield from self.compose_footer()
@@ -41,6 +45,11 @@ class TriageScreen(KScreen):
         head.append(f" {clean(self.target)} ", style="bold")
         head.append(" each link ok / warn / fail, and → the object to look at", style=self.palette.muted)
         self.query_one("#triage-header", Static).update(head, layout=False)
+        hint = self.query_one("#triage-hint", Static)
+        hint.display = bool(self.close)
+        if self.close:
+            hint.update(Text(f" did you mean: {', '.join(clean(c) for c in self.close)}  (:triage HOST)",
+                             style=self.palette.warn))
         self.query_one("#triage-body").focus()
         self.fill()
 
@@ -61,6 +70,9 @@ class TriageScreen(KScreen):
     def restyle(self) -> None:
         super().restyle()
         self.fill()
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        return safe_text(f"ktui triage {self.target}"), "command"
 
     def action_recompute(self) -> None:
         self.fill()
