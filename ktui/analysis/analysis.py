@@ -6,15 +6,18 @@ exposure list, and the copies disagreed (which pods count, which hosts are broke
 all read the same attributes here; a command pays only for what it reads (cached_property).
 
 An Analysis belongs to one version of its state: `Analysis.of(state)` hands back the cached one
-while the state is unchanged and builds a new one once it changes.
+while the state is unchanged and builds a new one once it changes. A stale Analysis keeps what it
+computed but refuses to compute more (StaleAnalysis): an answer mixing two versions is wrong.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import TypeVar
 
 from ktui.analysis.core.subjects import (
     ExternalRange,
@@ -48,6 +51,22 @@ from ktui.model.core import WORKLOAD_KINDS
 from ktui.store import ClusterState
 
 _CACHE_SIZE = 4  # a few states at once: `ktui diff` holds two, tests a handful
+T = TypeVar("T")
+
+
+class StaleAnalysis(RuntimeError):
+    """An answer asked of an Analysis whose state changed since: it would mix two versions."""
+
+
+def computed(fn: Callable[[Analysis], T]) -> cached_property[T]:
+    """A cached_property that refuses to compute on a stale Analysis (what it already holds stays)."""
+
+    @functools.wraps(fn)
+    def get(self: Analysis) -> T:
+        self.check_fresh()
+        return fn(self)
+
+    return cached_property(get)
 
 
 class Analysis:
@@ -93,24 +112,29 @@ class Analysis:
         """False once the state changed after this Analysis was built: its answers are stale."""
         return self.version == self.state.version
 
+    def check_fresh(self) -> None:
+        if self.version != self.state.version:
+            raise StaleAnalysis(f"the state moved from version {self.version} to {self.state.version}; "
+                                "take Analysis.of(state) again")
+
     # ------------------------------------------------------------ policy
-    @cached_property
+    @computed
     def engine(self) -> NetpolEngine:
         return self._engine if self._engine is not None else NetpolEngine(self.state)
 
-    @cached_property
+    @computed
     def subjects(self) -> list[Subject]:
         """Every subject (core.subjects: the one rule for which pods count), sorted."""
         return cluster_subjects(self.state)
 
-    @cached_property
+    @computed
     def subjects_by_namespace(self) -> dict[str, list[Subject]]:
         out: dict[str, list[Subject]] = defaultdict(list)
         for s in self.subjects:
             out[s.namespace].append(s)
         return dict(out)
 
-    @cached_property
+    @computed
     def dns_pods(self) -> list[Subject]:
         return dns_subjects(self.state)
 
@@ -118,30 +142,34 @@ class Analysis:
         """The subject's egress class and DNS flag (the policy package's one definition)."""
         hit = self._egress.get(subject)
         if hit is None:
+            self.check_fresh()
             hit = self._egress[subject] = egress_posture(self.engine, subject, self.dns_pods)
         return hit
 
     def dns(self, subject: Subject) -> DnsCheck:
         """Can the subject reach cluster DNS, with the verdicts that say why (the policy package's
         one definition; the egress class's DNS flag is the same answer)."""
+        self.check_fresh()
         return dns_check(self.engine, subject, self.dns_pods)
 
     def can_reach(self, src: Peer, dst: Peer, port: int, proto: str) -> Verdict:
+        self.check_fresh()
         return self.engine.can_reach(src, dst, port, proto)
 
     def explain(self, subject: Subject, with_reachability: bool = True) -> Explanation:
+        self.check_fresh()
         return explain(self.state, subject, self.engine, with_reachability)
 
-    @cached_property
+    @computed
     def connectivity_builder(self) -> ConnectivityBuilder:
         return ConnectivityBuilder(self.state, self.engine)
 
-    @cached_property
+    @computed
     def connectivity(self) -> list[Connection]:
         """The connectivity list (`ktui connectivity`), sorted by source then destination."""
         return self.connectivity_builder.build(None)
 
-    @cached_property
+    @computed
     def connection_ends(self) -> dict[str, WorkloadId | ExternalRange]:
         """What each name in the connectivity list stands for, so that comparisons (`ktui diff`)
         work on workloads and address ranges, never on their text."""
@@ -155,6 +183,7 @@ class Analysis:
         """`ns/name` (`name` alone in default_ns): a pod by name (even one that is not a subject,
         so a finished pod can still be explained), else a workload: one of its subjects, or its
         template; else any subject whose workload has that name."""
+        self.check_fresh()
         ns, _, name = ref.rpartition("/")
         ns = ns or default_ns
         pod = self.state.get("Pod", ns, name)
@@ -176,7 +205,7 @@ class Analysis:
             return self.subject(ref.strip(), default_ns)
 
     # ------------------------------------------------------------ exposure
-    @cached_property
+    @computed
     def exposures(self) -> list[Exposure]:
         """Every exposed entry, refused Gateway routes included (attached=False), sorted."""
         return exposures(self.state, include_unattached=True)
@@ -186,44 +215,45 @@ class Analysis:
         return [e for e in self.exposures
                 if (include_unattached or e.attached) and (namespace is None or namespace in e.namespaces)]
 
-    @cached_property
+    @computed
     def triager(self) -> Triager:
         return Triager(self.state, self.live, self.engine)
 
     def triage(self, target: str, namespace: str | None = None) -> Triage:
+        self.check_fresh()
         return self.triager.triage(target, namespace)
 
-    @cached_property
+    @computed
     def host_health(self) -> list[HostHealth]:
         """Each entry (refused routes too) with its status: the one host status every view shows."""
         return [host_health(self.triager, e) for e in self.exposures]
 
-    @cached_property
+    @computed
     def host_health_by_namespace(self) -> dict[str, list[HostHealth]]:
         out: dict[str, list[HostHealth]] = defaultdict(list)
         for h in self.host_health:
             out[h.entry.namespace].append(h)
         return dict(out)
 
-    @cached_property
+    @computed
     def route_statuses(self) -> list[RouteStatus]:
         return route_statuses(self.state)
 
     # ------------------------------------------------------------ findings and posture
-    @cached_property
+    @computed
     def check_context(self) -> CheckContext:
         return CheckContext(self.state, self.complete, self.unseen, engine=self.engine, subjects=self.subjects)
 
-    @cached_property
+    @computed
     def findings(self) -> list[Finding]:
         """Every finding (nothing ignored), most severe first."""
         return findings(self.state, self.problems, context=self.check_context)
 
-    @cached_property
+    @computed
     def posture_index(self) -> PostureIndex:
         return self._posture_index if self._posture_index is not None else PostureIndex(self.state, self.engine)
 
-    @cached_property
+    @computed
     def posture(self) -> PostureReport:
         """The overview as data (`ktui posture`, the TUI overview)."""
         return posture_report(self.posture_index.by_namespace, self.host_health_by_namespace, self.findings)
