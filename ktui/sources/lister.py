@@ -1,25 +1,42 @@
-"""Listing one kind: paginated like client-go (limit/continue), with the next page fetched while
-the current one is decoded, so decoding hides behind the server's and the network's time.
+"""Listing one kind: a streaming list where the server offers it, else paginated like client-go.
 
-A continue token that expired (410) means the snapshot it pointed into is gone: the list starts
-over in one piece, as client-go's pager falls back to a full list.
+Streaming list (Kubernetes 1.27+, the WatchList feature): a watch with sendInitialEvents=true,
+resourceVersionMatch=NotOlderThan and bookmarks sends every object as an ADDED line, then a
+bookmark annotated k8s.io/initial-events-end; each line is decoded as it arrives, so no page of
+bytes is ever held (memory stays flat while listing). A server that refuses the options (422 or
+400: older servers, the feature off) is remembered per client and listed with pages instead.
+
+Paginated (limit/continue), the next page is fetched while the current one is decoded, so
+decoding hides behind the server's and the network's time. A continue token that expired (410)
+means the snapshot it pointed into is gone: the list starts over in one piece, as client-go's
+pager falls back to a full list.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+import urllib3
 
-from ktui.model.decode import ListMeta
+from ktui.model.decode import DecodeError, ListMeta, finish_object
 from ktui.model.kinds import KindInfo
 from ktui.sources.compact import KINDS as COMPACT_KINDS
 from ktui.sources.compact import Compactor
-from ktui.sources.kubeclient import KubeClient, StatusError
-from ktui.sources.wire import check_partial, decode_page, list_accept, resource_path
+from ktui.sources.kubeclient import KubeClient, StatusError, TransportError
+from ktui.sources.wire import (
+    check_partial,
+    decode_event,
+    decode_page,
+    lines,
+    list_accept,
+    resource_path,
+    watch_accept,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,8 @@ class Settings:
     backoff_max: float = 30.0
     watch_timeout: tuple[float, float] = (300.0, 600.0)
     page_size: int = 500
+    streaming_list: bool = True
+    """Try the streaming list first (falls back to pages when the server does not offer it)."""
     list_read_timeout: float = 120.0
     read_grace: float = 30.0
     """A watch's read timeout is its own timeoutSeconds plus this: only a dead connection hits it."""
@@ -70,6 +89,10 @@ class _Page:
         return self.data
 
 
+_NO_STREAMING: weakref.WeakSet[KubeClient] = weakref.WeakSet()
+"""Clients whose server refused a streaming list once: not asked again."""
+
+
 def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
                  settings: Settings, track: Callable[[Any], None] | None = None,
                  compactor: Compactor | None = None, resource_version: str = ""
@@ -79,6 +102,64 @@ def list_objects(client: KubeClient, info: KindInfo, version: str, namespace: st
     resource_version "0" (the reflector's first list, as client-go's) lets the apiserver answer
     from its watch cache instead of a quorum read of etcd; "" asks for the latest state.
     """
+    if settings.streaming_list and client not in _NO_STREAMING:
+        streamed = stream_objects(client, info, version, namespace, settings, track, compactor)
+        if streamed is not None:
+            return streamed
+    return page_objects(client, info, version, namespace, settings, track, compactor, resource_version)
+
+
+def stream_objects(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
+                   settings: Settings, track: Callable[[Any], None] | None = None,
+                   compactor: Compactor | None = None) -> tuple[list[Any], str, list[str]] | None:
+    """A streaming list (consistent read: resourceVersion unset), or None when the server does
+    not offer one (then remembered for this client) or the stream ended before its last bookmark."""
+    query = {"watch": "true", "sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan",
+             "allowWatchBookmarks": "true", "timeoutSeconds": max(1, int(settings.list_read_timeout))}
+    try:
+        resp = client.get(resource_path(info, version, namespace), query, watch_accept(info),
+                          settings.list_read_timeout + settings.read_grace)
+    except StatusError as exc:
+        if exc.code in (400, 422):
+            _NO_STREAMING.add(client)
+            return None
+        raise
+    if track is not None:
+        track(resp)
+    compact = compactor is not None and info.kind in compactor.kinds
+    objs: list[Any] = []
+    errors: list[str] = []
+    try:
+        for line in lines(resp.stream(None, decode_content=False)):
+            ev = decode_event(info, line)
+            if ev.type == "ERROR":
+                raise StatusError(ev.code, ev.message)
+            if ev.type == "BOOKMARK":
+                if ev.initial_end:
+                    client.abort(resp)  # the watch would go on: the reflector opens its own
+                    return objs, ev.rv, errors
+                continue
+            if ev.obj is None:
+                errors.append(f"{info.kind} {ev.stub.metadata.namespace}/{ev.stub.metadata.name}: {ev.message}")
+                continue
+            try:
+                obj = finish_object(info, ev.obj)
+            except DecodeError as exc:
+                errors.append(str(exc))
+                continue
+            objs.append(compactor(obj) if compact and compactor is not None else obj)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise TransportError(f"streaming list cut: {exc}") from None
+    finally:
+        client.done(resp)
+    return None  # ended without the initial-events-end bookmark: list with pages instead
+
+
+def page_objects(client: KubeClient, info: KindInfo, version: str, namespace: str | None,
+                 settings: Settings, track: Callable[[Any], None] | None = None,
+                 compactor: Compactor | None = None, resource_version: str = ""
+                 ) -> tuple[list[Any], str, list[str]]:
+    """A paginated list (limit/continue), the next page fetched while this one is decoded."""
     path = resource_path(info, version, namespace)
     compact = compactor is not None and info.kind in compactor.kinds
     limit = settings.page_size or None

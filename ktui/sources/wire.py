@@ -156,6 +156,11 @@ class _Envelope(msgspec.Struct):
 
 class _RVMeta(msgspec.Struct, rename="camel"):
     resource_version: str = ""
+    annotations: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+"""The annotation on the bookmark that ends a streaming list's initial events."""
 
 
 class _RVOnly(msgspec.Struct):
@@ -197,13 +202,17 @@ class WatchLine:
     code: int = 0
     message: str = ""
     stub: Any = None
+    initial_end: bool = False
+    """A BOOKMARK ending the initial events of a streaming list (sendInitialEvents)."""
 
 
 def decode_event(info: KindInfo, line: bytes) -> WatchLine:
     """Raises msgspec errors for a line that is not a watch event at all."""
     env = _ENVELOPE.decode(line)
     if env.type == "BOOKMARK":
-        return WatchLine("BOOKMARK", _RV_ONLY.decode(env.object).metadata.resource_version)
+        meta = _RV_ONLY.decode(env.object).metadata
+        return WatchLine("BOOKMARK", meta.resource_version,
+                         initial_end=meta.annotations.get(INITIAL_EVENTS_END) == "true")
     if env.type == "ERROR":
         st = _STATUS.decode(env.object)
         return WatchLine("ERROR", code=st.code, message=st.message or st.reason)

@@ -6,6 +6,7 @@ Waiting is always a bounded poll on a condition, never a sleep-and-hope.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,7 +28,9 @@ from ktui.store import ClusterState
 Listener.request_queue_size = 128
 
 FAST = Settings(backoff_initial=0.05, backoff_max=0.3, watch_timeout=(20.0, 30.0), page_size=3,
-                list_read_timeout=10.0, read_grace=5.0)
+                list_read_timeout=10.0, read_grace=5.0, streaming_list=False)
+"""Paginated lists (their faults and requests are what most tests drive); STREAMING: the other path."""
+STREAMING = dataclasses.replace(FAST, streaming_list=True)
 TIMEOUT = 10.0
 GW = "gateway.networking.k8s.io"
 
