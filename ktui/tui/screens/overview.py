@@ -11,14 +11,18 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Container
 from textual.widgets import Input, Static
 
-from ktui.analysis.posture import NamespacePosture
-from ktui.render.safe import clean
-from ktui.tui import extras, fmt
+from ktui.analysis.posture import NamespaceOverview
+from ktui.render.safe import SafeText, clean, safe_text
+from ktui.tui import data, extras, fmt
+from ktui.tui.attention import attention as attention_line
 from ktui.tui.bridge import Update
-from ktui.tui.screens.base import KScreen
+from ktui.tui.screens.base import KScreen, ObjectRef
 from ktui.tui.widgets.feed import ChangeFeed
+from ktui.tui.widgets.listing import PromptInput
+from ktui.tui.widgets.preview import CLUSTER_ROW, NamespacePreview
 from ktui.tui.widgets.rowtable import RowTable
 
 COLUMNS = (("ns", "NAMESPACE"), ("in", "IN-ISO"), ("out", "OUT-ISO"),
@@ -26,14 +30,14 @@ COLUMNS = (("ns", "NAMESPACE"), ("in", "IN-ISO"), ("out", "OUT-ISO"),
 FLASH_SECONDS = 1.5
 
 
-def _sort_keys() -> dict[str, Callable[[NamespacePosture, extras.NamespaceExtras], tuple[object, ...]]]:
+def _sort_keys() -> dict[str, Callable[[NamespaceOverview], tuple[object, ...]]]:
     return {
-        "name": lambda np, ex: (np.namespace,),
-        "findings": lambda np, ex: (-ex.findings_total, np.namespace),
-        "hosts": lambda np, ex: (-ex.hosts_failing, -ex.hosts, np.namespace),
-        "egress": lambda np, ex: (np.most_open_egress.rank if np.most_open_egress else 9, np.namespace),
-        "dns": lambda np, ex: (-np.dns_blocked, np.namespace),
-        "pods": lambda np, ex: (-len(np.pods), np.namespace),
+        "name": lambda n: (n.namespace,),
+        "findings": lambda n: (-n.findings_total, n.namespace),
+        "hosts": lambda n: (-n.hosts_with("fail"), -n.host_count, n.namespace),
+        "egress": lambda n: (n.most_open_egress.rank if n.most_open_egress else 9, n.namespace),
+        "dns": lambda n: (-n.dns_blocked, n.namespace),
+        "pods": lambda n: (-n.pods, n.namespace),
     }
 
 
@@ -41,13 +45,19 @@ SORT_KEYS = _sort_keys()
 SORT_ORDER = tuple(SORT_KEYS)
 
 
+WIDE = 150  # from this width the preview sits beside the table, else below it
+
+
 class OverviewScreen(KScreen):
     AUTO_FOCUS = "#namespaces"
+    HAS_OBJECTS = True
+    HAS_COPY = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter"),
         Binding("s", "sort", "Sort"),
-        Binding("f", "feed", "Changes"),
+        Binding("e", "egress", "Egress"),
         Binding("t", "triage", "Triage host"),
+        Binding("0,ctrl+a", "all", "All ns", show=False),
         Binding("escape", "back", "Clear filter", show=False),
     ]
 
@@ -62,42 +72,93 @@ class OverviewScreen(KScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         yield Static(id="attention")
-        yield Input(placeholder="filter namespaces (esc clears)", id="filter", classes="hidden")
-        table = RowTable(id="namespaces")
-        table.set_columns(list(COLUMNS))
-        yield table
-        yield ChangeFeed(self.bridge, self.palette, id="feed")
+        yield PromptInput(placeholder="filter namespaces (esc clears)", id="filter", classes="hidden")
+        with Container(id="ov-main"):
+            table = self._table = RowTable(id="namespaces")
+            table.set_columns(list(COLUMNS))
+            yield table
+            yield NamespacePreview(id="preview")
+        yield ChangeFeed(self.kapp.changes, self.palette, id="feed")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.rebuild()
         self.set_interval(0.5, self._unflash)
+        self.watch(self.table, "cursor", lambda _c: self.show_preview())
+
+    def on_resize(self) -> None:
+        self.query_one("#ov-main").set_class(self.size.width >= WIDE, "-wide")
+
+    def show_preview(self) -> None:
+        previews = self.query(NamespacePreview)
+        if not self.ready or not previews or not previews.first().is_mounted:
+            if self.ready:
+                self.call_after_refresh(self.show_preview)  # its container mounts a moment later
+            return
+        self.query_one(NamespacePreview).show(self.bridge, self.palette, self.table.selected_key())
+
+    def selected_object(self) -> ObjectRef | None:
+        key = self.table.selected_key()
+        return ("Namespace", "", key) if key and key != CLUSTER_ROW else None
+
+    def copy_payload(self) -> tuple[SafeText, str] | None:
+        key = self.table.selected_key()
+        return (safe_text(key), "namespace") if key and key != CLUSTER_ROW else None
 
     # ------------------------------------------------------------ rows
     @property
     def table(self) -> RowTable:
-        return self.query_one("#namespaces", RowTable)
+        return self._table  # held: it is mounted (in its container) a moment after the screen
 
-    def visible(self) -> list[NamespacePosture]:
+    def visible(self) -> list[NamespaceOverview]:
+        """The rows: the bridge's NamespaceOverview objects (what `ktui posture` prints), filtered and sorted."""
         needle = self.filter_text.lower()
-        rows = [np for np in self.bridge.namespaces() if needle in np.namespace.lower()]
-        key = SORT_KEYS[self.sort]
-        rows.sort(key=lambda np: key(np, extras.namespace_extras(self.bridge, np.namespace)))
+        rows = [row for np in self.bridge.namespaces() if needle in np.namespace.lower()
+                for row in [self.bridge.overview(np.namespace)] if row is not None]
+        rows.sort(key=SORT_KEYS[self.sort])
         return rows
 
-    def cells(self, np: NamespacePosture) -> list[Text]:
-        ex = extras.namespace_extras(self.bridge, np.namespace)
-        cells = fmt.namespace_cells(self.palette, np, extras.hosts_cell(self.palette, ex, self.bridge),
-                                    extras.findings_cell(self.palette, ex, self.bridge))
-        if np.namespace in self._flash:
-            cells = fmt.flashed(self.palette, cells)
+    def cells(self, row: NamespaceOverview) -> list[Text]:
+        p, ex = self.palette, extras.extras_of(row)
+        most = row.most_open_egress
+        cells = [
+            fmt.literal(row.namespace, "bold", fmt.MAX_NAME),
+            fmt.isolation(p, row.ingress_isolated, row.pods),
+            fmt.isolation(p, row.egress_isolated, row.pods),
+            fmt.egress_class(p, most, dict(row.egress).get(most, 0) if most else None, row.pods),
+            fmt.dns(p, row.dns_blocked, row.pods),
+            extras.hosts_cell(p, ex, self.bridge),
+            extras.findings_cell(p, ex, self.bridge),
+        ]
+        if row.namespace in self._flash:
+            cells = fmt.flashed(p, cells)
         return cells
 
+    @property
+    def ready(self) -> bool:
+        return hasattr(self, "_table")
+
     def rebuild(self) -> None:
+        if not self.ready:
+            return
         rows = self.visible()
-        self.table.set_rows([(np.namespace, self.cells(np)) for np in rows])
-        self._order = [np.namespace for np in rows]
+        self.table.set_rows([(row.namespace, self.cells(row)) for row in rows] + self._cluster_row())
+        self._order = [row.namespace for row in rows]
         self._titles()
+        self.show_preview()
+
+    def _cluster_row(self) -> list[tuple[str, list[Text]]]:
+        """Findings that belong to no namespace shown here (IngressClass, GatewayClass ...):
+        a last row, so the namespace column adds up to the total."""
+        found = data.namespace_findings(self.bridge, "")
+        if found is None or not found or self.filter_text:
+            return []
+        p = self.palette
+        worst = max((f.severity for f in found), key=lambda s: s.rank)
+        lvl = extras.SEVERITY_LEVEL[worst]
+        dash = Text("-", style=p.muted)
+        return [(CLUSTER_ROW, [Text(CLUSTER_ROW, style=f"italic {p.muted}"), dash, dash, dash, dash, dash,
+                               fmt.count(p, len(found), lvl)])]
 
     def _titles(self) -> None:
         total = len(self.bridge.posture.by_namespace)
@@ -106,24 +167,32 @@ class OverviewScreen(KScreen):
         title = Text(f"Namespaces{where} · sort: {self.sort} (s)")
         if self.table.border_title != title:
             self.table.border_title = title
-        attention = extras.attention(self.bridge, self.palette)
+        attention = attention_line(self.bridge, self.kapp.changes, self.palette)
         if not fmt.same(attention, self._attention):
             self._attention = attention
             self.query_one("#attention", Static).update(attention, layout=False)
 
     def update_rows(self, names: set[str]) -> None:
-        order = [np.namespace for np in self.visible()]
+        if not self.ready:
+            return
+        order = [row.namespace for row in self.visible()]
         if order != self._order:
             self.rebuild()
             return
         table = self.table
         for name in names:
-            np = self.bridge.namespace(name)
-            if np is None or name not in self._order:
+            row = self.bridge.overview(name)
+            if row is None or name not in self._order:
                 continue
-            cells = self.cells(np)
+            cells = self.cells(row)
             if not all(fmt.same(a, b) for a, b in zip(table.get_row_at(self._order.index(name)), cells, strict=True)):
                 table.update_row(name, cells)  # re-renders that row alone
+        cluster = self._cluster_row()
+        if bool(cluster) != (CLUSTER_ROW in table.keys()):  # noqa: SIM118 (RowTable.keys is a list)
+            self.rebuild()
+            return
+        if cluster:
+            table.update_row(CLUSTER_ROW, cluster[0][1])
         self._titles()
 
     # ------------------------------------------------------------ live
@@ -136,8 +205,9 @@ class OverviewScreen(KScreen):
             self.rebuild()
         elif update.changed or update.overlay:
             self.update_rows(update.changed | update.overlay)
-        if update.feed:
-            self.query_one(ChangeFeed).refresh()
+        self.query_one(ChangeFeed).refresh()
+        if self.ready and (update.changed or update.overlay):
+            self.show_preview()
 
     def _unflash(self) -> None:
         now = self.bridge.clock()
@@ -155,7 +225,19 @@ class OverviewScreen(KScreen):
     # ------------------------------------------------------------ actions
     @on(RowTable.Selected, "#namespaces")
     def _selected(self, event: RowTable.Selected) -> None:
-        self.kapp.open_namespace(event.key)
+        if event.key == CLUSTER_ROW:
+            self.kapp.open_findings()
+        else:
+            self.kapp.open_namespace(event.key)
+
+    def action_egress(self) -> None:
+        key = self.table.selected_key()
+        if key and key != CLUSTER_ROW:
+            self.kapp.open_egress(key)
+
+    def action_all(self) -> None:
+        """0 / ctrl+a: every namespace again (clears the filter)."""
+        self.action_back()
 
     def action_sort(self) -> None:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
@@ -185,9 +267,6 @@ class OverviewScreen(KScreen):
             box.add_class("hidden")
             self.table.focus()
             self.rebuild()
-
-    def action_feed(self) -> None:
-        self.kapp.open_feed()
 
     def action_triage(self) -> None:
         self.kapp.open_command_line("triage ")
