@@ -215,7 +215,7 @@ class ClusterSource:
                 return
             try:
                 served = discover(self.client, self.kinds)
-            except (TransportError, StatusError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            except Exception as exc:  # TLS, a library error: reported once, retried, never fatal
                 if not self._discovery_failing:
                     self.queue.put(Problem("discovery", f"cannot re-check the served kinds: {exc}"))
                 self._discovery_failing = True
@@ -223,7 +223,10 @@ class ClusterSource:
             self._discovery_failing = False
             for err in served.errors:
                 self.queue.put(Problem("discovery", err))
-            self._reconcile(served)
+            try:
+                self._reconcile(served)
+            except Exception as exc:  # the supervisor must outlive any one failure
+                self.queue.put(Problem("discovery", f"{type(exc).__name__}: {exc}"))
 
     def _reconcile(self, served: Served) -> None:
         """Start, restart (version changed) or stop reflectors to match what the cluster serves."""

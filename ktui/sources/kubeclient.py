@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import threading
 import weakref
@@ -21,6 +22,7 @@ import urllib3
 import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
+from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.config.kube_config import KubeConfigMerger
 
@@ -119,7 +121,7 @@ def connect(kubeconfig: str | None = None, context: str | None = None, pool: int
     return Connection(k8s.ApiClient(cfg), str(name), cfg.host)
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: object) -> str:
     return " ".join(str(exc).split())
 
 
@@ -179,6 +181,10 @@ class KubeClient:
             resp: urllib3.BaseHTTPResponse = api.call_api(method, url, hdrs, _request_timeout=timeout).response
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise TransportError(_reason(exc)) from None
+        except ApiException as exc:  # the client turns urllib3's SSLError into ApiException(status=0)
+            if exc.status:
+                raise StatusError(int(exc.status), _one_line(str(exc.reason or exc))) from None
+            raise TransportError(_api_reason(exc, self.conn.server)) from None
         if not 200 <= resp.status <= 299:
             try:
                 body = resp.data
@@ -236,6 +242,27 @@ class KubeClient:
         self.conn.api.close()
 
 
+def tls_reason(text: str) -> str | None:
+    """`[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)`
+    -> `certificate verify failed: self-signed certificate`; None when the text is not about TLS."""
+    match = re.search(r"\[SSL: [A-Z_]+\] ([^(\n]+?)\s*(?:\(_ssl\.c:\d+\))?(?:'|\)|$|\n)", text)
+    if match:
+        return match.group(1).strip().rstrip("')")
+    if "SSLError" in text or "SSLEOFError" in text or "EOF occurred in violation of protocol" in text:
+        return "the TLS handshake was cut"
+    return None
+
+
+def _api_reason(exc: ApiException, server: str) -> str:
+    text = str(exc.reason or exc)
+    tls = tls_reason(text)
+    if tls is None:
+        return _one_line(text)[:300]
+    if "verify failed" in tls or "hostname" in tls.lower():
+        return f"TLS verification of {server} failed: {tls}"
+    return f"TLS with {server} failed: {tls}"
+
+
 def _reason(exc: BaseException) -> str:
     """urllib3 wraps the interesting part (connection refused, ...) a level or two down."""
     inner: BaseException | None = getattr(exc, "reason", None)
@@ -244,4 +271,9 @@ def _reason(exc: BaseException) -> str:
     text = str(inner or exc)
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused"
+    if "Connection reset" in text or "Errno 104" in text:
+        return "connection reset by the server (or a proxy in front of it)"
+    tls = tls_reason(text)
+    if tls is not None:
+        return f"TLS: {tls}"
     return _one_line(exc if inner is None else inner)[:300]

@@ -35,6 +35,11 @@ class Gone(Exception):
     """410: the resourceVersion to resume from is no longer in the server's history."""
 
 
+class BadEvent(Exception):
+    """A watch line that is not a well-formed event of this kind (half a line, an unknown type,
+    an object of another kind): the watch is ended, as client-go's StreamWatcher does."""
+
+
 class Backoff:
     """Exponential backoff with jitter: initial, doubling, capped; reset after a success."""
 
@@ -77,8 +82,11 @@ class Reflector:
         self.settings = settings
         self.on_absent = on_absent
         self.state: SyncState | None = None
+        self.message = ""
         self.since = 0.0
         self.rv = ""
+        self._bad_rv: str | None = None  # the resourceVersion a watch ended on a bad event at
+        self._reported: set[str] = set()  # bad-event reasons already reported (once each)
         self._stop = threading.Event()
         self._resp: Any = None
         self.thread = threading.Thread(target=self._run, daemon=True,
@@ -108,9 +116,12 @@ class Reflector:
     # ---------------------------------------------------------------- state
 
     def _status(self, state: SyncState, message: str = "") -> None:
-        if state is self.state or self.stopped:
+        """A new state, or a new reason for the same one (the reason shown is the current one)."""
+        if (state is self.state and message == self.message) or self.stopped:
             return
-        self.state, self.since = state, time.time()
+        if state is not self.state:
+            self.since = time.time()
+        self.state, self.message = state, message
         self.emit(KindStatus(self.kind, state, self.since, message))
 
     def _lose(self, state: SyncState, message: str) -> None:
@@ -127,6 +138,8 @@ class Reflector:
     # ---------------------------------------------------------------- loop
 
     def _run(self) -> None:
+        """Never ends before stop(): any failure is a state (reconnecting, with the reason) and a
+        retry after a backoff with jitter; a thread that died would freeze the kind for good."""
         self._status(SyncState.SYNCING)
         backoff = Backoff(self.settings.backoff_initial, self.settings.backoff_max)
         while not self.stopped:
@@ -139,6 +152,10 @@ class Reflector:
             except Gone:
                 self.rv = ""
                 continue
+            except BadEvent as exc:
+                if self.stopped:
+                    break
+                self._bad_event(str(exc))
             except StatusError as exc:
                 if self.stopped:
                     break
@@ -151,7 +168,22 @@ class Reflector:
                 if self.stopped:
                     break
                 self._status(SyncState.RECONNECTING, str(exc))
+            except Exception as exc:  # TLS through the client, a library bug: retried, never fatal
+                if self.stopped:
+                    break
+                self._status(SyncState.RECONNECTING, f"{type(exc).__name__}: {_one_line(exc)}")
             self._stop.wait(backoff.next())
+
+    def _bad_event(self, reason: str) -> None:
+        """Resume from the last good resourceVersion; if that replays a bad event again (nothing
+        good came in between), relist. Each reason is reported once, not on every retry."""
+        if self._bad_rv == self.rv:
+            self.rv = ""  # the history holds the bad event: a list gets past it
+        self._bad_rv = self.rv or None
+        if reason not in self._reported:
+            self._reported.add(reason)
+            self.emit(Problem(self.kind, f"{reason}; watch restarted"))
+        self._status(SyncState.RECONNECTING, reason)
 
     def _failed(self, exc: StatusError) -> None:
         if exc.code == 403:
@@ -190,19 +222,22 @@ class Reflector:
         self._track(resp)
         self._status(SyncState.LIVE)
         backoff.reset()
-        started, seen = time.monotonic(), 0
+        started, seen, ended = time.monotonic(), 0, False
         try:
             for line in lines(resp.stream(None, decode_content=False)):
                 if self.stopped:
                     return
                 seen += 1
                 self._handle(line)
+            ended = True
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if self.stopped:
                 return
             raise TransportError(f"watch cut: {exc}") from None
         finally:
             self._resp = None
+            if not ended:  # left mid-stream (a bad event, 410, stop): the connection holds unread
+                self.client.abort(resp)  # watch bytes and must never serve another request
             self.client.done(resp)
         if not seen and time.monotonic() - started < 1.0 and timeout > 1 and not self.stopped:
             raise TransportError("the watch ended at once")  # like client-go: a flapping server
@@ -211,18 +246,20 @@ class Reflector:
         try:
             ev = decode_event(self.info, line)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self.emit(Problem(self.kind, f"unreadable watch event: {exc}"))
-            return
+            raise BadEvent(f"unreadable watch event ({_one_line(exc)[:120]})") from None
         if ev.type == "ERROR":
             if ev.code == 410:
                 raise Gone(ev.message)
             raise StatusError(ev.code, ev.message)
+        if ev.type not in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
+            raise BadEvent(f"unknown watch event type {ev.type[:40]!r}")
+        kind = getattr(ev.obj, "kind", "")
+        if ev.obj is not None and kind and kind != self.kind and not self.info.metadata_only:
+            raise BadEvent(f"a {kind[:60]} object on the {self.info.plural} watch")
         if ev.rv:
             self.rv = ev.rv
+            self._bad_rv = None
         if ev.type == "BOOKMARK":
-            return
-        if ev.type not in ("ADDED", "MODIFIED", "DELETED"):
-            self.emit(Problem(self.kind, f"unknown watch event type {ev.type!r}"))
             return
         if ev.obj is None:  # fields do not decode: drop it, as a relist would
             meta = ev.stub.metadata
@@ -241,3 +278,7 @@ class Reflector:
         if self.compactor is not None and self.kind in self.compactor.kinds:
             obj = self.compactor(obj)
         self.emit(Event(ev.type, self.kind, obj))  # type: ignore[arg-type]
+
+
+def _one_line(exc: object) -> str:
+    return " ".join(str(exc).split())

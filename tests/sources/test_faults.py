@@ -6,7 +6,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
+
 from ktui.apiserver import ApiServer
+from ktui.model.kinds import KINDS
 from ktui.sources.base import SyncState
 from tests.sources.conftest import GW, Live, wait_for
 from tests.sources.objects import gateway, http_route, namespace, pod, seed
@@ -161,3 +164,57 @@ def test_server_errors_back_off_then_recover(server: ApiServer, live_factory: Ca
     assert len(reconnecting) == 1 and "500" in reconnecting[0].message  # "reconnecting since T", once
     server.apply(http_route("late", "shop"))
     live.wait_equal()
+
+
+def _equal(live: Live) -> None:
+    """wait_equal over the kinds the server serves (absent kinds hold nothing on either side)."""
+    live.wait(lambda: len(live.status) == len(KINDS), "a status for every kind")
+    live.wait_equal({k for k, s in live.status.items() if s.state is SyncState.ABSENT})
+
+
+def _inject(live: Live, resource: str, lines: list[bytes], times: int) -> list[int]:
+    """Make the next `times` watches of `resource` start with `lines` (then the real stream)."""
+    client = live.source.client
+    real_get = client.get
+    left = [times]
+
+    def get(path: str, query: dict[str, object] | None = None, *args: object, **kwargs: object) -> object:
+        resp = real_get(path, query, *args, **kwargs)  # type: ignore[arg-type]
+        watch = bool(query) and query.get("watch") == "true" and "sendInitialEvents" not in query  # type: ignore[union-attr]
+        if watch and path.endswith(f"/{resource}") and left[0] > 0:
+            left[0] -= 1
+            stream = resp.stream
+
+            def injected(*a: object, **kw: object) -> object:
+                yield from lines
+                yield from stream(*a, **kw)  # type: ignore[arg-type]
+
+            resp.stream = injected  # type: ignore[method-assign]
+        return resp
+
+    client.get = get  # type: ignore[method-assign]
+    return left
+
+
+IMPOSTOR = (b'{"type":"ADDED","object":{"kind":"Service","apiVersion":"v1","metadata":{"name":"impostor",'
+            b'"namespace":"shop","resourceVersion":"999999"},"spec":{"ports":[{"port":80}]}}}\n')
+
+
+@pytest.mark.parametrize("bad", [b'{"type":"ADDED","object":{"kind":"Pod","metad\n',
+                                 b'{"type":"WEIRD","object":{"metadata":{"resourceVersion":"999999"}}}\n',
+                                 IMPOSTOR], ids=["half-line", "unknown-type", "other-kind"])
+def test_a_bad_watch_event_ends_the_watch_resumes_and_is_reported_once(
+        server: ApiServer, live_factory: Callable[..., Live], bad: bytes) -> None:
+    seed(server)
+    live = live_factory()
+    _equal(live)
+    left = _inject(live, "pods", [bad], times=3)
+    live.source.client.abort_all()  # the pods watch reconnects now, and meets the bad line
+    wait_for(lambda: left[0] == 0, "three watches of pods with the bad line", pump=live.pump)
+    server.apply(pod("after", "shop", ip="10.244.1.90"))
+    _equal(live)
+    assert live.state.get("Pod", "shop", "impostor") is None
+    reported = [p for p in live.problems if p.where == "Pod" and "watch restarted" in p.message]
+    assert len(reported) == 1, reported
+    assert any(s.kind == "Pod" and s.state is SyncState.RECONNECTING and s.message in reported[0].message
+               for s in live.history)
