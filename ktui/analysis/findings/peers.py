@@ -15,18 +15,43 @@ import msgspec
 
 from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.findings.catalogue import Finding, finding
-from ktui.analysis.findings.context import (
-    CheckContext,
-    pinned_namespaces,
-    suggest,
-)
+from ktui.analysis.findings.context import CheckContext, pinned_namespaces
+from ktui.analysis.findings.label_index import PairIndex, PodIndex
 from ktui.analysis.policy.egress import DNS_LABELS
-from ktui.analysis.policy.netpol_rules import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
+from ktui.analysis.policy.networkpolicy import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
 from ktui.model.core import NS_NAME_LABEL
 
 
 def _hint(text: str | None) -> str:
     return f"; did you mean {text}?" if text else ""
+
+
+def pod_index(ctx: CheckContext) -> PodIndex:
+    """Pods by `key=value`, built once per run."""
+    index = ctx.memo.get("pod-index")
+    if index is None:
+        index = ctx.memo["pod-index"] = PodIndex(ctx.subjects)
+    assert isinstance(index, PodIndex)
+    return index
+
+
+def pair_index(ctx: CheckContext, namespace: str | None) -> PairIndex:
+    """The label pairs of the pods of one namespace (or all), built once per run."""
+    key = ("pair-index", namespace)
+    index = ctx.memo.get(key)
+    if index is None:
+        subjects = ctx.subjects if namespace is None else ctx.by_ns.get(namespace, [])
+        index = ctx.memo[key] = PairIndex(s.labels for s in subjects)
+    assert isinstance(index, PairIndex)
+    return index
+
+
+def _namespace_pairs(ctx: CheckContext) -> PairIndex:
+    index = ctx.memo.get("ns-pair-index")
+    if index is None:
+        index = ctx.memo["ns-pair-index"] = PairIndex(ctx.ns_labels.values())
+    assert isinstance(index, PairIndex)
+    return index
 
 
 def selects_nothing_findings(ctx: CheckContext) -> list[Finding]:
@@ -40,7 +65,7 @@ def selects_nothing_findings(ctx: CheckContext) -> list[Finding]:
             continue
         if cp.selector.is_empty() or ctx.selected(cp) or not ctx.known_namespace(cp.namespace):
             continue
-        near = suggest(cp.selector, (s.labels for s in ctx.by_ns[cp.namespace]))
+        near = pair_index(ctx, cp.namespace).suggest(cp.selector)
         out.append(finding(
             "KTUI-NP004", ctx.policy_ref(cp),
             f"spec.podSelector {cp.selector.describe()} matches no pod in namespace {cp.namespace}: "
@@ -96,10 +121,11 @@ def _peer_subjects(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) ->
         judgeable = ctx.complete or (
             pinned is not None and bool(pinned) and all(ctx.known_namespace(ns) for ns in pinned)
         )
-    pods = [
-        s for ns in namespaces for s in ctx.by_ns.get(ns, ())
-        if peer.pod_selector is None or peer.pod_selector.matches(s.labels)
-    ]
+    sel = peer.pod_selector
+    if sel is not None and sel.match_labels:  # the pods carrying its rarest pair, not every pod
+        pods = pod_index(ctx).matching(sel, namespaces)
+    else:
+        pods = [s for ns in namespaces for s in ctx.by_ns.get(ns, ()) if sel is None or sel.matches(s.labels)]
     return pods, judgeable
 
 
@@ -111,7 +137,7 @@ def _namespace_typo(ctx: CheckContext, peer: CompiledPeer) -> tuple[bool, str | 
     if any(sel.matches(lab) for lab in labels):
         return False, None
     if ctx.complete:
-        return True, suggest(sel, labels)
+        return True, _namespace_pairs(ctx).suggest(sel)
     pinned = pinned_namespaces(sel) or set()
     for name in sorted(pinned):
         near = difflib.get_close_matches(name, ctx.namespaces, n=1, cutoff=0.8)
@@ -120,7 +146,7 @@ def _namespace_typo(ctx: CheckContext, peer: CompiledPeer) -> tuple[bool, str | 
     keys = set((sel.match_labels or {}).keys()) - {NS_NAME_LABEL}
     if not keys or not all(any(k in lab for lab in labels) for k in keys):
         return False, None
-    return True, suggest(sel, labels)
+    return True, _namespace_pairs(ctx).suggest(sel)
 
 
 def peer_findings(ctx: CheckContext) -> list[Finding]:
@@ -152,11 +178,10 @@ def _peer_problem(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) -> 
         return None
     if peer.namespace_selector is None:
         scope = f"namespace {cp.namespace}"
-        candidates = ctx.by_ns.get(cp.namespace, [])
+        near = pair_index(ctx, cp.namespace).suggest(peer.pod_selector)
     else:
         scope = f"the namespaces selected by {peer.namespace_selector.describe()}"
-        candidates = ctx.subjects
-    near = suggest(peer.pod_selector, (s.labels for s in candidates))
+        near = pair_index(ctx, None).suggest(peer.pod_selector)
     tail = _hint(near) if near or peer.namespace_selector is not None else _own_namespace_hint(ctx, cp, peer)
     return f"podSelector {peer.pod_selector.describe()} matches no pod in {scope}{tail}"
 
@@ -165,7 +190,7 @@ def _own_namespace_hint(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPee
     """A podSelector alone stays in the policy's namespace: say so when the pods meant are elsewhere."""
     sel = peer.pod_selector
     assert sel is not None
-    elsewhere = sorted({s.namespace for s in ctx.subjects if s.namespace != cp.namespace and sel.matches(s.labels)})
+    elsewhere = sorted({s.namespace for s in pod_index(ctx).matching(sel) if s.namespace != cp.namespace})
     where = f"it matches pods in {', '.join(elsewhere[:3])}"
     if not elsewhere and any(sel.matches(dict([kv])) for kv in DNS_LABELS):
         elsewhere, where = ["kube-system"], "cluster DNS runs in kube-system"

@@ -1,0 +1,41 @@
+"""The per-run label indexes behind NP004/NP005: same answers as a full scan, bounded work."""
+
+from __future__ import annotations
+
+from ktui.analysis.core.subjects import Subject, WorkloadId
+from ktui.analysis.findings.label_index import POOL, PairIndex, PodIndex
+from ktui.model.selectors import LabelSelector, Requirement
+
+
+def _subject(ns: str, name: str, **labels: str) -> Subject:
+    return Subject(ns, name, labels, (), (), WorkloadId(ns, name, "Pod"))
+
+
+def test_did_you_mean_a_value_or_a_key_typo() -> None:
+    index = PairIndex([{"app": "frontend", "tier": "web"}, {"app": "backend"}])
+    assert index.suggest(LabelSelector(match_labels={"app": "fronted"})) == "app=frontend"
+    assert index.suggest(LabelSelector(match_labels={"ap": "frontend"})) == "app=frontend"
+    assert index.suggest(LabelSelector(match_labels={"app": "frontend"})) is None  # exists: no typo
+    assert index.suggest(LabelSelector(match_labels={"zone": "mars"})) is None
+
+
+def test_suggestion_pool_is_bounded_at_any_size() -> None:
+    index = PairIndex([{"pod-template-hash": f"{i:010x}", "app": f"app-{i:06d}"} for i in range(30_000)])
+    assert len(index.pool("app", "app-0001x5")) <= 2 * POOL
+    assert index.suggest(LabelSelector(match_labels={"app": "app-00012x"})) is not None
+
+
+def test_pod_index_matches_as_a_full_scan() -> None:
+    pods = [_subject(f"ns{i % 3}", f"p{i}", app=f"a{i % 5}", tier=("web", "db")[i % 2]) for i in range(60)]
+    index = PodIndex(pods)
+    selectors = [LabelSelector(match_labels={"app": "a1"}),
+                 LabelSelector(match_labels={"app": "a1", "tier": "db"}),
+                 LabelSelector(match_labels={"app": "a1"}, match_expressions=[Requirement("tier", "In", ["web"])]),
+                 LabelSelector(match_labels={"app": "nope"}),
+                 LabelSelector(match_expressions=[Requirement("tier", "Exists")]),
+                 None]
+    for sel in selectors:
+        for namespaces in (None, ["ns1"], ["ns0", "ns2"]):
+            want = [s for s in pods if (namespaces is None or s.namespace in namespaces)
+                    and (sel is None or sel.matches(s.labels))]
+            assert index.matching(sel, namespaces) == want, (sel, namespaces)
