@@ -141,32 +141,40 @@ def assert_agree(v: Views) -> None:
     _assert_posture_findings(v)
 
 
+def _other_tiers(a: Analysis, s: Subject) -> bool:
+    """Some tier other than Kubernetes NetworkPolicy (admin, Calico, Cilium) selects the subject."""
+    return any(side.tier != "NetworkPolicy" for d in ("ingress", "egress") for _, side in a.engine.select(s, d))
+
+
 def _assert_posture_findings(v: Views) -> None:
-    """NP001 and NP003 name exactly the workloads whose pods the posture shows open both ways or
-    with DNS blocked (host-network pods and system namespaces are not judged)."""
+    """NP001 and NP003 name the workloads whose pods the posture shows open both ways or with DNS
+    blocked (host-network pods and system namespaces are not judged). Where another tier than
+    NetworkPolicy selects the pods, only finding => posture is held: NP003 judges egress restricted
+    by NetworkPolicy only (see the closing notes of issue 10)."""
     a = v.analysis
     index = v.bridge.posture
-    pods: dict[tuple[str, str, str], list[tuple[Subject, bool, bool, bool]]] = {}
+    pods: dict[tuple[str, str, str], list[tuple[bool, bool, bool, bool]]] = {}
     for np in index.by_namespace.values():
         for p in np.pods:
             s = p.subject
             if s.host_network or s.namespace in SYSTEM:
                 continue
-            pods.setdefault(_top(a, s.workload), []).append((s, p.ingress_isolated, p.egress_isolated, p.egress.dns))
+            pods.setdefault(_top(a, s.workload), []).append(
+                (p.ingress_isolated, p.egress_isolated, p.egress.dns, _other_tiers(a, s)))
     found = v.check["findings"]
     np001 = {(f["object"]["kind"], f["object"]["namespace"], f["object"]["name"])
              for f in found if f["code"] == "KTUI-NP001"}
     np003 = {(f["object"]["kind"], f["object"]["namespace"], f["object"]["name"])
              for f in found if f["code"] == "KTUI-NP003"}
-    admin = bool(a.engine.admin_tiers()) if hasattr(a.engine, "admin_tiers") else False
     for key, members in pods.items():
-        open_both = [not i and not e for _, i, e, _ in members]
+        netpol_only = not any(other for *_, other in members)
+        open_both = [not i and not e for i, e, _, _ in members]
         if key in np001:
             assert all(open_both), key
-        elif not admin:
+        elif netpol_only:
             assert not all(open_both), key
-        blocked = [e and not dns for _, _, e, dns in members]
+        blocked = [e and not dns for _, e, dns, _ in members]
         if key in np003:
             assert any(blocked), key
-        elif not admin:
+        elif netpol_only:
             assert not any(blocked), key
