@@ -31,6 +31,7 @@ class KindStatus:
     state: SyncState
     since: float = field(default_factory=time.time)
     message: str = ""
+    namespace: str = ""  # the scope the state is about ("" = cluster-wide)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,10 @@ def drain(
         elif isinstance(item, KindStatus):
             status[item.kind] = item
             batch.statuses.append(item)
+            if item.state is SyncState.FORBIDDEN:  # verdicts depending on it become "unknown"
+                state.set_unseen(item.kind, item.message or "forbidden", item.namespace)
+            elif item.state in (SyncState.LIVE, SyncState.ABSENT):
+                state.set_unseen(item.kind, None, item.namespace)
         elif isinstance(item, ClearProblems):
             batch.cleared.append((item.scope, len(batch.problems)))
         else:
