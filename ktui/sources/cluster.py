@@ -7,6 +7,7 @@ requests (discovery, list, watch), so ktui cannot change the cluster it looks at
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import queue
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 import msgspec
 
 from ktui.model import kinds as kind_table
+from ktui.model.decode import DecodeError, finish_object, synth_namespace
 from ktui.model.kinds import KindInfo
 from ktui.sources.base import Item, KindStatus, Loaded, Problem, Replace, SyncState
 from ktui.sources.compact import Compactor
@@ -32,7 +34,7 @@ from ktui.sources.kubeclient import (
 )
 from ktui.sources.lister import Settings, list_objects
 from ktui.sources.reflector import Reflector
-from ktui.sources.wire import UnsafeResponse, warm_decoders
+from ktui.sources.wire import UnsafeResponse, object_decoder, warm_decoders
 from ktui.store import ClusterState
 
 __all__ = ["ClusterError", "ClusterSource", "Settings", "snapshot"]
@@ -101,6 +103,19 @@ def _prepare(kinds: Sequence[KindInfo], compactor: Compactor | None) -> None:
         compactor.prepare(i.type for i in kinds if i.kind in compactor.kinds)
 
 
+def scoped_namespace(client: KubeClient, name: str) -> Any:
+    """The namespace given by -n when Namespaces cannot be listed: GET of that one Namespace (a
+    Role in it may allow that), else one synthesized with only its name label (the apiserver
+    sets kubernetes.io/metadata.name on every namespace; other labels stay unknown)."""
+    info = kind_table.lookup("v1", "Namespace")
+    assert info is not None
+    try:
+        obj = object_decoder(info).decode(client.get_bytes(f"/api/v1/namespaces/{name}"))
+        return finish_object(info, obj)
+    except (StatusError, TransportError, msgspec.DecodeError, msgspec.ValidationError, DecodeError):
+        return synth_namespace(name)
+
+
 def _absent_message(info: KindInfo) -> str:
     return f"{info.plural}.{info.group or 'core'} is not served by this cluster"
 
@@ -149,6 +164,8 @@ class ClusterSource:
         except ClusterError:
             self.client.close()
             raise
+        for note in self._conn.notes:
+            self.queue.put(Problem("kubeconfig", note))
         if self.settings.pause_gc:
             self._gc.start(kind for kind, version in served.versions.items() if version)
         self._reconcile(served)
@@ -199,10 +216,17 @@ class ClusterSource:
 
     def _emitter(self, owner: Reflector | None) -> Any:
         def emit(item: Item) -> None:
+            if isinstance(item, KindStatus) and owner is not None and owner.namespace:
+                item = dataclasses.replace(item, namespace=owner.namespace)
             with self._emit_lock:  # a stopped reflector's late items never follow its successor's
                 if owner is None or not owner.stopped:
                     self.queue.put(item)
                     self._gc.seen(item)
+                else:
+                    return
+            if (isinstance(item, KindStatus) and item.kind == "Namespace" and self.namespace
+                    and item.state is SyncState.FORBIDDEN):
+                self.queue.put(Replace("Namespace", [scoped_namespace(self.client, self.namespace)]))
         return emit
 
     def _supervise(self) -> None:
@@ -301,7 +325,7 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
         if settings.pause_gc:
             pause.start(["all"])
         state = ClusterState()
-        loaded = Loaded(state, [], {}, conn.context)
+        loaded = Loaded(state, [Problem("kubeconfig", note) for note in conn.notes], {}, conn.context)
         absent: dict[str, list[str]] = {}
         compactor = Compactor(settings.compact_kinds) if settings.compact_kinds else None
         _prepare(infos, compactor)
@@ -326,8 +350,16 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
                 loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.ABSENT,
                                                         message=_absent_message(info))
             elif isinstance(result, StatusError) and result.code == 403:
-                loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.FORBIDDEN, message=result.message)
-                loaded.problems.append(Problem(info.kind, f"forbidden, shown as empty: {result.message}"))
+                scope = (namespace or "") if info.namespaced else ""
+                loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.FORBIDDEN, message=result.message,
+                                                        namespace=scope)
+                state.set_unseen(info.kind, result.message or "forbidden", scope)
+                if info.kind == "Namespace" and namespace:
+                    state.replace("Namespace", [scoped_namespace(client, namespace)])
+                    loaded.problems.append(Problem(info.kind, f"forbidden: only {namespace} is known "
+                                                              f"(its labels if readable): {result.message}"))
+                else:
+                    loaded.problems.append(Problem(info.kind, f"forbidden, shown as empty: {result.message}"))
             elif isinstance(result, BaseException):
                 failures += 1
                 loaded.statuses[info.kind] = KindStatus(info.kind, SyncState.RECONNECTING, message=str(result))

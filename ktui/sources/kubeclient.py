@@ -8,13 +8,15 @@ ever sent from here, so ktui cannot change a cluster through this module.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import socket
 import threading
+import warnings
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -68,6 +70,8 @@ class Connection:
     api: k8s.ApiClient
     context: str
     server: str
+    notes: list[str] = field(default_factory=list)
+    """One-line warnings about the connection (TLS verification off), shown once as problems."""
 
 
 def _kubeconfig_paths(kubeconfig: str | None) -> tuple[str, list[str]]:
@@ -114,11 +118,46 @@ def connect(kubeconfig: str | None = None, context: str | None = None, pool: int
     name = context or value.get("current-context")
     if not name:
         raise ClusterError(f"{setting} has no current context; pass --context; {DEMO_HINT}")
+    with _client_log() as logged:
+        try:
+            k8s_config.load_kube_config(path, name, client_configuration=cfg, persist_config=False)
+        except (ConfigException, OSError, ValueError) as exc:
+            raise ClusterError(f'cannot use context "{name}": {_one_line(exc)}; {DEMO_HINT}') from None
+    if logged:  # the client logs a failing exec plugin and goes on without credentials: stop here
+        what = "the credential plugin (exec)" if any("exec" in m for m in logged) else "its credentials"
+        raise ClusterError(f'context "{name}": {what} failed: {_one_line(logged[0])[:300]}; {DEMO_HINT}')
+    return Connection(k8s.ApiClient(cfg), str(name), cfg.host, _insecure(cfg, str(name)))
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _client_log() -> Iterator[list[str]]:
+    """The kubernetes client reports kubeconfig failures (an exec plugin that exits non-zero)
+    with logging.error on the root logger and carries on: collect them instead of printing."""
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
     try:
-        k8s_config.load_kube_config(path, name, client_configuration=cfg, persist_config=False)
-    except (ConfigException, OSError, ValueError) as exc:
-        raise ClusterError(f'cannot use context "{name}": {_one_line(exc)}; {DEMO_HINT}') from None
-    return Connection(k8s.ApiClient(cfg), str(name), cfg.host)
+        yield handler.messages
+    finally:
+        root.removeHandler(handler)
+
+
+def _insecure(cfg: k8s.Configuration, context: str) -> list[str]:
+    """insecure-skip-tls-verify: one line, instead of urllib3's warning on every request."""
+    if cfg.verify_ssl or not str(cfg.host).startswith("https"):
+        return []
+    warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    return [f'context "{context}" skips TLS verification (insecure-skip-tls-verify): the identity of '
+            f"{cfg.host} is not checked"]
 
 
 def _one_line(exc: object) -> str:
@@ -259,8 +298,8 @@ def _api_reason(exc: ApiException, server: str) -> str:
     if tls is None:
         return _one_line(text)[:300]
     if "verify failed" in tls or "hostname" in tls.lower():
-        return f"TLS verification of {server} failed: {tls}"
-    return f"TLS with {server} failed: {tls}"
+        return f"TLS: the certificate of {server} was not accepted ({tls})"
+    return f"TLS with {server} failed ({tls})"
 
 
 def _reason(exc: BaseException) -> str:
