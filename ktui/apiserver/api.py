@@ -90,8 +90,9 @@ class Api:
             raise ApiError(405, "the server does not allow this method on the requested resource",
                            "MethodNotAllowed")
         caller = self.caller(info)
-        if not rt.virtual and not caller.access.allows(info.verb, rt.group, rt.name,
-                                                       info.namespace or ""):
+        # a request for one Namespace is authorized in that namespace (a Role there can grant it)
+        scope = info.name if rt.key == ("", "namespaces") and info.name else info.namespace
+        if not rt.virtual and not caller.access.allows(info.verb, rt.group, rt.name, scope or ""):
             where = (f'in the namespace "{info.namespace}"' if info.namespace
                      else "at the cluster scope")
             msg = (f'{rt.name}{"." + rt.group if rt.group else ""} is forbidden: User '
