@@ -110,8 +110,8 @@ def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     if code > 0xFFFF:
         code -= 0x10000
-        return "\\u%04x\\u%04x" % (0xD800 | code >> 10, 0xDC00 | code & 0x3FF)
-    return "\\u%04x" % code
+        return f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}"
+    return f"\\u{code:04x}"
 
 
 def emit(data: Any, fmt: str) -> None:
