@@ -12,8 +12,8 @@ Staged policies are compiled the same way by staged_tiers() and never enforced.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.core.verdicts import TIER_NETPOL
@@ -35,8 +35,11 @@ from ktui.store import ClusterState
 STAGED_TO_ENFORCED = {"StagedNetworkPolicy": "CalicoNetworkPolicy", "StagedGlobalNetworkPolicy": "GlobalNetworkPolicy"}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class CompiledCalicoPolicy:
+    """A policy's selection, compiled at once; its rules compiled when first asked (most policies
+    of a large cluster never select the pod being explained)."""
+
     policy: CalicoNetworkPolicy
     kind: str
     namespace: str
@@ -47,15 +50,28 @@ class CompiledCalicoPolicy:
     namespace_selector: CalicoSelector | None  # GlobalNetworkPolicy: namespaces of the endpoints
     sa_selector: CalicoSelector | None
     directions: tuple[str, ...]
-    ingress: tuple[CalicoRuleC, ...]
-    egress: tuple[CalicoRuleC, ...]
+    _rules: dict[str, tuple[CalicoRuleC, ...]] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
         return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
     def rules(self, direction: str) -> tuple[CalicoRuleC, ...]:
-        return self.ingress if direction == "ingress" else self.egress
+        found = self._rules.get(direction)
+        if found is None:
+            spec, obj = self.policy.spec, self.policy
+            written = spec.ingress if direction == "ingress" else spec.egress
+            found = self._rules[direction] = tuple(
+                compile_rule(obj, self.tier, direction, i, r) for i, r in enumerate(written or []))
+        return found
+
+    @property
+    def ingress(self) -> tuple[CalicoRuleC, ...]:
+        return self.rules("ingress")
+
+    @property
+    def egress(self) -> tuple[CalicoRuleC, ...]:
+        return self.rules("egress")
 
 
 def sort_key(order: float | None, name: str) -> tuple[bool, float, str]:
@@ -72,28 +88,54 @@ def compile_calico_policy(obj: CalicoNetworkPolicy) -> CompiledCalicoPolicy:
     return CompiledCalicoPolicy(
         obj, obj.kind, obj.metadata.namespace, obj.metadata.name, tier,
         spec.order, sel, ns_sel, sa_sel, spec.directions(),
-        tuple(compile_rule(obj, tier, "ingress", i, r) for i, r in enumerate(spec.ingress or [])),
-        tuple(compile_rule(obj, tier, "egress", i, r) for i, r in enumerate(spec.egress or [])),
     )
 
 
 Member = CompiledCalicoPolicy | CompiledPolicy  # a Calico policy, or a Kubernetes NetworkPolicy (default tier)
+Item = CompiledCalicoPolicy | CalicoNetworkPolicy  # compiled, or compiled when first needed
+Compile = Callable[[CalicoNetworkPolicy], CompiledCalicoPolicy]
 
 
 class CalicoTier:
     """One Calico tier over one state."""
 
     def __init__(self, name: str, order: float | None, default_action: str,
-                 policies: Sequence[CompiledCalicoPolicy], matcher: CalicoMatcher,
-                 knp: NetworkPolicyTier | None = None) -> None:
+                 policies: Sequence[Item], matcher: CalicoMatcher,
+                 knp: NetworkPolicyTier | None = None, compile: Compile | None = None) -> None:
         self.name = name
         self.order = order
         self.default_action = default_action
         self.label = tier_label(name)
-        self.policies = sorted(policies, key=lambda p: (*sort_key(p.order, p.name), p.kind))
         self.matcher = matcher
         self.knp = knp
+        self._compile = compile or compile_calico_policy
+        self._global: list[Item] = []
+        self._by_ns: dict[str, list[Item]] = {}
+        for item in policies:
+            ns = item.namespace if isinstance(item, CompiledCalicoPolicy) else item.metadata.namespace
+            (self._by_ns.setdefault(ns, []) if ns else self._global).append(item)
+        self._in: dict[str, list[CompiledCalicoPolicy]] = {}
+        self._all: list[CompiledCalicoPolicy] | None = None
         self._sides: dict[tuple[int, str], tuple[Subject, TierSide | None]] = {}
+
+    def _get(self, item: Item) -> CompiledCalicoPolicy:
+        return item if isinstance(item, CompiledCalicoPolicy) else self._compile(item)
+
+    @property
+    def policies(self) -> list[CompiledCalicoPolicy]:
+        """Every policy of the tier, compiled, in evaluation order."""
+        if self._all is None:
+            items = [*self._global, *(i for ns in sorted(self._by_ns) for i in self._by_ns[ns])]
+            self._all = sorted((self._get(i) for i in items), key=lambda p: (*sort_key(p.order, p.name), p.kind))
+        return self._all
+
+    def policies_for(self, namespace: str) -> list[CompiledCalicoPolicy]:
+        """The policies that may select a pod of `namespace` (its own and the global ones), compiled
+        only when first asked: explain of one pod compiles one namespace's policies."""
+        found = self._in.get(namespace)
+        if found is None:
+            found = self._in[namespace] = [self._get(i) for i in (*self._global, *self._by_ns.get(namespace, ()))]
+        return found
 
     def reset(self) -> None:
         self._sides.clear()
@@ -117,7 +159,8 @@ class CalicoTier:
     def members(self, s: Subject, direction: str) -> list[Member]:
         """The tier's policies selecting the subject, in evaluation order (Kubernetes ones at 1000)."""
         found: list[tuple[tuple[bool, float, str], Member]] = [
-            (sort_key(cp.order, cp.name), cp) for cp in self.policies if self._selects(cp, s, direction)]
+            (sort_key(cp.order, cp.name), cp) for cp in self.policies_for(s.namespace)
+            if self._selects(cp, s, direction)]
         if self.knp is not None and not s.host_network:
             found += [(sort_key(KNP_ORDER, f"knp.default.{np.name}"), np) for np in self.knp.selecting(s, direction)]
         found.sort(key=lambda item: item[0])
@@ -163,6 +206,48 @@ class CalicoTier:
             return found
         return 0 if found else False
 
+    def peer_hits(self, rule: TierRule, reps: Sequence[Subject],
+                  by_ns: Mapping[str, Sequence[int]]) -> tuple[frozenset[int], frozenset[int]] | None:
+        """The connectivity list's fast path: the representatives the rule's peer side matches (and
+        those it cannot tell), looking only where its scope reaches."""
+        if isinstance(rule, CompiledRule):
+            assert self.knp is not None
+            return self.knp.peer_hits(rule, reps, by_ns)
+        assert isinstance(rule, CalicoRuleC)
+        e = rule.peer
+        if e.empty and rule.ip_version is None:
+            return None
+        candidates: Iterable[int]
+        if e.service is not None:
+            candidates = by_ns.get(e.service[0], ())
+        elif e.nets is not None:
+            candidates = (i for i, s in enumerate(reps) if s.ips)
+        elif e.has_identity and e.namespace_selector is None and rule.namespace:
+            candidates = by_ns.get(rule.namespace, ())
+        else:
+            candidates = range(len(reps))
+        hit: set[int] = set()
+        unknown: set[int] = set()
+        for i in candidates:
+            found = self.matcher.matches(e, rule.namespace, reps[i], rule.ip_version)
+            if isinstance(found, Unknown):
+                unknown.add(i)
+            elif found:
+                hit.add(i)
+        return frozenset(hit), frozenset(unknown)
+
+    def may_match_addresses(self, rule: TierRule) -> bool:
+        """Endpoints' services and service accounts never match addresses; selectors only through
+        network sets."""
+        if isinstance(rule, CompiledRule):
+            assert self.knp is not None
+            return self.knp.may_match_addresses(rule)
+        assert isinstance(rule, CalicoRuleC)
+        e = rule.peer
+        if e.service is not None or e.sa_names is not None or e.sa_selector is not None:
+            return False
+        return (e.selector is None and e.namespace_selector is None) or bool(self.matcher.netsets())
+
     def _rules(self) -> Iterable[CalicoRuleC]:
         for cp in self.policies:
             yield from cp.ingress
@@ -191,20 +276,25 @@ def _ref(m: Member) -> str:
     return m.ref if isinstance(m, CompiledCalicoPolicy) else f"NetworkPolicy {m.namespace}/{m.name}"
 
 
-def _compiled(state: ClusterState, ctx: TierContext, kinds: Sequence[str]) -> list[CompiledCalicoPolicy]:
+def cached_compile(ctx: TierContext) -> Compile:
+    """Compile a Calico policy once per object (the cache outlives state versions)."""
     cache = ctx.cache("Calico")
-    out = []
-    for kind in kinds:
-        for obj in state.objects(kind):
-            key = (kind, obj.metadata.namespace, obj.metadata.name)
-            cp = cache.get(key)
-            if not isinstance(cp, CompiledCalicoPolicy) or cp.policy is not obj:
-                cp = cache[key] = compile_calico_policy(obj)
-            out.append(cp)
-    return out
+
+    def get(obj: CalicoNetworkPolicy) -> CompiledCalicoPolicy:
+        key = (obj.kind, obj.metadata.namespace, obj.metadata.name)
+        cp = cache.get(key)
+        if not isinstance(cp, CompiledCalicoPolicy) or cp.policy is not obj:
+            cp = cache[key] = compile_calico_policy(obj)
+        return cp
+    return get
 
 
-def build_calico_tiers(state: ClusterState, ctx: TierContext, policies: list[CompiledCalicoPolicy],
+def _compiled(state: ClusterState, ctx: TierContext, kinds: Sequence[str]) -> list[CompiledCalicoPolicy]:
+    get = cached_compile(ctx)
+    return [get(obj) for kind in kinds for obj in state.objects(kind)]
+
+
+def build_calico_tiers(state: ClusterState, ctx: TierContext, policies: Sequence[Item],
                        with_knp: bool = True) -> list[CalicoTier]:
     """Group policies into their tiers (Tier objects give order and defaultAction) and order them."""
     specs: dict[str, tuple[float | None, str]] = {n: (o, "Deny") for n, o in BUILTIN_TIER_ORDER.items()}
@@ -212,9 +302,9 @@ def build_calico_tiers(state: ClusterState, ctx: TierContext, policies: list[Com
     specs["kube-baseline"] = (BUILTIN_TIER_ORDER["kube-baseline"], "Pass")
     for t in state.objects("Tier"):
         specs[t.metadata.name] = (t.spec.order, t.spec.default_action or "Deny")
-    by_tier: dict[str, list[CompiledCalicoPolicy]] = {}
+    by_tier: dict[str, list[Item]] = {}
     for cp in policies:
-        by_tier.setdefault(cp.tier, []).append(cp)
+        by_tier.setdefault(cp.tier if isinstance(cp, CompiledCalicoPolicy) else cp.spec.tier_name(), []).append(cp)
     names = set(by_tier) | ({DEFAULT_TIER} if with_knp else set())
     matcher = CalicoMatcher(state, ctx)
     knp = NetworkPolicyTier(state, ctx) if with_knp else None
@@ -222,7 +312,7 @@ def build_calico_tiers(state: ClusterState, ctx: TierContext, policies: list[Com
     for name in names:
         order, action = specs.get(name, (None, "Deny"))
         tiers.append(CalicoTier(name, order, action, by_tier.get(name, []), matcher,
-                                knp if name == DEFAULT_TIER else None))
+                                knp if name == DEFAULT_TIER else None, cached_compile(ctx)))
     tiers.sort(key=lambda t: sort_key(t.order, t.name))
     return tiers
 
@@ -233,7 +323,7 @@ def calico_policies(state: ClusterState, ctx: TierContext) -> list[CompiledCalic
 
 def calico_tiers(state: ClusterState, ctx: TierContext) -> list[CalicoTier]:
     """Calico's tiers when the state has Calico policies; they then hold Kubernetes NetworkPolicy."""
-    policies = calico_policies(state, ctx)
+    policies = [obj for kind in POLICY_KINDS for obj in state.objects(kind)]
     if not policies:
         return []
     ctx.claim(TIER_NETPOL)

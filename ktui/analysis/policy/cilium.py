@@ -10,10 +10,11 @@ endpoint policies do not select them, and peers see them as the `host` / `remote
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.policy.cilium_rules import (
+    NS_LABEL,
     TIER_CILIUM,
     CIDRPeer,
     CiliumPeer,
@@ -29,6 +30,7 @@ from ktui.analysis.policy.cilium_rules import (
     endpoint_labels,
 )
 from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierRule, TierSide, Unknown
+from ktui.model.cilium import CiliumNetworkPolicy
 from ktui.store import ClusterState
 
 CILIUM_KINDS = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
@@ -50,28 +52,52 @@ class CiliumTier:
     def __init__(self, state: ClusterState, ctx: TierContext) -> None:
         self.state = state
         self.ctx = ctx
-        self._compiled = ctx.cache("Cilium")
+        self._compiled_cache = ctx.cache("Cilium")
         self._policies: list[CompiledCiliumPolicy] | None = None
+        self._in: dict[str, list[CompiledCiliumPolicy]] = {}
         self._sides: dict[SelectKey, TierSide | None] = {}
+        self._labels: dict[int, tuple[Subject, dict[str, str]]] = {}
 
     def reset(self) -> None:
         self._policies = None
+        self._in.clear()
         self._sides.clear()
+        self._labels.clear()
+
+    def labels(self, s: Subject) -> dict[str, str]:
+        """The endpoint labels of a subject (cached while the subject lives)."""
+        found = self._labels.get(id(s))
+        if found is None or found[0] is not s:
+            found = self._labels[id(s)] = (s, endpoint_labels(s, self.ctx.ns_labels(s.namespace)))
+        return found[1]
 
     def policies(self) -> list[CompiledCiliumPolicy]:
         """Every Cilium policy, compiled once per object, by kind, namespace and name."""
         if self._policies is None:
-            out = []
+            out: list[CompiledCiliumPolicy] = []
             for kind in CILIUM_KINDS:
-                for obj in self.state.objects(kind):
-                    key = (kind, obj.metadata.namespace, obj.metadata.name)
-                    cp = self._compiled.get(key)
-                    if not isinstance(cp, CompiledCiliumPolicy) or cp.policy is not obj:
-                        cp = self._compiled[key] = compile_cilium_policy(obj)
-                    out.append(cp)
+                out.extend(self._compiled(obj) for obj in self.state.objects(kind))
             out.sort(key=lambda c: (c.kind, c.namespace, c.name))
             self._policies = out
         return self._policies
+
+    def _compiled(self, obj: CiliumNetworkPolicy) -> CompiledCiliumPolicy:
+        key = (obj.kind, obj.metadata.namespace, obj.metadata.name)
+        cp = self._compiled_cache.get(key)
+        if not isinstance(cp, CompiledCiliumPolicy) or cp.policy is not obj:
+            cp = self._compiled_cache[key] = compile_cilium_policy(obj)
+        return cp
+
+    def policies_in(self, namespace: str) -> list[CompiledCiliumPolicy]:
+        """The namespace's CNPs and every CCNP, compiled when first asked (explain of one pod
+        compiles one namespace's policies)."""
+        found = self._in.get(namespace)
+        if found is None:
+            objs = [*self.state.objects("CiliumClusterwideNetworkPolicy"),
+                    *self.state.objects("CiliumNetworkPolicy", namespace)]
+            found = self._in[namespace] = sorted((self._compiled(o) for o in objs),
+                                                 key=lambda c: (c.kind, c.namespace, c.name))
+        return found
 
     def _hidden(self, namespace: str) -> str | None:
         for kind in CILIUM_KINDS:
@@ -90,13 +116,11 @@ class CiliumTier:
         return side
 
     def _select(self, subject: Subject, direction: str) -> TierSide | None:
-        labels = endpoint_labels(subject, self.ctx.ns_labels(subject.namespace))
+        labels = self.labels(subject)
         selecting: list[CompiledCiliumPolicy] = []
         rules: list[CiliumRule] = []
         deny_end = False
-        for cp in self.policies():
-            if cp.namespace and cp.namespace != subject.namespace:
-                continue
+        for cp in self.policies_in(subject.namespace):
             hit = False
             for spec in cp.specs:
                 if spec.selector is None or not spec.selector.matches(labels):
@@ -138,7 +162,7 @@ class CiliumTier:
                 return False
             if p.namespace is not None and other.namespace != p.namespace:
                 return False
-            return p.selector.matches(endpoint_labels(other, self.ctx.ns_labels(other.namespace)))
+            return p.selector.matches(self.labels(other))
         if isinstance(p, EntityPeer):
             return entity_matches(p.entity, other)
         if isinstance(p, CIDRPeer):  # CIDR rules never match pods
@@ -170,6 +194,40 @@ class CiliumTier:
             if sel and all(other.labels.get(k) == v for k, v in sel.items()):
                 return True
         return False
+
+    def peer_hits(self, tier_rule: TierRule, reps: Sequence[Subject],
+                  by_ns: Mapping[str, Sequence[int]]) -> tuple[frozenset[int], frozenset[int]] | None:
+        """The connectivity list's fast path: the representatives the rule's peers match (and those it
+        cannot tell), looking only at the namespaces an endpoint selector can reach."""
+        rule = tier_rule
+        assert isinstance(rule, CiliumRule)
+        if rule.peers is None and not rule.matches_nothing:
+            return None
+        hit: set[int] = set()
+        unknown: set[int] = set()
+        everyone = range(len(reps))
+        for p in rule.peers or ():
+            candidates: Iterable[int] = ()
+            if isinstance(p, EndpointPeer):
+                named = (p.selector.match_labels or {}).get(NS_LABEL)
+                ns = p.namespace if p.namespace is not None else named
+                candidates = by_ns.get(ns, ()) if ns is not None else everyone
+            elif isinstance(p, EntityPeer | ServicePeer):
+                candidates = by_ns.get(p.namespace, ()) if isinstance(p, ServicePeer) else everyone
+            elif isinstance(p, OpaquePeer):
+                unknown.update(everyone)
+                continue
+            hit.update(i for i in candidates if i not in hit and self._match(p, reps[i]) is True)
+        return frozenset(hit), frozenset(unknown - hit)
+
+    def may_match_addresses(self, tier_rule: TierRule) -> bool:
+        """Only CIDRs, entities, nodes and unresolvable groups (or no L3 part) match addresses."""
+        rule = tier_rule
+        assert isinstance(rule, CiliumRule)
+        if rule.matches_nothing:
+            return False
+        return rule.peers is None or any(isinstance(p, CIDRPeer | EntityPeer | NodePeer | OpaquePeer)
+                                         for p in rule.peers)
 
     def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
         for cp in self.policies():
