@@ -187,3 +187,38 @@ def test_specs_list() -> None:
     e = engine([*world(), c])
     assert reach(e, "b/client", "a/web", 80) and not reach(e, "b/client", "a/web", 90)
     assert reach(e, "a/web", "a/client", 90) and not reach(e, "a/web", "a/client", 80)
+
+
+def test_to_services_without_selector_uses_endpoint_slice_addresses() -> None:
+    # "Layer 3 Policies", Services based (note): a Service without selector's EndpointSlice IPs become CIDRs.
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "legacy-db", "namespace": "a"},
+           "spec": {"ports": [{"port": 5432}]}}
+    eps = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+           "metadata": {"name": "legacy-db-1", "namespace": "a", "labels": {"kubernetes.io/service-name": "legacy-db"}},
+           "addressType": "IPv4", "endpoints": [{"addresses": ["192.0.2.7"]}]}
+    rule = {"toServices": [{"k8sService": {"serviceName": "legacy-db", "namespace": "a"}}]}
+    e = engine([*world(), svc, eps, cnp("a", "p", {"endpointSelector": WEB, "egress": [rule]})])
+    assert reach(e, "a/web", "192.0.2.7", 5432)
+    assert not reach(e, "a/web", "192.0.2.8", 5432)
+
+
+def test_host_network_pods_are_host_entities_not_endpoints() -> None:
+    # "Layer 3 Policies", Entities based: host / remote-node include host-networking containers; endpoint
+    # selectors and CIDR rules never match them ("IP/CIDR based").
+    docs = [*world(), pod("a", "agent", "172.18.0.2", {"app": "client"}, host_network=True)]
+    e = engine([*docs, cnp("a", "p", {"endpointSelector": WEB,
+                                      "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "client"}}]}]})])
+    assert reach(e, "a/client", "a/web", 80) and not reach(e, "a/agent", "a/web", 80)
+    e = engine([*docs, cnp("a", "p", {"endpointSelector": WEB, "ingress": [{"fromEntities": ["remote-node"]}]})])
+    assert reach(e, "a/agent", "a/web", 80) and not reach(e, "a/client", "a/web", 80)
+
+
+def test_fqdn_destinations_make_the_egress_class_external() -> None:
+    # "Layer 3 Policies", DNS based: toFQDNs are for connections outside the cluster, by name.
+    from ktui.analysis.policy import EgressClass, egress_posture
+    from tests.cilium.tiers import subject
+
+    rule = {"toFQDNs": [{"matchName": "api.example.com"}], "toPorts": tcp("443")}
+    e = engine([*world(), cnp("a", "p", {"endpointSelector": WEB, "egress": [rule]})])
+    posture = egress_posture(e, subject(e, "a", "web"))
+    assert posture.cls is EgressClass.EXTERNAL and posture.names == ("api.example.com",)

@@ -10,6 +10,7 @@ endpoint policies do not select them, and peers see them as the `host` / `remote
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
@@ -31,6 +32,7 @@ from ktui.analysis.policy.cilium_rules import (
 )
 from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierRule, TierSide, Unknown
 from ktui.model.cilium import CiliumNetworkPolicy
+from ktui.model.core import Service
 from ktui.store import ClusterState
 
 CILIUM_KINDS = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
@@ -172,7 +174,9 @@ class CiliumTier:
                 return Unknown(f"{p.text}: CiliumCIDRGroups are not read")
             return p.block.contains_range(other)
         if isinstance(p, ServicePeer):
-            return not isinstance(other, ExternalRange) and self._service_selects(p, other)
+            if isinstance(other, ExternalRange):  # a Service without selector: its EndpointSlice IPs, as CIDRs
+                return other.first == other.last and (other.version, other.first) in self._service_ips(p)
+            return self._service_selects(p, other)
         if isinstance(p, NodePeer):
             if not isinstance(other, ExternalRange) or other.first != other.last:
                 return False
@@ -182,14 +186,32 @@ class CiliumTier:
         assert isinstance(p, FQDNPeer)
         return False  # names are never resolved
 
+    def _services(self, p: ServicePeer) -> list[Service]:
+        return [svc for svc in self.state.objects("Service", p.namespace)
+                if (not p.name or svc.metadata.name == p.name)
+                and (p.selector is None or p.selector.matches(svc.metadata.labels))]
+
+    def _service_ips(self, p: ServicePeer) -> set[tuple[int, int]]:
+        """Cilium "Services based": the EndpointSlice addresses of the selected Services that have
+        no selector (those become CIDR selectors; Services with selectors select pods)."""
+        out: set[tuple[int, int]] = set()
+        for svc in self._services(p):
+            if svc.spec.selector:
+                continue
+            for sl in self.state.endpoint_slices(p.namespace, svc.metadata.name):
+                for ep in sl.endpoints:
+                    for addr in ep.addresses:
+                        try:
+                            ip = ipaddress.ip_address(addr)
+                        except ValueError:
+                            continue
+                        out.add((ip.version, int(ip)))
+        return out
+
     def _service_selects(self, p: ServicePeer, other: Subject) -> bool:
         if other.namespace != p.namespace:
             return False
-        for svc in self.state.objects("Service", p.namespace):
-            if p.name and svc.metadata.name != p.name:
-                continue
-            if p.selector is not None and not p.selector.matches(svc.metadata.labels):
-                continue
+        for svc in self._services(p):
             sel = svc.spec.selector
             if sel and all(other.labels.get(k) == v for k, v in sel.items()):
                 return True
@@ -226,7 +248,7 @@ class CiliumTier:
         assert isinstance(rule, CiliumRule)
         if rule.matches_nothing:
             return False
-        return rule.peers is None or any(isinstance(p, CIDRPeer | EntityPeer | NodePeer | OpaquePeer)
+        return rule.peers is None or any(isinstance(p, CIDRPeer | EntityPeer | NodePeer | OpaquePeer | ServicePeer)
                                          for p in rule.peers)
 
     def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
@@ -236,8 +258,10 @@ class CiliumTier:
                     for p in rule.peers or ():
                         if isinstance(p, CIDRPeer) and p.block is not None:
                             yield from p.block.boundaries()
-                        elif isinstance(p, NodePeer):
-                            for version, addr in self.ctx.node_addresses(p.selector):
+                        elif isinstance(p, NodePeer | ServicePeer):
+                            points = self.ctx.node_addresses(p.selector) if isinstance(p, NodePeer) \
+                                else self._service_ips(p)
+                            for version, addr in points:
                                 yield (version, addr)
                                 yield (version, addr + 1)
 
