@@ -11,6 +11,7 @@ import msgspec
 from ktui.model.core import NS_NAME_LABEL, Namespace
 from ktui.model.kinds import KindInfo, lookup
 from ktui.model.validate import VALIDATORS, ValidationError
+from ktui.model.validate_kinds import kind_problem
 
 T = TypeVar("T")
 
@@ -160,6 +161,9 @@ def decode_document(
     if not isinstance(api_version, str) or not api_version:
         raise DecodeError(f"{describe(doc)}: object has no apiVersion")
     info = lookup(api_version, kind)
+    problem = kind_problem(api_version, kind, info)
+    if problem is not None:
+        raise DecodeError(f"{describe(doc)}: {problem}")
     if info is None:
         return None, None
     if info.kind != kind:  # a kind name two groups share, stored under ktui's name (CalicoNetworkPolicy)

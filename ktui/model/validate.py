@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ktui.model import validate_gateway
 from ktui.model.adminpolicy import AdminPeer, AdminPort, AdminRule, AnyAdminPolicy, CNPProtocol
 from ktui.model.networking import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort
 from ktui.model.selectors import SelectorError, validate_selector
@@ -27,6 +28,8 @@ def parse_cidr(text: str, where: str) -> ipaddress.IPv4Network | ipaddress.IPv6N
     """Parse like Go's net.ParseCIDR: host bits may be set (10.0.1.1/4 means 0.0.0.0/4)."""
     if "/" not in text:
         raise ValidationError(f"{where}: {text!r} is not a CIDR (address/prefix)")
+    if "%" in text:  # Python reads an IPv6 zone (fe80::1%eth0/64); Go's ParseCIDR, the API's, does not
+        raise ValidationError(f"{where}: {text!r} has a zone (%...), which the API does not accept")
     try:
         return ipaddress.ip_network(text, strict=False)
     except ValueError as exc:
@@ -221,7 +224,19 @@ def check_admin_policy(policy: AnyAdminPolicy) -> None:
         raise ValidationError(str(exc)) from None
 
 
+def _refusing(check: Callable[[Any], None]) -> Callable[[Any], None]:
+    def run(obj: Any) -> None:
+        try:
+            check(obj)
+        except validate_gateway.Refused as exc:
+            raise ValidationError(str(exc)) from None
+    return run
+
+
 VALIDATORS: dict[str, Callable[[Any], None]] = {
+    "Gateway": _refusing(validate_gateway.check_gateway),
+    "ListenerSet": _refusing(validate_gateway.check_listener_set),
+    "Service": _refusing(validate_gateway.check_service),
     "NetworkPolicy": check_network_policy,
     "AdminNetworkPolicy": check_admin_policy,
     "BaselineAdminNetworkPolicy": check_admin_policy,

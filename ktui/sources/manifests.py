@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ktui.model.decode import DecodeError, decode_document, synth_namespace
+from ktui.model.decode import DecodeError, decode_document, describe, synth_namespace
+from ktui.model.validate_gateway import object_warnings
 from ktui.sources import manifests_files
 from ktui.sources.base import ClearProblems, Item, KindStatus, Problem, Replace, SyncState
 from ktui.sources.manifests_files import DEFAULT_MAX_FILE_SIZE, SUFFIXES, ReadError, read_text
@@ -112,6 +113,7 @@ def load_file(path: str, default_ns: str = "default",
                 continue
             out.append(Loaded(info.kind, obj, Origin(path, line)))
             report.objects += 1
+            report.problems.extend(Problem(where, f"{describe(item)}: {w}") for w in object_warnings(info.kind, obj))
     return out, report
 
 
