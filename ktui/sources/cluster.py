@@ -2,7 +2,8 @@
 
 `ClusterSource` is what the TUI runs (and `ktui demo`, against the embedded server: the same
 code path); `snapshot` is the one-shot list the CLI subcommands analyse. Both only ever send GET
-requests (discovery, list, watch), so ktui cannot change the cluster it looks at.
+requests (discovery, list, watch), so ktui cannot change the cluster it looks at; the one
+exception is the live source's SelfSubjectAccessReviews (access.py), creates that store nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import msgspec
 from ktui.model import kinds as kind_table
 from ktui.model.decode import DecodeError, finish_object, synth_namespace
 from ktui.model.kinds import KindInfo
+from ktui.sources import access
 from ktui.sources.base import Item, KindStatus, Loaded, Problem, Replace, SyncState
 from ktui.sources.compact import Compactor
 from ktui.sources.discovery import Served, discover
@@ -147,6 +149,9 @@ class ClusterSource:
         self._discovery_failing = False
         self._gc = _GcPause()
         self._compactor = Compactor(self.settings.compact_kinds) if self.settings.compact_kinds else None
+        self.denied: list[access.Denied] | None = None
+        """(kind, namespace, verb) the user may not read, from SelfSubjectAccessReviews; None
+        until answered (or when the server cannot answer them)."""
 
     @property
     def kinds(self) -> list[KindInfo]:
@@ -171,6 +176,17 @@ class ClusterSource:
         self._reconcile(served)
         self._thread = threading.Thread(target=self._supervise, name="ktui-discovery", daemon=True)
         self._thread.start()
+        readable = [i for i in self.kinds if served.versions.get(i.kind)]
+        threading.Thread(target=self._review_access, args=(readable,), name="ktui-access", daemon=True).start()
+
+    def _review_access(self, kinds: list[KindInfo]) -> None:
+        """Ask up front what cannot be read (`denied`, for the status line), once."""
+        found = access.denied(self.client, kinds, self.namespace)
+        if self._stop.is_set():
+            return
+        self.denied = found
+        if found:
+            self.queue.put(Problem("access", access.summary(found)))
 
     def stop(self, timeout: float = 2.0) -> None:
         """End every thread: blocked reads are cut, so this returns promptly."""

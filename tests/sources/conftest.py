@@ -140,14 +140,16 @@ class Live:
             s.state is not SyncState.SYNCING and s.state is not SyncState.RECONNECTING
             for s in self.status.values())
 
-    def wait_equal(self, hidden: set[str] = frozenset(), timeout: float = TIMEOUT) -> None:
-        """Until every kind has settled and the store equals the server's objects."""
+    def wait_equal(self, hidden: set[str] = frozenset(), timeout: float = TIMEOUT,
+                   skip: set[str] = frozenset()) -> None:
+        """Until every kind has settled and the store equals the server's objects (kinds in
+        `hidden` empty, kinds in `skip` not compared)."""
         last: list[str] = []
 
         def check() -> bool:
             nonlocal last
-            last = differences(expected_objects(self.server, self.namespace, hidden),
-                               store_objects(self.state))
+            want = expected_objects(self.server, self.namespace, hidden)
+            last = differences({k: v for k, v in want.items() if k not in skip}, store_objects(self.state))
             return self.settled() and not last
 
         try:

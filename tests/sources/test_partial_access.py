@@ -12,8 +12,10 @@ from ktui.apiserver.access import AccessRule
 from ktui.apiserver.resources import READ_VERBS
 from ktui.model.core import NS_NAME_LABEL
 from ktui.model.kinds import KINDS
+from ktui.sources.access import Denied, denied
 from ktui.sources.base import Item, KindStatus, SyncState, drain
 from ktui.sources.cluster import snapshot
+from ktui.sources.kubeclient import KubeClient, connect
 from ktui.store import ClusterState
 from tests.sources.conftest import FAST, Live
 from tests.sources.objects import namespace, pod, seed
@@ -96,3 +98,31 @@ def test_live_namespace_only_user_then_access_granted(server: ApiServer, tmp_pat
         live.wait(lambda: live.state.get("Namespace", "", "other"), "every namespace listed")
     finally:
         live.source.stop()
+
+
+def test_access_reviews_tell_up_front_what_cannot_be_read(server: ApiServer, tmp_path: Path,
+                                                          live_factory: Callable[..., Live]) -> None:
+    seed(server)
+    server.add_token("shop-reader-token", "shop-reader",
+                     [AccessRule(verbs=READ_VERBS, resources=("secrets",), allow=False), *SHOP_ONLY])
+    kubeconfig = str(server.write_kubeconfig(tmp_path / "limited", token="shop-reader-token"))
+    live = Live(server, kubeconfig, namespace="shop").start()
+    try:
+        found = live.wait(lambda: live.source.denied, "the access reviews' answer")
+        assert Denied("Secret", "shop", "list") in found and Denied("Node", "", "watch") in found
+        assert not any(d.kind == "Pod" for d in found)
+        live.wait(lambda: any(p.where == "access" and p.message.startswith("cannot ") for p in live.problems),
+                  "the access line")
+    finally:
+        live.source.stop()
+    reviews = [r for r in server.request_log if r.resource == "selfsubjectaccessreviews"]
+    assert reviews and all(r.method == "POST" for r in reviews)
+
+
+def test_denied_is_none_when_reviews_cannot_be_asked(server: ApiServer, kubeconfig: str) -> None:
+    server.faults.add(verb="create", resource="selfsubjectaccessreviews", status=404)
+    client = KubeClient(connect(kubeconfig))
+    try:
+        assert denied(client, [i for i in KINDS if i.kind in ("Pod", "Node")], None) is None
+    finally:
+        client.close()
