@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,9 +41,10 @@ def documents(draw: st.DrawFn) -> Any:
     return doc
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(documents(), max_size=6))
-def test_random_documents_never_crash(tmp_path: Path, docs: list[Any]) -> None:
+NIGHTLY = 25  # the nightly marker multiplies every budget (pytest -m nightly; CI deselects it)
+
+
+def _documents_never_crash(tmp_path: Path, docs: list[Any]) -> None:
     path = tmp_path / "fuzz.yaml"
     path.write_text(yaml.safe_dump_all(docs))
     state, report = load_paths([str(path)])
@@ -51,9 +53,33 @@ def test_random_documents_never_crash(tmp_path: Path, docs: list[Any]) -> None:
     connectivity(state)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=200))
-def test_random_text_never_crashes(tmp_path: Path, text: str) -> None:
+def _text_never_crashes(tmp_path: Path, text: str) -> None:
     path = tmp_path / "text.yaml"
     path.write_text(text)
     load_paths([str(path)])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(documents(), max_size=6))
+def test_random_documents_never_crash(tmp_path: Path, docs: list[Any]) -> None:
+    _documents_never_crash(tmp_path, docs)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_random_text_never_crashes(tmp_path: Path, text: str) -> None:
+    _text_never_crashes(tmp_path, text)
+
+
+@pytest.mark.nightly
+@settings(max_examples=200 * NIGHTLY, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(documents(), max_size=6))
+def test_random_documents_never_crash_nightly(tmp_path: Path, docs: list[Any]) -> None:
+    _documents_never_crash(tmp_path, docs)
+
+
+@pytest.mark.nightly
+@settings(max_examples=100 * NIGHTLY, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=2000))
+def test_random_text_never_crashes_nightly(tmp_path: Path, text: str) -> None:
+    _text_never_crashes(tmp_path, text)

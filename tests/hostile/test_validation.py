@@ -52,7 +52,7 @@ def test_an_unknown_protocol_is_reported_and_the_gateway_loads(tmp_path: Path) -
                                                                   "{name: b, port: 81, protocol: example.com/x}"]))
     assert state.get("Gateway", "infra", "odd") is not None
     (problem,) = report.problems
-    assert "'FOO'" in problem.message and "UnsupportedProtocol" in problem.message
+    assert problem.where == f"{path}:1" and "'FOO'" in problem.message and "UnsupportedProtocol" in problem.message
 
 
 @pytest.mark.parametrize(("spec", "words"), [
