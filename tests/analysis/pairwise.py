@@ -1,24 +1,44 @@
 """The connectivity list by its plain definition: every pair, and every address range, through
-NetpolEngine.connection, with no shortcuts. The fast ConnectivityBuilder must agree with it."""
+PolicyEngine.connection, with no shortcuts. The fast ConnectivityBuilder must agree with it.
+
+Generic over tiers: pass `factories` (registry-style tier factories) to use other tiers than the
+registered ones, and `prepare` to change the state first (e.g. mark kinds unseen).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ktui.analysis.core.portset import PortSet
 from ktui.analysis.core.subjects import cluster_subjects
-from ktui.analysis.policy.connectivity import ConnectivityBuilder, connectivity
-from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy.connectivity import ConnectivityBuilder
+from ktui.analysis.policy.engine import PolicyEngine
+from ktui.analysis.policy.tier import TierFactory
+from ktui.store import ClusterState
 from tests.conftest import state_from
 
-
-def as_map(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
-    return {(c.src, c.dst): c.conns for c in connectivity(state_from(docs))}
+Prepare = Callable[[ClusterState], None] | None
 
 
-def brute_force(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
+def _state(docs: list[dict[str, Any]], prepare: Prepare) -> ClusterState:
     state = state_from(docs)
-    engine = NetpolEngine(state)
+    if prepare is not None:
+        prepare(state)
+    return state
+
+
+def as_map(docs: list[dict[str, Any]], factories: list[TierFactory] | None = None,
+           prepare: Prepare = None) -> dict[tuple[str, str], PortSet]:
+    state = _state(docs, prepare)
+    builder = ConnectivityBuilder(state, PolicyEngine(state, factories))
+    return {(c.src, c.dst): c.conns for c in builder.build()}
+
+
+def brute_force(docs: list[dict[str, Any]], factories: list[TierFactory] | None = None,
+                prepare: Prepare = None) -> dict[tuple[str, str], PortSet]:
+    state = _state(docs, prepare)
+    engine = PolicyEngine(state, factories)
     subjects = cluster_subjects(state)
     out: dict[tuple[str, str], PortSet] = {}
 
@@ -30,11 +50,10 @@ def brute_force(docs: list[dict[str, Any]]) -> dict[tuple[str, str], PortSet]:
         for d in subjects:
             if s.workload != d.workload:
                 add(str(s.workload), str(d.workload), engine.connection(s, d))
-    builder = ConnectivityBuilder(state, engine)
-    for r in builder.external_ranges("ingress"):
+    for r in engine.external_ranges("ingress"):
         for s in subjects:
             add(str(r), str(s.workload), engine.connection(r, s))
-    for r in builder.external_ranges("egress"):
+    for r in engine.external_ranges("egress"):
         for s in subjects:
             add(str(s.workload), str(r), engine.connection(s, r))
     return out

@@ -18,6 +18,7 @@ from ktui.analysis.policy.engine import PolicyEngine
 from ktui.analysis.policy.tier import (
     ALLOW,
     DENY,
+    MAYBE,
     PASS,
     End,
     Mode,
@@ -28,7 +29,7 @@ from ktui.analysis.policy.tier import (
     combine_sets_unknown,
 )
 
-Matched = tuple[int, ...]  # positions of the side's matching rules, in order; -(t+1): tier t cannot tell
+Matched = tuple[int, ...]  # positions of the side's matching rules; ~p: rule p may match (cannot tell)
 Hits = tuple[frozenset[int], frozenset[int]] | None  # (matched, unknown) indexes; None: matches all
 
 
@@ -145,7 +146,7 @@ class SideTable:
             for o in hits[0]:
                 acc.setdefault(o, []).append(p)
             for o in hits[1]:
-                acc.setdefault(o, []).append(-(side.rules[p][0] + 1))
+                acc.setdefault(o, []).append(~p)
         shared: dict[Matched, Matched] = {}
         index: dict[int, Matched] = {}
         for o, positions in acc.items():
@@ -170,14 +171,11 @@ class SideTable:
         if found is None:
             dst_subject = self.reps[dst] if dst is not None else None
             per_tier: list[list[tuple[str, PortSet]]] = [[] for _ in side.tiers]
-            unknown = {-m - 1 for m in matched if m < 0}
-            for m in matched:
-                if m >= 0:
-                    t, rule, _ = side.rules[m]
-                    if rule.action in (ALLOW, DENY, PASS):
-                        per_tier[t].append((rule.action, rule.port_set(dst_subject)))
-            spec = [(mode, end, known and t not in unknown, per_tier[t])
-                    for t, (mode, end, known) in enumerate(side.tiers)]
+            for m in sorted(matched, key=lambda m: m if m >= 0 else ~m):
+                t, rule, _ = side.rules[m if m >= 0 else ~m]
+                if rule.action in (ALLOW, DENY, PASS):
+                    per_tier[t].append((rule.action if m >= 0 else MAYBE, rule.port_set(dst_subject)))
+            spec = [(mode, end, known, per_tier[t]) for t, (mode, end, known) in enumerate(side.tiers)]
             found = self._memo[key] = combine_sets_unknown(spec).allowed
         return found
 
@@ -200,7 +198,7 @@ class SideTable:
             return side.range_matches
         always: list[int] = []
         some: dict[int, list[int]] = {}
-        for p, (t, rule, tier) in enumerate(side.rules):
+        for p, (_, rule, tier) in enumerate(side.rules):
             hits = self._rules_ranges(tier, rule, direction, ranges)
             if hits is None:
                 always.append(p)
@@ -208,7 +206,7 @@ class SideTable:
             for k in hits[0]:
                 some.setdefault(k, []).append(p)
             for k in hits[1]:
-                some.setdefault(k, []).append(-(t + 1))
+                some.setdefault(k, []).append(~p)
         base = tuple(always)
         out = [base] * len(ranges)
         shared: dict[Matched, Matched] = {}

@@ -22,6 +22,8 @@ from ktui.analysis.policy.ranges import split_ranges
 from ktui.analysis.policy.registry import build_tiers
 from ktui.analysis.policy.tier import (
     ALLOW,
+    LOG,
+    MAYBE,
     End,
     Matched,
     SetResult,
@@ -159,10 +161,9 @@ class PolicyEngine:
             rules: list[tuple[str, PortSet]] = []
             for rule in side.rules if known else ():
                 peer = tier.peer_index(rule, other)
-                if isinstance(peer, Unknown):
-                    known = False
-                elif peer is not False:
-                    rules.append((rule.action, rule.port_set(dst)))
+                if peer is False or (isinstance(peer, Unknown) and rule.action == LOG):
+                    continue
+                rules.append((MAYBE if isinstance(peer, Unknown) else rule.action, rule.port_set(dst)))
             spec.append((side.mode, side.end, known, rules))
         return combine_sets_unknown(spec)
 

@@ -41,6 +41,7 @@ from ktui.store import ClusterState
 Peer = Subject | ExternalRange
 
 ALLOW, DENY, PASS, LOG = "Allow", "Deny", "Pass", "Log"
+MAYBE = "Maybe"  # combine_sets only: a rule whose peer match cannot be told (its ports become unknown)
 Action = Literal["Allow", "Deny", "Pass", "Log"]
 
 
@@ -232,10 +233,10 @@ def combine_port(sides: Sequence[tuple[TierSide, Matched]]) -> PortDecision:
         if side.mode is Mode.FIRST_MATCH:
             went_on = False
             for rule, peer, port in matched:
-                if isinstance(peer, Unknown):
-                    return PortDecision(False, side.tier, tuple(passed), unknown=peer.reason)
                 if rule.action == LOG:
                     continue
+                if isinstance(peer, Unknown):
+                    return PortDecision(False, side.tier, tuple(passed), unknown=peer.reason)
                 ref = rule.ref(peer, port)
                 if rule.action == PASS:
                     passed.append(ref)
@@ -249,7 +250,9 @@ def combine_port(sides: Sequence[tuple[TierSide, Matched]]) -> PortDecision:
         denies: list[RuleRef] = []
         for rule, peer, port in matched:
             if isinstance(peer, Unknown):
-                return PortDecision(False, side.tier, tuple(passed), unknown=peer.reason)
+                if rule.action in (ALLOW, DENY):
+                    return PortDecision(False, side.tier, tuple(passed), unknown=peer.reason)
+                continue
             if rule.action == DENY:
                 denies.append(rule.ref(peer, port))
             elif rule.action == ALLOW:
@@ -276,22 +279,23 @@ class SetResult:
 
 def combine_sets(sides: Sequence[tuple[Mode, End, bool, Sequence[tuple[str, PortSet]]]]) -> PortSet:
     """The ports allowed, given per applicable tier (in order): its mode, its end, whether it is
-    known, and the (action, ports) of the rules whose peers match, in evaluation order.
+    known, and the (action, ports) of the rules whose peers match, in evaluation order (action
+    MAYBE for a rule whose peer match cannot be told).
 
-    Ports a tier cannot evaluate (known False) are treated as not allowed here; callers that need
-    to tell "unknown" from "denied" use combine_sets_unknown.
+    Ports a tier cannot evaluate are treated as not allowed here; callers that need to tell
+    "unknown" from "denied" use combine_sets_unknown.
     """
     return combine_sets_unknown(sides).allowed
 
 
 def combine_sets_unknown(sides: Sequence[tuple[Mode, End, bool, Sequence[tuple[str, PortSet]]]]) -> SetResult:
     remaining = ALL  # ports still undecided when entering the tier
-    allowed = EMPTY
+    allowed = unknown = EMPTY
     for mode, end, known, rules in _merge_sets(sides):
         if not remaining:
             break
         if not known:
-            return SetResult(allowed, remaining)
+            return SetResult(allowed, unknown | remaining)
         if mode is Mode.FIRST_MATCH:
             undecided = remaining
             passed = EMPTY
@@ -305,20 +309,27 @@ def combine_sets_unknown(sides: Sequence[tuple[Mode, End, bool, Sequence[tuple[s
                     allowed = allowed | hit
                 elif action == PASS:
                     passed = passed | hit
+                elif action == MAYBE:
+                    unknown = unknown | hit
                 undecided = difference(undecided, hit)
                 if not undecided:
                     break
             remaining = passed if end is End.DENY else passed | undecided
         else:
-            allow = deny = EMPTY
+            allow = deny = maybe = EMPTY
             for action, ports in rules:
                 if action == ALLOW:
                     allow = allow | ports
                 elif action == DENY:
                     deny = deny | ports
+                elif action == MAYBE:
+                    maybe = maybe | ports
+            maybe = maybe & remaining
+            unknown = unknown | maybe
+            remaining = difference(remaining, maybe)
             allowed = allowed | difference(allow & remaining, deny)
             remaining = EMPTY if end is End.DENY else difference(difference(remaining, allow), deny)
-    return SetResult(allowed | remaining, EMPTY)
+    return SetResult(allowed | remaining, unknown)
 
 
 # --- consecutive union tiers are one -------------------------------------------------------
