@@ -164,7 +164,7 @@ class PostureChange:
                 f" ({self.after})" if self.after and self.after != "present" else "")
         if self.what in ("workload", "namespace", "host", "finding") and self.after in ("", "absent"):
             return f"{self.subject}: {'fixed' if self.what == 'finding' else 'gone'}"
-        return f"{self.subject}: {self.what} {self.before} -> {self.after}"
+        return f"{self.subject}: {'status' if self.what == 'host' else self.what} {self.before} -> {self.after}"
 
 
 def workload_postures(np: NamespacePosture, state: ClusterState) -> dict[str, WorkloadPosture]:

@@ -25,6 +25,7 @@ class FeedItem:
     stamp: str
     change: PostureChange | None = None
     problem: str = ""
+    fixed: bool = False  # the problem was withdrawn (its file fixed)
 
     @property
     def namespace(self) -> str:
@@ -41,6 +42,7 @@ class ChangeTracker:
         self.last_change_batch = 0  # bridge.batches when the store last changed
         self.overlay_batch = -1  # bridge.batches when the last analysis result landed
         self.version = 0  # bumps when items change (widgets redraw)
+        self._problems: set[str] = set()
 
     # ------------------------------------------------------------ snapshots
     def _snapshot(self, ns: str) -> NamespaceSnapshot:
@@ -77,6 +79,12 @@ class ChangeTracker:
             if e.problem:
                 self.items.append(FeedItem(e.when, e.stamp, problem=e.problem))
                 self.version += 1
+        current = {str(p) for p in b.problems}
+        for gone in sorted(self._problems - current):
+            now = b.clock()
+            self.items.append(FeedItem(now, b.stamp(now), problem=gone, fixed=True))
+            self.version += 1
+        self._problems = current
         for ns in sorted(update.changed):
             new = self._snapshot(ns) if b.namespace(ns) is not None else None
             old = self._snaps.get(ns)

@@ -31,7 +31,7 @@ class HostRow:
         parts = []
         for b in self.entry.backends:
             ep = b.endpoints
-            parts.append(f"{b.label()} {ep.ready} ready" if ep.known else f"{b.label()} ?")
+            parts.append(f"{b.label()} {ep.ready} ready" if ep.known else f"{b.label()} (endpoints unknown)")
         return ", ".join(parts) or "-"
 
     @property

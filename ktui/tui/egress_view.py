@@ -31,7 +31,8 @@ class Destination:
 
     @property
     def order(self) -> tuple[int, str]:
-        return ({"open": 0, "anywhere": 1, "internet": 2, "cidr": 3, "namespace": 4, "pods": 5}.get(self.kind, 9),
+        return ({"open": 0, "anywhere": 1, "internet": 2, "cidr": 3, "namespace": 4, "pods": 5, "tier": 6}.get(
+            self.kind, 9),
                 self.target)
 
     def port_text(self) -> str:
@@ -74,7 +75,9 @@ def egress_destinations(bridge: Bridge, namespace: str) -> list[Destination]:
         d.workloads.add(workload)
         d.rules.add(rule)
 
-    policies = {cp.ref: cp for cp in bridge.engine.policies_in(namespace)}
+    policies = {}
+    for cp in bridge.engine.policies_in(namespace):  # posture names them "NetworkPolicy ns/name"
+        policies[cp.ref] = policies[f"NetworkPolicy {cp.ref}"] = cp
     for pod in np.pods:
         workload = workload_label(display_workload(bridge.state, pod.subject))
         if pod.egress.cls is EgressClass.OPEN:
@@ -82,7 +85,8 @@ def egress_destinations(bridge: Bridge, namespace: str) -> list[Destination]:
             continue
         for ref in pod.egress.policies:
             cp = policies.get(ref)
-            if cp is None:
+            if cp is None:  # another tier (admin, Calico, Cilium): its rules are on the pod screen
+                add("tier", f"as {ref} allows (rules on the pod screen)", {"see rules"}, workload, ref)
                 continue
             for rule in cp.egress_rules:
                 where = f"{cp.name} egress[{rule.index}]"

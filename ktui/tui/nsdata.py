@@ -26,7 +26,8 @@ def policy_rows(bridge: Bridge, namespace: str) -> list[PolicyRow]:
     pods = np.pods if np is not None else ()
     rows = []
     for cp in bridge.analysis.engine.policies_in(namespace):
-        selected = [p.subject.name for p in pods if cp.ref in p.ingress_policies or cp.ref in p.egress.policies]
+        refs = {cp.ref, f"NetworkPolicy {cp.ref}"}  # the posture names them with their kind
+        selected = [p.subject.name for p in pods if refs & {*p.ingress_policies, *p.egress.policies}]
         types = "+".join(t for t, on in (("Ingress", cp.ingress), ("Egress", cp.egress)) if on) or "-"
         rules = []
         if cp.ingress:

@@ -119,3 +119,14 @@ def test_ex003_names_the_route_and_the_host() -> None:
     assert len(ex003) == 1, ex003
     assert "HTTPRoute shop/api (api.example.com)" in ex003[0].message
     assert ex003[0].severity.value in ("high", "HIGH")
+
+
+def test_one_hand_written_endpointslice_does_not_make_every_other_service_broken() -> None:
+    """From manifests (no pods), a Service without slices has unknown endpoints, not 0 ready."""
+    from tests.exposure.helpers import endpoint_slice
+
+    s = state(secret("gw", "wildcard", "*.example.com"), endpoint_slice("gw", "other", "http", 80, ["10.0.0.9"]))
+    e = _api_entry(s)
+    assert not e.backends[0].endpoints.known
+    chain = triage(s, "api.example.com/pay").chains[0]
+    assert next(lk for lk in chain.links if lk.name == "endpoints").status == "warn"

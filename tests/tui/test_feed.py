@@ -101,3 +101,18 @@ async def test_feed_names_workload_egress_and_host_changes_with_their_causes(tmp
         await wait_for(pilot, lambda: host_item() is not None)
         assert host_item().before == "fail"
         assert any(c.kind == "Service" and c.name == "checkout" for c in host_item().causes)
+
+
+async def test_a_fixed_file_clears_its_problem(tmp_path: Path) -> None:
+    shutil.copy(CLUSTER, tmp_path / "cluster.yaml")
+    app = make_app([tmp_path], live_reload=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.bridge.synced)
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("kind: Service\nmetadata: {name: x\n  oops: [\n")
+        await wait_for(pilot, lambda: "1 problem " in str(app.screen.query_one("#status").render()) + " ")  # singular
+        bad.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: shop}\n"
+                       "spec: {ports: [{port: 80}]}\n")
+        await wait_for(pilot, lambda: "problem" not in str(app.screen.query_one("#status").render()))
+        assert any(e.fixed and "bad.yaml" in e.problem for e in app.changes.items)
+        await wait_for(pilot, lambda: "fixed: " in str(app.screen.query_one("#feed").render()))

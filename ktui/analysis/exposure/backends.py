@@ -109,7 +109,9 @@ class BackendResolver:
 
     def __init__(self, state: ClusterState) -> None:
         self.state = state
-        self.endpoints_known = state.count("EndpointSlice") > 0
+        # Slices say something only where the controllers ran: a state with slices but no pods
+        # (manifests carrying a hand-written EndpointSlice or two) knows nothing of the others.
+        self.endpoints_known = state.count("EndpointSlice") > 0 and state.count("Pod") > 0
         self._templates: dict[str, list[Subject]] | None = None
 
     def _template_subjects(self, namespace: str) -> list[Subject]:

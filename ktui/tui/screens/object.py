@@ -130,8 +130,9 @@ class ObjectScreen(KScreen):
             cp = next((c for c in self.bridge.engine.policies_in(ns) if c.name == name), None)
             np = self.bridge.namespace(ns)
             if cp is not None:
+                refs = {cp.ref, f"NetworkPolicy {cp.ref}"}
                 selected = [x.subject.name for x in (np.pods if np is not None else ())
-                            if cp.ref in x.ingress_policies or cp.ref in x.egress.policies]
+                            if refs & {*x.ingress_policies, *x.egress.policies}]
                 row("Selects", f"{len(selected)} pod{'' if len(selected) == 1 else 's'}: {', '.join(selected[:8])}"
                     + (f" +{len(selected) - 8}" if len(selected) > 8 else ""))
                 for direction in ("ingress", "egress"):

@@ -44,6 +44,10 @@ def _value(p: Palette, value: str, what: str) -> Text:
 def change_text(p: Palette, item: FeedItem, with_causes: bool = True) -> Text:
     """`shop: Deployment web: egress internet -> external  (policy web-egress changed)`."""
     line = Text()
+    if item.problem and item.fixed:
+        line.append("fixed: ", style=p.ok)
+        line.append(clean(item.problem), style=p.muted)
+        return line
     if item.problem:
         line.append("problem: ", style=p.warn)
         line.append(clean(item.problem))
@@ -57,7 +61,7 @@ def change_text(p: Palette, item: FeedItem, with_causes: bool = True) -> Text:
         style = p.ok if (c.what == "finding" and not c.after) else p.warn if c.what == "finding" else ""
         line.append(clean(c.words()), style=style)
     else:
-        line.append(f"{clean(c.subject)}: {c.what} ")
+        line.append(f"{clean(c.subject)}: {'status' if c.what == 'host' else c.what} ")
         line.append_text(_value(p, c.before, c.what))
         line.append(" -> ")
         line.append_text(_value(p, c.after, c.what))

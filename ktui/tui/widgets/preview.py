@@ -5,7 +5,6 @@ below it on a narrow one; the pseudo-row "(cluster)" previews the cluster-scoped
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -52,24 +51,28 @@ def _findings(t: Text, p: Palette, found: list[Finding] | None, with_ns: bool = 
         t.append(f"  … {len(found) - MAX_FINDINGS} more\n", style=p.muted)
 
 
-def hosts_table(bridge: Bridge, p: Palette, namespace: str) -> Table | Text:
+def hosts_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
+    """One line per host (wrapped, never cut): status host:port/path, TLS, backends, via."""
     hosts = data.host_rows(bridge, namespace)
     if hosts is None:
-        return Text("  computing…", style=f"italic {p.muted}")
+        return Text("  computing…\n", style=f"italic {p.muted}")
     if not hosts:
-        return Text("  nothing exposed", style=p.muted)
-    grid = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=False)
-    for col in ("HOST", "PORT", "PATH", "STATUS", "TLS", "BACKENDS", "VIA"):
-        grid.add_column(col, no_wrap=col != "VIA", overflow="ellipsis")
+        return Text("  nothing exposed\n", style=p.muted)
+    t = Text()
     for h in hosts[:MAX_HOSTS]:
         e = h.entry
-        status = fmt.status(p, h.status) if h.status in ("ok", "warn", "fail") else fmt.unavailable(p, "? unknown")
-        grid.add_row(fmt.literal(e.host, "bold", 36), Text(str(e.port or "-")), fmt.literal(e.path or "-", "", 16),
-                     status, tls_cell(p, h), fmt.literal(h.backend_health, "", 30),
-                     fmt.literal(e.route or e.source, p.muted, 40))
+        t.append("  ")
+        t.append_text(fmt.status(p, h.status, "") if h.status in ("ok", "warn", "fail")
+                      else fmt.unavailable(p, "? "))
+        t.append(f"{clean(e.host)}:{e.port or '-'}{clean(e.path) if e.path not in ('', '/') else ''}", style="bold")
+        if h.tls.status != "none":
+            t.append("  TLS ")
+            t.append_text(tls_cell(p, h))
+        t.append(f"  → {clean(h.backend_health)}")
+        t.append(f"  via {clean(e.route or e.source)}\n", style=p.muted)
     if len(hosts) > MAX_HOSTS:
-        grid.add_row(Text(f"… {len(hosts) - MAX_HOSTS} more (1: Exposure tab)", style=p.muted))
-    return grid
+        t.append(f"  … {len(hosts) - MAX_HOSTS} more (1: Exposure tab)\n", style=p.muted)
+    return t
 
 
 def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
@@ -80,7 +83,7 @@ def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
     total = len(np.pods)
     t.append("  classes ")
     if not np.egress_counts:
-        t.append("no pods", style=p.muted)
+        t.append("no pods  ", style=p.muted)
     for cls, n in sorted(np.egress_counts.items(), key=lambda kv: kv[0].rank):
         t.append_text(fmt.egress_class(p, cls))
         t.append(f" {n}  ")
@@ -140,7 +143,7 @@ class NamespacePreview(VerticalScroll):
         n = len(data.host_rows(bridge, namespace) or ())
         _heading(t, f"Exposed hosts ({n})" if n else "Exposed hosts", p, "here and routed to here")
         title.update(t)
-        hosts.update(hosts_table(bridge, p, namespace))
+        hosts.update(hosts_text(bridge, p, namespace))
         e = Text()
         _heading(e, "Egress", p, "destinations, ports (workloads)")
         e.append_text(egress_text(bridge, p, namespace))
