@@ -129,7 +129,8 @@ def reachability(p: Palette, e: Explanation | None) -> Text:
     return t
 
 
-def header(p: Palette, namespace: str, name: str, posture: PodPosture | None) -> Text:
+def header(p: Palette, namespace: str, name: str, posture: PodPosture | None, workload: str = "") -> Text:
+    """`workload`: what users call its owner (`Deployment web`, not its ReplicaSet)."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(" pod ", style="reverse")
     t.append(f" {clean(namespace)}/{clean(name)} ", style="bold")
@@ -138,7 +139,7 @@ def header(p: Palette, namespace: str, name: str, posture: PodPosture | None) ->
         return t
     s = posture.subject
     if s.workload.kind != "Pod":
-        t.append(f"({clean(s.workload.kind)} {clean(s.workload.name)}) ", style=p.muted)
+        t.append(f"({clean(workload or f'{s.workload.kind} {s.workload.name}')}) ", style=p.muted)
     t.append(" ingress ")
     t.append("isolated" if posture.ingress_isolated else "open",
              style=p.ok if posture.ingress_isolated else p.open)

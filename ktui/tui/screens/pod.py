@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static
 
+from ktui.analysis.core.owners import display_workload, workload_label
 from ktui.analysis.policy.explain import Explanation, explain
 from ktui.analysis.posture import PodPosture
 from ktui.render.safe import SafeText, clean, safe_text
@@ -116,8 +117,9 @@ class PodScreen(KScreen):
     def fill(self) -> None:
         p = self.palette
         posture = self.posture()
-        self.query_one("#pod-header", Static).update(podview.header(p, self.namespace, self.pod_name, posture),
-                                                     layout=False)
+        workload = workload_label(display_workload(self.bridge.state, posture.subject)) if posture else ""
+        self.query_one("#pod-header", Static).update(
+            podview.header(p, self.namespace, self.pod_name, posture, workload), layout=False)
         subject = posture.subject if posture is not None else None
         if subject is None:
             for sid in ("#pod-policies", "#pod-dns", "#pod-reach"):
