@@ -124,9 +124,21 @@ def connect(kubeconfig: str | None = None, context: str | None = None, pool: int
         except (ConfigException, OSError, ValueError) as exc:
             raise ClusterError(f'cannot use context "{name}": {_one_line(exc)}; {DEMO_HINT}') from None
     if logged:  # the client logs a failing exec plugin and goes on without credentials: stop here
-        what = "the credential plugin (exec)" if any("exec" in m for m in logged) else "its credentials"
+        uses_exec = _uses_exec(value, str(name)) or any("exec" in m for m in logged)
+        what = "the credential plugin (users[].user.exec)" if uses_exec else "loading its credentials"
         raise ClusterError(f'context "{name}": {what} failed: {_one_line(logged[0])[:300]}; {DEMO_HINT}')
     return Connection(k8s.ApiClient(cfg), str(name), cfg.host, _insecure(cfg, str(name)))
+
+
+def _uses_exec(config: Any, context: str) -> bool:
+    """Whether the context's user gets its credentials from an exec plugin."""
+    def entries(key: str) -> list[Any]:
+        return [getattr(e, "value", e) for e in config.get(key) or []]
+
+    ctx = next((c for c in entries("contexts") if isinstance(c, Mapping) and c.get("name") == context), None)
+    user_name = (ctx.get("context") or {}).get("user") if isinstance(ctx, Mapping) else None
+    user = next((u for u in entries("users") if isinstance(u, Mapping) and u.get("name") == user_name), None)
+    return isinstance(user, Mapping) and isinstance(user.get("user"), Mapping) and "exec" in user["user"]
 
 
 class _Collect(logging.Handler):
@@ -298,8 +310,8 @@ def _api_reason(exc: ApiException, server: str) -> str:
     if tls is None:
         return _one_line(text)[:300]
     if "verify failed" in tls or "hostname" in tls.lower():
-        return f"TLS: the certificate of {server} was not accepted ({tls})"
-    return f"TLS with {server} failed ({tls})"
+        return f"TLS: the server's certificate was not accepted ({tls})"
+    return f"TLS failed ({tls})"
 
 
 def _reason(exc: BaseException) -> str:
