@@ -8,33 +8,62 @@ from ktui.analysis.core.verdicts import DirectionVerdict, RuleRef, Verdict
 from ktui.analysis.policy.admin import PriorityConflict, priority_conflicts
 from ktui.analysis.policy.connectivity import Connection, ConnectivityBuilder, connectivity
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, DnsCheck, dns_check, dns_reachable, dns_subjects
-from ktui.analysis.policy.egress import EgressClass, EgressPosture, egress_posture
+from ktui.analysis.policy.egress import Destination, EgressClass, EgressPosture, egress_destinations, egress_posture
 from ktui.analysis.policy.engine import NetpolEngine, Peer, PolicyEngine
-from ktui.analysis.policy.explain import DirectionExplanation, Explanation, explain, resolve_subject
+from ktui.analysis.policy.explain import (
+    DirectionExplanation,
+    Explanation,
+    PolicyInfo,
+    TierExplanation,
+    explain,
+    resolve_subject,
+)
+from ktui.analysis.policy.networkpolicy import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule, named_ports
+from ktui.analysis.policy.ranges import range_cidrs, split_ranges
+from ktui.analysis.policy.registry import TIER_FACTORIES
+from ktui.analysis.policy.tier import End, Mode, Tier, TierContext, TierSide, Unknown
 
 __all__ = [
     "DNS_LABELS",
     "DNS_STAND_IN",
+    "TIER_FACTORIES",
+    "CompiledBlock",
+    "CompiledPeer",
+    "CompiledPolicy",
+    "CompiledRule",
     "Connection",
     "ConnectivityBuilder",
+    "Destination",
     "DirectionExplanation",
     "DirectionVerdict",
     "DnsCheck",
     "EgressClass",
     "EgressPosture",
+    "End",
     "Explanation",
+    "Mode",
     "NetpolEngine",
     "Peer",
     "PolicyEngine",
+    "PolicyInfo",
     "PriorityConflict",
     "RuleRef",
+    "Tier",
+    "TierContext",
+    "TierExplanation",
+    "TierSide",
+    "Unknown",
     "Verdict",
     "connectivity",
     "dns_check",
     "dns_reachable",
     "dns_subjects",
+    "egress_destinations",
     "egress_posture",
     "explain",
+    "named_ports",
     "priority_conflicts",
+    "range_cidrs",
     "resolve_subject",
+    "split_ranges",
 ]
