@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 import urllib3
+from kubernetes.client.exceptions import ApiException
 
 from ktui.model.kinds import KindInfo
 from ktui.sources.kubeclient import KubeClient, StatusError, TransportError, status_message
@@ -61,7 +62,7 @@ def _post(client: KubeClient, path: str, body: dict[str, Any], timeout: float = 
         resp = api.call_api(method, url, headers, data,
                             _request_timeout=(client.connect_timeout, timeout)).response
         payload: bytes = resp.data
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+    except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:  # ApiException: TLS, via the client
         raise TransportError(str(exc)) from None
     if not 200 <= resp.status <= 299:
         raise StatusError(resp.status, status_message(payload))

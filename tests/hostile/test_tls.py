@@ -4,6 +4,7 @@ balancer or an apiserver restart). Every reflector and the discovery thread surv
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,8 +52,18 @@ def _reasons(live: Live, words: tuple[str, ...]) -> list[str]:
             and any(w in s.message for w in words)]
 
 
+@pytest.fixture
+def thread_deaths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every exception that ends a thread during the test (none may: a dead source thread is a
+    kind that never updates again)."""
+    deaths: list[str] = []
+    monkeypatch.setattr(threading, "excepthook",
+                        lambda args: deaths.append(f"{args.thread.name if args.thread else '?'}: {args.exc_value!r}"))
+    return deaths
+
+
 def test_tls_cut_and_untrusted_for_a_while_then_everything_catches_up(
-        server: ApiServer, proxy: TLSProxy, tls_live: Live) -> None:
+        thread_deaths: list[str], server: ApiServer, proxy: TLSProxy, tls_live: Live) -> None:
     live = tls_live
     seed(server)
     _equal(live)
@@ -75,3 +86,4 @@ def test_tls_cut_and_untrusted_for_a_while_then_everything_catches_up(
         f"ktui-reflector:{k}" for k, s in live.status.items() if s.state is SyncState.ABSENT}
     server.apply(pod("after", "shop", ip="10.244.1.203"))  # and it stays live
     _equal(live)
+    assert thread_deaths == []
