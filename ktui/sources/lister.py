@@ -139,6 +139,10 @@ def stream_objects(client: KubeClient, info: KindInfo, version: str, namespace: 
                     client.abort(resp)  # the watch would go on: the reflector opens its own
                     return objs, ev.rv, errors
                 continue
+            kind = getattr(ev.obj, "kind", "")
+            if ev.type not in ("ADDED", "MODIFIED") or (kind and kind != info.kind and not info.metadata_only):
+                # like the reflector's watch: a malformed stream ends this list, which is retried
+                raise TransportError(f"streaming list: unexpected {ev.type[:40]!r} event ({kind[:60] or 'no kind'})")
             if ev.obj is None:
                 errors.append(f"{info.kind} {ev.stub.metadata.namespace}/{ev.stub.metadata.name}: {ev.message}")
                 continue
@@ -150,6 +154,9 @@ def stream_objects(client: KubeClient, info: KindInfo, version: str, namespace: 
             objs.append(compactor(obj) if compact and compactor is not None else obj)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise TransportError(f"streaming list cut: {exc}") from None
+    except BaseException:
+        client.abort(resp)  # left mid-stream: the connection must not serve another request
+        raise
     finally:
         client.done(resp)
     return None  # ended without the initial-events-end bookmark: list with pages instead

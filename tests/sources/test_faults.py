@@ -11,7 +11,7 @@ import pytest
 from ktui.apiserver import ApiServer
 from ktui.model.kinds import KINDS
 from ktui.sources.base import SyncState
-from tests.sources.conftest import GW, Live, wait_for
+from tests.sources.conftest import GW, STREAMING, Live, wait_for
 from tests.sources.objects import gateway, http_route, namespace, pod, seed
 
 GATEWAY_KINDS = ("GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
@@ -172,15 +172,17 @@ def _equal(live: Live) -> None:
     live.wait_equal({k for k, s in live.status.items() if s.state is SyncState.ABSENT})
 
 
-def _inject(live: Live, resource: str, lines: list[bytes], times: int) -> list[int]:
-    """Make the next `times` watches of `resource` start with `lines` (then the real stream)."""
+def _inject(live: Live, resource: str, lines: list[bytes], times: int, streaming: bool = False) -> list[int]:
+    """Make the next `times` watches of `resource` start with `lines` (then the real stream);
+    `streaming`: the streaming lists (watch with sendInitialEvents) instead."""
     client = live.source.client
     real_get = client.get
     left = [times]
 
     def get(path: str, query: dict[str, object] | None = None, *args: object, **kwargs: object) -> object:
         resp = real_get(path, query, *args, **kwargs)  # type: ignore[arg-type]
-        watch = bool(query) and query.get("watch") == "true" and "sendInitialEvents" not in query  # type: ignore[union-attr]
+        watch = bool(query) and query.get("watch") == "true" and (
+            ("sendInitialEvents" in query) is streaming)  # type: ignore[operator]
         if watch and path.endswith(f"/{resource}") and left[0] > 0:
             left[0] -= 1
             stream = resp.stream
@@ -218,3 +220,20 @@ def test_a_bad_watch_event_ends_the_watch_resumes_and_is_reported_once(
     assert len(reported) == 1, reported
     assert any(s.kind == "Pod" and s.state is SyncState.RECONNECTING and s.message in reported[0].message
                for s in live.history)
+
+
+@pytest.mark.parametrize("bad", [b'{"type":"WEIRD","object":{"metadata":{"resourceVersion":"999999"}}}\n', IMPOSTOR,
+                                 b'{"type":"ADDED","object":{"kind":"Pod","metad\n'],
+                         ids=["unknown-type", "other-kind", "half-line"])
+def test_a_bad_event_in_a_streaming_list_is_retried_never_stored(
+        server: ApiServer, live_factory: Callable[..., Live], bad: bytes) -> None:
+    seed(server)
+    live = live_factory(settings=STREAMING)
+    _equal(live)
+    left = _inject(live, "pods", [bad], times=2, streaming=True)
+    server.apply(pod("late", "shop", ip="10.244.1.91"))
+    server.faults.add("watch", "pods", status=410, times=1)  # the resumed watch: 410, so a (streaming) relist
+    live.source.client.abort_all()
+    wait_for(lambda: left[0] == 0, "two streaming lists of pods with the bad line", pump=live.pump)
+    _equal(live)
+    assert live.state.get("Pod", "", "") is None and live.state.get("Pod", "shop", "impostor") is None
