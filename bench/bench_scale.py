@@ -1,0 +1,309 @@
+"""ktui at 100,000 pods: every figure as a ratio to the floor measured in the same run.
+
+    nice .venv/bin/python bench/bench_scale.py --pods 10000      # 10,000 pods (and 1/10 of the rest)
+    nice .venv/bin/python bench/bench_scale.py                    # 100,000 pods, 10,000 policies,
+                                                                  # 20,000 Services, 3,000 Ingresses,
+                                                                  # 3,000 HTTPRoutes
+
+The embedded API server runs in its own process (as a real apiserver would), loaded with
+bench/gen_cluster.py's objects; every other size scales with --pods. The floor is a whole
+process that lists every kind ktui lists (paginated, 500 per page) and decodes it with msgspec,
+keeping every decoded object: what any client must at least do. Paired with it, whole
+processes of `ktui hosts -o json` and `ktui check -o json`, a headless first complete overview
+(ClusterSource synced + PostureIndex built, the data behind the TUI's first frame), resident
+memory per pod above the empty process, one event -> posture updated, and `ktui connectivity` /
+`ktui explain` from manifests at 2,000 and 10,000 workloads.
+
+Targets (issue 13): overview and hosts <= 1.3x the floor, check <= 2x, memory per pod <= the
+floor's, event -> posture <= 20 ms p99, connectivity of 2,000 workloads x 1,000 policies <= 5 s.
+Keystroke -> frame under 500 events/s is bench/bench_tui.py's (`--rate 500`).
+A benchmark, not a test: it prints figures and asserts nothing. Run it once, niced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+
+
+def sizes_for(pods: int) -> dict[str, int]:
+    """The issue's cluster scaled: 100,000 pods, 10,000 policies, 20,000 Services, 3,000 each."""
+    return {"pods": pods, "policies": pods // 10, "services": pods // 5, "ingresses": pods * 3 // 100,
+            "routes": pods * 3 // 100}
+
+
+# ---------------------------------------------------------------- child processes
+
+
+def floor_main(kubeconfig: str) -> None:
+    """The floor, as a whole process: paginated list + msgspec decode of every kind, kept."""
+    import psutil
+
+    from ktui.model.decode import decode_list
+    from ktui.model.kinds import KINDS
+    from ktui.sources.discovery import discover
+    from ktui.sources.kubeclient import KubeClient, connect
+    from ktui.sources.wire import list_accept, resource_path
+
+    rss0 = psutil.Process().memory_info().rss
+    t0 = time.perf_counter()
+    client = KubeClient(connect(kubeconfig))
+    served = discover(client, KINDS)
+    kept: list[Any] = []
+    pods = 0
+    for info in KINDS:
+        version = served.versions.get(info.kind)
+        if not version:
+            continue
+        token = ""
+        while True:
+            data = client.get_bytes(resource_path(info, version, None), {"limit": 500, "continue": token},
+                                    accept=list_accept(info))
+            objs, meta, _ = decode_list(info, data)
+            kept.extend(objs)
+            pods += len(objs) if info.kind == "Pod" else 0
+            token = meta.continue_
+            if not token:
+                break
+    elapsed = time.perf_counter() - t0
+    gc.collect()
+    print(json.dumps({"seconds": elapsed, "rss": psutil.Process().memory_info().rss - rss0, "pods": pods,
+                      "objects": len(kept)}))
+
+
+def ktui_memory_main(kubeconfig: str) -> None:
+    """`ktui`'s one-shot load (what hosts/check analyse), as a whole process: RSS above empty."""
+    import psutil
+
+    from ktui.sources.cluster import snapshot
+
+    rss0 = psutil.Process().memory_info().rss
+    t0 = time.perf_counter()
+    loaded = snapshot(kubeconfig)
+    elapsed = time.perf_counter() - t0
+    gc.collect()
+    print(json.dumps({"seconds": elapsed, "rss": psutil.Process().memory_info().rss - rss0,
+                      "pods": loaded.state.count("Pod")}))
+
+
+def overview_main(kubeconfig: str) -> None:
+    """Headless first complete overview: the live source synced and the posture computed."""
+    from ktui.analysis.posture import PostureIndex
+    from ktui.model.kinds import KINDS
+    from ktui.sources.base import SyncState, drain
+    from ktui.sources.cluster import ClusterSource
+    from ktui.store import ClusterState
+
+    t0 = time.perf_counter()
+    source = ClusterSource(kubeconfig)
+    state, status = ClusterState(), {}
+    source.start()
+    while len(status) < len(KINDS) or any(s.state is SyncState.SYNCING for s in status.values()):
+        drain(source.queue, state, status)
+        time.sleep(0.002)
+    synced = time.perf_counter() - t0
+    PostureIndex(state)
+    done = time.perf_counter() - t0
+    source.stop()
+    print(json.dumps({"seconds": done, "synced": synced}))
+
+
+# ---------------------------------------------------------------- the parent
+
+
+def whole(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Wall time of a whole process (interpreter start and imports included) and its stdout."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed, proc.stdout
+
+
+def child(mode: str, kubeconfig: str) -> tuple[float, dict[str, Any]]:
+    elapsed, out = whole([PY, os.path.abspath(__file__), f"--{mode}", kubeconfig])
+    return elapsed, json.loads(out.strip().splitlines()[-1])
+
+
+def empty_process_rss() -> int:
+    _, out = whole([PY, "-c", "import psutil, ktui.sources.cluster; print(psutil.Process().memory_info().rss)"])
+    return int(out)
+
+
+def event_to_posture(kubeconfig: str, conn: Any, n: int) -> list[float]:
+    from bench_sync import latency, sync
+
+    from ktui.sources.cluster import Settings
+
+    source, state, _, _, index = sync(kubeconfig, Settings())
+    try:
+        _, to_posture = latency(source, state, index, conn, n)
+    finally:
+        source.stop()
+    return to_posture
+
+
+def connectivity(workloads: int, policies: int) -> dict[str, float]:
+    """`ktui connectivity` and `ktui explain` from manifests of a cluster with that many workloads."""
+    import yaml
+    from gen_cluster import generate
+
+    docs = generate(pods=workloads, policies=policies, services=workloads, ingresses=0, routes=0)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with tempfile.TemporaryDirectory(prefix="ktui-scale-") as tmp:
+        path = tmp
+        for i in range(0, len(docs), 2000):  # files well under the default size cap
+            with open(os.path.join(tmp, f"part-{i // 2000:03d}.yaml"), "w") as f:
+                yaml.dump_all(docs[i:i + 2000], f, Dumper=dumper)
+        app = next(d for d in docs if d["kind"] == "Deployment")["metadata"]
+        conn_s, _ = whole([PY, "-m", "ktui", "connectivity", "-f", path, "-o", "json"])
+        explain_s, _ = whole([PY, "-m", "ktui", "explain", f"{app['namespace']}/{app['name']}", "-f", path])
+        base_s, _ = whole([PY, "-m", "ktui", "--help"])
+    return {"connectivity": conn_s, "explain": explain_s, "startup": base_s}
+
+
+def list_variants(kubeconfig: str, runs: int = 2) -> None:
+    """Which way to list: store-filled time of a live sync, and the transient memory of listing
+    the pods (tracemalloc peak above what is kept), per page size and for the streaming list."""
+    import tracemalloc
+
+    from ktui.model.kinds import lookup
+    from ktui.sources.cluster import Settings
+    from ktui.sources.kubeclient import KubeClient, connect
+    from ktui.sources.lister import list_objects
+
+    variants = {"streaming list": Settings(), "pages of 500": Settings(streaming_list=False),
+                "pages of 2000": Settings(streaming_list=False, page_size=2000),
+                "pages of 5000": Settings(streaming_list=False, page_size=5000)}
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(runs):
+        for name, settings in variants.items():
+            gc.collect()
+            source, _, filled, _, _ = _sync_only(kubeconfig, settings)
+            source.stop()
+            times[name].append(filled)
+    pod = lookup("v1", "Pod")
+    assert pod is not None
+    for name, settings in variants.items():
+        client = KubeClient(connect(kubeconfig))
+        gc.collect()
+        tracemalloc.start()
+        objs, _, _ = list_objects(client, pod, "v1", None, settings)
+        kept, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        client.close()
+        del objs
+        runs_text = ", ".join(f"{t:.2f}" for t in times[name])
+        print(f"  {name:<16} store filled {min(times[name]):5.2f} s (runs {runs_text});"
+              f" listing the pods: peak {(peak - kept) / 2**20:6.1f} MiB above the {kept / 2**20:.1f} MiB kept")
+
+
+def _sync_only(kubeconfig: str, settings: Any) -> tuple[Any, Any, float, float, Any]:
+    """A live sync until every kind is live (no posture): the source, state and seconds."""
+    from ktui.model.kinds import KINDS
+    from ktui.sources.base import SyncState, drain
+    from ktui.sources.cluster import ClusterSource
+    from ktui.store import ClusterState
+
+    source = ClusterSource(kubeconfig, settings=settings)
+    state, status = ClusterState(), {}
+    t0 = time.perf_counter()
+    source.start()
+    while len(status) < len(KINDS) or any(s.state is SyncState.SYNCING for s in status.values()):
+        drain(source.queue, state, status)
+        time.sleep(0.001)
+    return source, state, time.perf_counter() - t0, 0.0, None
+
+
+def ratio(value: float, floor: float) -> str:
+    return f"{value:6.2f} s  ({value / floor:.2f}x the floor)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="ktui at scale, as ratios to the floor")
+    parser.add_argument("--pods", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--skip-connectivity", action="store_true")
+    parser.add_argument("--floor", metavar="KUBECONFIG", help=argparse.SUPPRESS)
+    parser.add_argument("--ktui-memory", metavar="KUBECONFIG", help=argparse.SUPPRESS)
+    parser.add_argument("--overview", metavar="KUBECONFIG", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor:
+        return floor_main(args.floor)
+    if args.ktui_memory:
+        return ktui_memory_main(args.ktui_memory)
+    if args.overview:
+        return overview_main(args.overview)
+
+    from bench_sync import serve
+
+    sizes = sizes_for(args.pods)
+    print("command:", " ".join([os.path.relpath(PY), *sys.argv]))
+    print(f"cluster: {sizes}, {os.cpu_count()} CPUs (shared), server in a child process")
+    parent, conn = mp.Pipe()
+    proc = mp.get_context("spawn").Process(target=serve, args=(conn, sizes, 100_000), daemon=True)
+    proc.start()
+    kubeconfig, loaded = parent.recv()
+    print(f"server loaded in {loaded:.1f} s")
+    env = {**os.environ, "KUBECONFIG": kubeconfig}
+
+    floors, hosts, checks, overviews, syncs = [], [], [], [], []
+    floor_doc: dict[str, Any] = {}
+    for _ in range(2):  # interleaved pairs, so machine drift hits all alike; the best of each
+        wall, floor_doc = child("floor", kubeconfig)
+        floors.append(wall)
+        hosts.append(whole([PY, "-m", "ktui", "hosts", "-o", "json"], env)[0])
+        checks.append(whole([PY, "-m", "ktui", "check", "-o", "json"], env)[0])
+        wall, doc = child("overview", kubeconfig)
+        overviews.append(wall)
+        syncs.append(doc["synced"])
+    _, mem = child("ktui-memory", kubeconfig)
+    floor = min(floors)
+    pods = max(1, floor_doc["pods"])
+    print(f"objects: {floor_doc['objects']} ({pods} pods)")
+    print(f"floor: whole process, paginated list + msgspec decode, all kinds   {floor:6.2f} s  "
+          f"(runs {', '.join(f'{f:.2f}' for f in floors)})")
+    print(f"TUI first complete overview (headless: sync + posture)             {ratio(min(overviews), floor)}"
+          f"   target <= 1.3x  (synced at {min(syncs):.2f} s in-process)")
+    print(f"ktui hosts -o json                                                  {ratio(min(hosts), floor)}"
+          f"   target <= 1.3x")
+    print(f"ktui check -o json                                                  {ratio(min(checks), floor)}"
+          f"   target <= 2x")
+    print(f"resident memory per pod above the empty process: ktui {mem['rss'] / pods / 1024:.2f} KB, "
+          f"floor {floor_doc['rss'] / pods / 1024:.2f} KB   target: ktui <= floor")
+    to_posture = event_to_posture(kubeconfig, parent, args.events)
+    if to_posture:
+        q = statistics.quantiles(to_posture, n=100)
+        print(f"one event -> posture updated ({len(to_posture)} events): p50 {statistics.median(to_posture) * 1000:.1f}"
+              f" ms, p99 {q[98] * 1000:.1f} ms   target p99 <= 20 ms")
+    print("event -> screen and keystroke -> frame under load: bench/bench_tui.py --rate 500 (not run here)")
+    print("how to list (live sync until every kind is live, in-process):")
+    list_variants(kubeconfig)
+    parent.send(("stop",))
+    parent.recv()
+    proc.join(5)
+    if not args.skip_connectivity:
+        for workloads in (2000, 10_000):
+            c = connectivity(workloads, 1000)
+            print(f"ktui connectivity -f, {workloads} workloads x 1000 policies: {c['connectivity']:.2f} s whole "
+                  f"process (startup {c['startup']:.2f} s); ktui explain one workload {c['explain']:.2f} s"
+                  + ("   target <= 5 s" if workloads == 2000 else ""))
+
+
+if __name__ == "__main__":
+    main()
