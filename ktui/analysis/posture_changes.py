@@ -145,7 +145,7 @@ class NamespaceSnapshot:
     namespace: str
     workloads: Mapping[str, WorkloadPosture] = field(default_factory=dict)
     hosts: Mapping[str, str] | None = None  # "host:port/path (via)" -> status
-    findings: Mapping[tuple[str, ...], str] | None = None  # Finding.key -> "CODE object: message"
+    findings: Mapping[tuple[str, ...], str] | None = None  # Finding.key -> "CODE Kind name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +194,7 @@ def snapshot(np: NamespacePosture | None, state: ClusterState, namespace: str = 
         ns,
         workload_postures(np, state) if np is not None else {},
         dict(hosts) if hosts is not None else None,
-        {f.key: f"{f.code} {f.object.kind} {f.object.name}: {f.message}" for f in found} if found is not None else None,
+        {f.key: f"{f.code} {f.object.kind} {f.object.name}" for f in found} if found is not None else None,
     )
 
 

@@ -22,11 +22,11 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     copied = 0
     for svg in sorted(SNAPSHOTS.glob("*.svg")):
-        m = re.fullmatch(r"test_(screen|theme)\[(.+)\]\.svg", svg.name)
+        m = re.fullmatch(r"test_(screen|theme|wide)\[(.+)\]\.svg", svg.name)
         if m is None:
             continue
         kind, name = m.groups()
-        name = name.replace("-120x40", "") if kind == "screen" else f"theme-{name}"
+        name = {"screen": name.replace("-120x40", ""), "theme": f"theme-{name}", "wide": f"{name}-220x50"}[kind]
         shutil.copyfile(svg, OUT / f"{name}.svg")
         copied += 1
     print(f"{copied} screenshots in {OUT.relative_to(ROOT)}/")

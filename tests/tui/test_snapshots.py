@@ -61,12 +61,22 @@ async def changed(pilot: Pilot[None]) -> None:
     info, obj = decode_document(DENY, "default")
     assert info is not None
     app.bridge.source.queue.put(Event("ADDED", info.kind, obj))
-    await settle(pilot, lambda: bool(app.bridge.feed))
+    await settle(pilot, lambda: bool(app.changes.items))
 
 
 async def feed(pilot: Pilot[None]) -> None:
     await changed(pilot)
     await command("feed")(pilot)
+
+
+async def finding(pilot: Pilot[None]) -> None:
+    await command("ns shop", "4")(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def picker(pilot: Pilot[None]) -> None:
+    await command("pod shop/frontnd")(pilot)
 
 
 SCREENS: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
@@ -79,15 +89,36 @@ SCREENS: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "pod": pod,
     "triage": triage,
     "feed": feed,
+    "namespace-egress": command("ns shop", "5"),
+    "egress": command("egress shop"),
+    "finding": finding,
+    "object-yaml": command("ns shop", "y"),
+    "picker": picker,
+    "cluster-findings": command("findings"),
     "help": command("help"),
     "context": command("ctx"),
 }
+async def overview_shop(pilot: Pilot[None]) -> None:
+    """The overview with shop selected: its hosts, egress destinations and findings beside the table."""
+    await settle(pilot)
+    await pilot.press("j", "j", "j")
+    await settle(pilot)
+
+
+WIDE = {"overview": overview_shop, "namespace-exposure": command("ns shop"),
+        "namespace-findings": command("ns payments", "4")}
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screen(snap_compare: Callable[..., bool], screen: str, size: str) -> None:
     assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=SCREENS[screen])
+
+
+@pytest.mark.parametrize("screen", WIDE)
+def test_wide(snap_compare: Callable[..., bool], screen: str) -> None:
+    """220 columns: the overview's preview beside the table; long cells readable."""
+    assert snap_compare(make_app(), terminal_size=(220, 50), run_before=WIDE[screen])
 
 
 @pytest.mark.parametrize("theme", ["light", "high-contrast"])

@@ -89,10 +89,13 @@ class ChangeFeed(Widget):
         if not entries:
             return Text("No posture changes since the first sync. They appear here as they happen.",
                         style=f"italic {self.palette.muted}")
+        width = max(10, self.content_size.width)
         out = Text(no_wrap=True, overflow="ellipsis")
         for i, e in enumerate(entries):
             if i:
                 out.append("\n")
-            out.append(e.stamp + " ", style=self.palette.muted)
-            out.append_text(change_text(self.palette, e))
+            line = Text(e.stamp + " ", style=self.palette.muted)
+            line.append_text(change_text(self.palette, e))
+            line.truncate(width, overflow="ellipsis")  # one line each; the feed screen has the rest
+            out.append_text(line)
         return out
