@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_output_option(p, ("txt", "json", "yaml"), "txt")
     p.set_defaults(handler=cmd_explain)
 
-    p = sub.add_parser("can-reach", help="can SRC open a connection to DST on a port?")
+    p = sub.add_parser("can-reach", help="can SRC open a connection to DST on a port? "
+                       "(exit 0 yes, 1 no, 3 unknown: it depends on what could not be read)")
     p.add_argument("src", metavar="SRC", help="ns/pod, ns/workload or an IP address")
     p.add_argument("dst", metavar="DST", help="ns/pod, ns/workload or an IP address")
     p.add_argument("--port", required=True, help="PORT[/PROTO], e.g. 443/TCP or 53/UDP")
@@ -53,6 +54,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_UNKNOWN = 3
+
+
 def cmd_can_reach(args: argparse.Namespace) -> int:
     try:
         port, proto = parse_port_spec(args.port)
@@ -66,6 +70,8 @@ def cmd_can_reach(args: argparse.Namespace) -> int:
         print("\n".join(netpol_text.verdict_lines(verdict)))
     else:
         emit(netpol_text.verdict_json(verdict), args.output)
+    if verdict.unknown is not None:
+        return EXIT_UNKNOWN  # depends on what could not be read: neither yes (0) nor no (1)
     return 0 if verdict.allowed else 1
 
 
