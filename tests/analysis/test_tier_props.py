@@ -1,5 +1,6 @@
 """Invariants of the tier engine over random clusters (NetworkPolicy + admin tiers):
-- a Pass-only admin policy changes no answer (connectivity, egress class, DNS, can-reach);
+- a Pass-only admin policy, evaluated after the other admin policies, changes no answer (connectivity,
+  egress class, DNS, can-reach); before an Allow it would skip that Allow, which is no no-op;
 - 0.0.0.0/0 written as two /1 halves changes no answer;
 - the egress class agrees with what the tiers allow to sample addresses;
 - what ktui cannot see never makes more allowed, and the fast builder still equals pair-by-pair.
@@ -29,8 +30,8 @@ PUBLIC = ["8.8.8.8", "1.1.1.1", "200.0.0.1", "128.0.0.1", "11.0.0.1"]
 Doc = dict[str, Any]
 
 PASS_ONLY: Doc = {
-    "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "noop"},
-    "spec": {"priority": 3, "subject": {"namespaces": {}},
+    "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "zz-noop"},
+    "spec": {"priority": 1000, "subject": {"namespaces": {}},  # after every other admin policy: a no-op
              "ingress": [{"name": "p", "action": "Pass", "from": [{"namespaces": {}}]}],
              "egress": [{"name": "p", "action": "Pass", "to": [{"namespaces": {}}]},
                         {"name": "q", "action": "Pass", "to": [{"networks": ["0.0.0.0/0"]}]}]}}

@@ -12,6 +12,7 @@ to, and the rules that open it (the namespace Egress view).
 
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import dataclass
 
@@ -52,15 +53,28 @@ class EgressPosture:
 
 
 def _probes(engine: PolicyEngine) -> list[Subject]:
-    """One in-cluster peer per (namespace, labels, ports): what "some in-cluster peer" is tried on."""
-    seen: set[object] = set()
-    out = []
-    for s in cluster_subjects(engine.state):
-        key = (s.namespace, frozenset(s.labels.items()), s.ports)
-        if key not in seen:
-            seen.add(key)
-            out.append(s)
-    return out
+    """One in-cluster peer per class no tier tells apart (namespace, labels, ports, and the address
+    segment between the tiers' boundaries each IP falls in): what "some in-cluster peer" is tried on."""
+    def compute() -> list[Subject]:
+        cuts: dict[int, list[int]] = {}
+        for version, point in engine.boundaries(None):
+            cuts.setdefault(version, []).append(point)
+        for points in cuts.values():
+            points.sort()
+        seen: set[object] = set()
+        out = []
+        for s in _subjects(engine):
+            segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
+            key = (s.namespace, frozenset(s.labels.items()), s.ports, segments)
+            if key not in seen:
+                seen.add(key)
+                out.append(s)
+        return out
+    return engine.per_version("egress-probes", compute)
+
+
+def _subjects(engine: PolicyEngine) -> list[Subject]:
+    return engine.per_version("cluster-subjects", lambda: cluster_subjects(engine.state))
 
 
 def _reaches_cluster(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> tuple[bool, str | None]:
@@ -183,7 +197,7 @@ def egress_destinations(engine: PolicyEngine, subject: Subject) -> list[Destinat
             pending = (r, ports, rules)
     flush()
     by_workload: dict[WorkloadId, tuple[PortSet, tuple[RuleRef, ...]]] = {}
-    for peer in cluster_subjects(engine.state):
+    for peer in _subjects(engine):
         if peer.workload == subject.workload:
             continue
         ports = engine.allowed_ports(subject, peer, "egress")

@@ -9,8 +9,8 @@ be told (unknown: something ktui cannot see).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
 from ktui.analysis.core.portset import ALL, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject
@@ -41,6 +41,7 @@ from ktui.store import ClusterState
 Peer = Subject | ExternalRange
 DIRECTIONS = ("ingress", "egress")
 Sides = tuple[tuple[Tier, TierSide], ...]
+T = TypeVar("T")
 __all__ = ["DIRECTIONS", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Peer", "PolicyEngine", "RuleRef",
            "Sides", "Verdict"]
 
@@ -61,6 +62,7 @@ class PolicyEngine:
         self._sides: dict[tuple[int, str], tuple[Subject, Sides]] = {}
         self._netpol: NetworkPolicyTier | None = None
         self._ranges: dict[str, list[ExternalRange]] = {}
+        self._memo: dict[str, object] = {}
 
     def _check_version(self) -> None:
         if self._version != self.state.version:
@@ -69,7 +71,15 @@ class PolicyEngine:
             self._sides.clear()
             self._netpol = None
             self._ranges.clear()
+            self._memo.clear()
             self._version = self.state.version
+
+    def per_version(self, key: str, compute: Callable[[], T]) -> T:
+        """A value computed once per state version (e.g. the in-cluster peers egress is tried on)."""
+        self._check_version()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def tiers(self) -> list[Tier]:
         """The state's tiers in evaluation order."""
