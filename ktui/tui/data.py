@@ -42,23 +42,40 @@ class HostRow:
 
 def host_rows(bridge: Bridge, namespace: str) -> list[HostRow] | None:
     """Entries of `namespace` and entries whose backends are in it (routes cross namespaces)."""
-    if bridge.exposure is None:
+    index = _host_index(bridge)
+    return None if index is None else index.get(namespace, [])
+
+
+_INDEX: dict[int, tuple[object, dict[str, list[HostRow]]]] = {}
+
+
+def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
+    """Every namespace's rows, built once per background result (the bridge replaces its
+    exposure dict with each): the overview asks per namespace, on every batch."""
+    exposure = bridge.exposure
+    if exposure is None:
         return None
-    out: list[HostRow] = []
-    seen: set[int] = set()
-    for summary in bridge.exposure.values():
+    hit = _INDEX.get(id(bridge))
+    if hit is not None and hit[0] is exposure:
+        return hit[1]
+    index: dict[str, list[HostRow]] = {}
+    seen: set[int] = set()  # a summary per backend namespace would list an entry twice
+    for summary in exposure.values():
         for h in summary.entries:
             e = h.entry
-            wanted = getattr(e, "namespaces", (e.namespace,))
-            if namespace not in wanted or id(h) in seen:
+            if id(e) in seen:
                 continue
-            seen.add(id(h))
+            seen.add(id(e))
             tls = getattr(h, "tls", None)
             if not isinstance(tls, TlsState):
                 tls = tls_state(bridge.state, e, live=bridge.live)
-            out.append(HostRow(e, h.status, h.reason, h.obj, tls))
-    out.sort(key=lambda r: (r.entry.host, r.entry.port or 0, r.entry.path, r.entry.source))
-    return out
+            row = HostRow(e, h.status, h.reason, h.obj, tls)
+            for ns in dict.fromkeys(getattr(e, "namespaces", (e.namespace,))):
+                index.setdefault(ns, []).append(row)
+    for rows in index.values():
+        rows.sort(key=lambda r: (r.entry.host, r.entry.port or 0, r.entry.path, r.entry.source))
+    _INDEX[id(bridge)] = (exposure, index)
+    return index
 
 
 def all_findings(bridge: Bridge) -> tuple[Finding, ...] | None:
