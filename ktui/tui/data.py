@@ -59,13 +59,14 @@ def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
     if hit is not None and hit[0] is exposure:
         return hit[1]
     index: dict[str, list[HostRow]] = {}
-    seen: set[int] = set()  # a summary per backend namespace would list an entry twice
+    seen: set[tuple[object, ...]] = set()  # a summary per backend namespace would list an entry twice
     for summary in exposure.values():
         for h in summary.entries:
             e = h.entry
-            if id(e) in seen:
+            key = (e.source, e.route, e.rule, e.listener, e.host, e.port, e.path, e.protocol, e.attached)
+            if key in seen:
                 continue
-            seen.add(id(e))
+            seen.add(key)
             tls = getattr(h, "tls", None)
             if not isinstance(tls, TlsState):
                 tls = tls_state(bridge.state, e, live=bridge.live)
