@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_netpol.py
 
 Targets (issue 2): connectivity for 1,000 workloads x 1,000 policies <= 3 s; explain <= 5 ms.
+Issue 10 (one engine over tiers) measured before / after on the same machine: see the closing note.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gen_workloads import generate
 
-from ktui.analysis.policy.connectivity import connectivity
-from ktui.analysis.policy.engine import NetpolEngine
-from ktui.analysis.policy.explain import explain, resolve_subject
+from ktui.analysis.core.subjects import cluster_subjects
+from ktui.analysis.policy import PolicyEngine, connectivity, egress_posture, explain, resolve_subject
 from ktui.sources.manifests import load_paths
 
 
@@ -55,13 +55,13 @@ def main() -> None:
         subject = resolve_subject(state, "team-007/app-00007-3")
         assert subject is not None
         timed("explain one pod, cold engine (policies and rules)",
-              lambda: explain(state, subject, NetpolEngine(state), with_reachability=False), repeat=20)
+              lambda: explain(state, subject, PolicyEngine(state), with_reachability=False), repeat=20)
         json_path = os.path.join(tmp, "cluster.json")
         with open(json_path, "w") as fh:
             json.dump({"apiVersion": "v1", "kind": "List", "items": docs}, fh)
         timed("load + index: the same as one JSON List (kubectl get -o json)",
               lambda: load_paths([json_path]))
-        engine = NetpolEngine(state)
+        engine = PolicyEngine(state)
         timed("explain one pod with who-can-reach / can-reach lists",
               lambda: explain(state, subject, engine), repeat=3)
 
@@ -70,6 +70,11 @@ def main() -> None:
         state, _ = load_paths([path])
         conns = timed("connectivity: 1,000 workloads x 1,000 policies", lambda: connectivity(state))
         print(f"  ({len(conns)} connection lines)")
+        engine = PolicyEngine(state)
+        subjects = cluster_subjects(state)
+        classes = timed("egress class of every workload (1,000), one engine",
+                        lambda: [egress_posture(engine, s).cls for s in subjects])
+        print(f"  ({len(set(classes))} distinct classes)")
 
 
 if __name__ == "__main__":

@@ -74,15 +74,22 @@ class SideTable:
 
     def side(self, i: int, direction: str) -> Side:
         found = self._per_rep.get((i, direction))
-        if found is not None:
-            return found
-        sides = self.engine.select(self.reps[i], direction)
+        if found is None:
+            found = self._per_rep[(i, direction)] = self.side_of(self.reps[i], direction)
+        return found
+
+    def side_of(self, subject: Subject, direction: str) -> Side:
+        """Any subject's side (shared with the subjects the tiers select alike)."""
+        sides = self.engine.select(subject, direction)
         key = (direction, *(id(s) for _, s in sides))
         side = self._sides.get(key)
         if side is None:
             side = self._sides[key] = self._make(sides) if sides else OPEN
-        self._per_rep[(i, direction)] = side
         return side
+
+    def cannot_tell(self, side: Side, matched: Iterable[Matched]) -> bool:
+        """Some tier of the side, or some rule matching, depends on what ktui cannot see."""
+        return any(not known for _, _, known in side.tiers) or any(m < 0 for ms in matched for m in ms)
 
     def _make(self, sides: Sequence[tuple[Tier, TierSide]]) -> Side:
         tiers: list[tuple[Mode, End, bool]] = []

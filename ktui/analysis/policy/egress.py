@@ -15,14 +15,16 @@ from __future__ import annotations
 import bisect
 import enum
 from dataclasses import dataclass
+from typing import cast
 
 from ktui.analysis.core.portset import EMPTY, PortSet
-from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, cluster_subjects
+from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, namespace_subjects, subject_namespaces
 from ktui.analysis.core.verdicts import RuleRef
+from ktui.analysis.policy.connsides import Side, SideTable, port_kinds
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, dns_check, dns_subjects
 from ktui.analysis.policy.engine import PolicyEngine
 from ktui.analysis.policy.ranges import is_public, range_cidrs
-from ktui.analysis.policy.tier import ALLOW, PASS, End, Unknown
+from ktui.analysis.policy.tier import ALLOW, Unknown
 
 __all__ = ["DNS_LABELS", "Destination", "EgressClass", "EgressPosture", "dns_subjects", "egress_destinations",
            "egress_posture"]
@@ -73,39 +75,90 @@ def _probes(engine: PolicyEngine) -> list[Subject]:
     return engine.per_version("egress-probes", compute)
 
 
-def _subjects(engine: PolicyEngine) -> list[Subject]:
-    return engine.per_version("cluster-subjects", lambda: cluster_subjects(engine.state))
+def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subject]:
+    """The cluster's subjects (or one namespace's); a pod whose object did not change keeps its
+    Subject across state versions."""
+    cache = cast(dict[tuple[str, str], tuple[object, Subject]], engine.ctx.cache("subjects"))
+    if namespace is not None:
+        return namespace_subjects(engine.state, namespace, cache)
+    return engine.per_version("cluster-subjects", lambda: [
+        s for ns in subject_namespaces(engine.state) for s in namespace_subjects(engine.state, ns, cache)])
 
 
-def _reaches_cluster(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> tuple[bool, str | None]:
-    """(some in-cluster peer is allowed, why it cannot be told). Peers no Allow or Pass rule names
-    can only get through when undecided traffic comes out allowed."""
-    sides = engine.select(subject, "egress")
-    closed = any(s.end is End.DENY or s.unknown is not None for _, s in sides)
-    candidates = [*extra, *_probes(engine)]
-    if closed:
-        candidates = [p for p in candidates
-                      if any(r.action in (ALLOW, PASS) and tier.peer_index(r, p) is not False
-                             for tier, s in sides for r in s.rules)]
-    unknown: str | None = None
-    for peer in candidates:
-        result = engine.direction_sets(subject, peer, "egress")
-        if result.allowed:
-            return True, None
-        if result.unknown and unknown is None:
-            unknown = _why(engine, subject, peer) or "some peers cannot be evaluated"
-    return False, unknown
+def _table(engine: PolicyEngine, with_probes: bool) -> SideTable:
+    """The connectivity list's sides (rule hits and port sets memoized per state): over no peers for
+    the address ranges, over the probes for the in-cluster peers (built only when asked)."""
+    def compute() -> SideTable:
+        probes = _probes(engine) if with_probes else []
+        return SideTable(engine, probes, port_kinds(probes))
+    return engine.per_version("egress-probes-table" if with_probes else "egress-table", compute)
 
 
-def _why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange) -> str | None:
+def _why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange | None) -> str:
     for tier, side in engine.select(subject, "egress"):
         if side.unknown is not None:
             return side.unknown
+        if peer is None:
+            continue
         for rule in side.rules:
             m = tier.peer_index(rule, peer)
             if isinstance(m, Unknown):
                 return m.reason
-    return None
+    return "some peers cannot be evaluated"
+
+
+Judged = tuple[EgressClass, PortSet, str | None]
+
+
+def _judge(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> Judged:
+    """The class from the effective sets: every address range, then the in-cluster peers.
+    Shared by the pods whose egress the tiers select alike."""
+    table = _table(engine, False)
+    side = table.side_of(subject, "egress")
+    memo: dict[int, Judged] = engine.per_version("egress-classes", dict)
+    found = memo.get(side.sig)
+    if found is not None:
+        return found
+    ranges = engine.external_ranges("egress")
+    allowed = table.range_ports(side, "egress", ranges, None)
+    matched = table.range_matched(side, "egress", ranges)
+    if table.cannot_tell(side, matched):
+        k = next((k for k, m in enumerate(matched) if any(x < 0 for x in m)), None)
+        found = (EgressClass.UNKNOWN, EMPTY, _why(engine, subject, ranges[k] if k is not None else None))
+    else:
+        internet = EMPTY
+        for version in sorted({r.version for r in ranges}):
+            public = [ports for r, ports in zip(ranges, allowed, strict=True) if r.version == version and is_public(r)]
+            if public:
+                common = public[0]
+                for ports in public[1:]:
+                    common = common & ports
+                internet = internet | common
+        if internet:
+            found = (EgressClass.INTERNET, internet, None)
+        elif any(allowed):
+            found = (EgressClass.EXTERNAL, EMPTY, None)
+        else:
+            probes = _table(engine, True)
+            found = _cluster_or_denied(engine, probes, probes.side_of(subject, "egress"), subject, extra)
+    memo[side.sig] = found
+    return found
+
+
+def _cluster_or_denied(engine: PolicyEngine, table: SideTable, side: Side, subject: Subject,
+                       extra: list[Subject]) -> Judged:
+    """Some in-cluster peer allowed (a probe, or the DNS pods / stand-in), or none."""
+    if any(engine.allowed_ports(subject, d, "egress") for d in (*extra, *_subjects(engine, subject.namespace))):
+        return EgressClass.CLUSTER, EMPTY, None  # the DNS pods and the pod's own namespace first: cheap
+    sources = table.sources(side)
+    candidates = range(len(table.reps)) if sources is None else sources
+    if any(table.allowed(side, c, c) for c in candidates):
+        return EgressClass.CLUSTER, EMPTY, None
+    index = table.index(side) if not side.open else {}
+    if table.cannot_tell(side, index.values()):
+        return EgressClass.UNKNOWN, EMPTY, _why(engine, subject, next(
+            (table.reps[o] for o, m in index.items() if o >= 0 and any(x < 0 for x in m)), None))
+    return EgressClass.DENIED, EMPTY, None
 
 
 def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> EgressPosture:
@@ -114,30 +167,8 @@ def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subjec
     if not engine.restricts(subject, "egress"):
         return EgressPosture(EgressClass.OPEN, True, EMPTY, policies)
     dns = dns_check(engine, subject, dns_pods)
-    results = [(r, engine.direction_sets(subject, r, "egress")) for r in engine.external_ranges("egress")]
-    unknown = next((_why(engine, subject, r) or "some addresses cannot be evaluated"
-                    for r, res in results if res.unknown), None)
-    if unknown is not None:
-        return EgressPosture(EgressClass.UNKNOWN, dns.ok, EMPTY, policies, unknown)
-    internet = EMPTY
-    for version in sorted({r.version for r, _ in results}):
-        public = [res.allowed for r, res in results if r.version == version and is_public(r)]
-        if public:
-            ports = public[0]
-            for p in public[1:]:
-                ports = ports & p
-            internet = internet | ports
-    if internet:
-        cls = EgressClass.INTERNET
-    elif any(res.allowed for _, res in results):
-        cls = EgressClass.EXTERNAL
-    else:
-        reached, unknown = _reaches_cluster(engine, subject, dns_pods or [DNS_STAND_IN])
-        cls = EgressClass.CLUSTER if reached else (EgressClass.UNKNOWN if unknown else EgressClass.DENIED)
-    names = tuple(n for tier, _ in sides for n in getattr(tier, "destination_names", lambda _s: ())(subject))
-    if names and cls in (EgressClass.CLUSTER, EgressClass.DENIED):
-        cls = EgressClass.EXTERNAL  # FQDN destinations: outside the cluster, by name
-    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown, names)
+    cls, internet, unknown = _judge(engine, subject, dns_pods or [DNS_STAND_IN])
+    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown)
 
 
 @dataclass(frozen=True, slots=True)
