@@ -104,6 +104,7 @@ class CalicoSelector:
 
 
 ALL = CalicoSelector("all()", Node("all"))
+MAX_DEPTH = 64  # parentheses and negations; deeper selectors are refused (no recursion limit reached)
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -148,6 +149,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self, offset: int = 0) -> _Tok:
         return self.toks[min(self.i + offset, len(self.toks) - 1)]
@@ -191,13 +193,17 @@ class _Parser:
 
     def unary(self) -> Node:
         tok = self.peek()
-        if tok.kind == "op" and tok.text == "!":
+        if tok.kind == "op" and tok.text in ("!", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise CalicoSelectorError(f"nested deeper than {MAX_DEPTH} at {tok.pos}")
             self.take()
-            return Node("not", children=(self.unary(),))
-        if tok.kind == "op" and tok.text == "(":
-            self.take()
-            node = self.or_expr()
-            self.expect(")")
+            if tok.text == "!":
+                node = Node("not", children=(self.unary(),))
+            else:
+                node = self.or_expr()
+                self.expect(")")
+            self.depth -= 1
             return node
         return self.match()
 

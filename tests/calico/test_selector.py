@@ -103,3 +103,11 @@ def test_boolean_algebra(a: str, b: str, labels: dict[str, str]) -> None:
     assert parse_selector(f"({a}) && ({b})").matches(labels) == (pa and pb)
     assert parse_selector(f"({a}) || ({b})").matches(labels) == (pa or pb)
     assert parse_selector(f"!({a})").matches(labels) == (not pa)
+
+
+def test_hostile_selectors_are_one_line_errors() -> None:
+    for text in ("(" * 5000 + "all()" + ")" * 5000, "!" * 5000 + "all()", "a == '" + "x" * 100000):
+        with pytest.raises(CalicoSelectorError) as err:
+            parse_selector(text)
+        assert "\n" not in str(err.value) and len(str(err.value)) < 200
+    assert parse_selector("(" * 30 + "has(a)" + ")" * 30).matches({"a": "1"})
