@@ -238,7 +238,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="ktui at scale, as ratios to the floor")
     parser.add_argument("--pods", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--pairs", type=int, default=2, help="interleaved floor/ktui runs (the best is kept)")
     parser.add_argument("--skip-connectivity", action="store_true")
+    parser.add_argument("--skip-variants", action="store_true")
     parser.add_argument("--floor", metavar="KUBECONFIG", help=argparse.SUPPRESS)
     parser.add_argument("--ktui-memory", metavar="KUBECONFIG", help=argparse.SUPPRESS)
     parser.add_argument("--overview", metavar="KUBECONFIG", help=argparse.SUPPRESS)
@@ -264,7 +266,7 @@ def main() -> None:
 
     floors, hosts, checks, overviews, syncs = [], [], [], [], []
     floor_doc: dict[str, Any] = {}
-    for _ in range(2):  # interleaved pairs, so machine drift hits all alike; the best of each
+    for _ in range(max(1, args.pairs)):  # interleaved pairs, so machine drift hits all alike; the best of each
         wall, floor_doc = child("floor", kubeconfig)
         floors.append(wall)
         hosts.append(whole([PY, "-m", "ktui", "hosts", "-o", "json"], env)[0])
@@ -292,8 +294,9 @@ def main() -> None:
         print(f"one event -> posture updated ({len(to_posture)} events): p50 {statistics.median(to_posture) * 1000:.1f}"
               f" ms, p99 {q[98] * 1000:.1f} ms   target p99 <= 20 ms")
     print("event -> screen and keystroke -> frame under load: bench/bench_tui.py --rate 500 (not run here)")
-    print("how to list (live sync until every kind is live, in-process):")
-    list_variants(kubeconfig)
+    if not args.skip_variants:
+        print("how to list (live sync until every kind is live, in-process):")
+        list_variants(kubeconfig)
     parent.send(("stop",))
     parent.recv()
     proc.join(5)
