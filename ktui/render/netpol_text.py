@@ -44,7 +44,8 @@ def _tier_head(t: TierExplanation, isolated: bool) -> str:
 
 
 def direction_lines(d: DirectionExplanation) -> list[str]:
-    """Only NetworkPolicy (or nothing): the NetworkPolicy picture. Else every tier in order."""
+    """Only NetworkPolicy (or nothing): the NetworkPolicy picture. Else every tier in order; with
+    admin tiers, where NetworkPolicy stands between them and what is left after them."""
     title = d.direction.capitalize()
     plain = [t for t in d.tiers if t.tier != _NETPOL or t.unknown is not None]
     if not plain:
@@ -52,8 +53,10 @@ def direction_lines(d: DirectionExplanation) -> list[str]:
             return [f"{title}: not isolated: all traffic allowed"]
         netpol = d.tiers[0]
         return [f"{title}: isolated by {_count(len(netpol.policies))}", *_policy_lines(netpol, d.direction, "  ")]
+    admin_picture = any(t.tier in (_ADMIN, _BASELINE) for t in d.tiers)
+    netpol_elsewhere = any(p.kind == "NetworkPolicy" for t in d.tiers if t.tier != _NETPOL for p in t.policies)
+    netpol_seen = not admin_picture or netpol_elsewhere
     lines = [f"{title}:"]
-    netpol_seen = False
     for t in d.tiers:
         if t.tier == _BASELINE and not netpol_seen:
             lines.append("  NetworkPolicy: not isolated")
@@ -63,7 +66,7 @@ def direction_lines(d: DirectionExplanation) -> list[str]:
         lines += _policy_lines(t, d.direction, "    ")
     if not netpol_seen:
         lines.append("  NetworkPolicy: not isolated")
-    if not d.isolated and not any(t.tier == _BASELINE for t in d.tiers):
+    if admin_picture and not d.isolated and not any(t.tier == _BASELINE for t in d.tiers):
         lines.append("  no baseline policy: what the admin tier left is allowed")
     return lines
 
