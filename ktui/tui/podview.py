@@ -47,11 +47,13 @@ def _egress_class(t: Text, p: Palette, posture: PodPosture) -> None:
 
 
 def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
-    """Admin or baseline policies select the pod: the tiers in evaluation order, as `ktui explain`
+    """Admin, baseline (or Calico, Cilium) policies select the pod: the tiers in evaluation order, as `ktui explain`
     words them (render.netpol_text), with denies in the fail colour."""
     t = Text()
     title, *lines = direction_lines(d)
-    heading(t, title.rstrip(":") + ": admin tier, NetworkPolicy, baseline tier")
+    tiers = "admin tier, NetworkPolicy, baseline tier" if d.admin or d.baseline else \
+        ", ".join(clean(tier.tier) for tier in d.tiers)
+    heading(t, title.rstrip(":") + ": " + tiers)
     if d.direction == "egress" and posture is not None:
         _egress_class(t, p, posture)
     for line in lines:
@@ -61,7 +63,7 @@ def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> T
 
 
 def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
-    if d.admin or d.baseline:
+    if d.admin or d.baseline or any(tier.tier != "NetworkPolicy" for tier in d.tiers):  # Calico, Cilium...
         return _tiers(p, d, posture)
     t = Text()
     title = d.direction.capitalize()
