@@ -206,8 +206,9 @@ class OverviewScreen(KScreen):
         elif update.changed or update.overlay:
             self.update_rows(update.changed | update.overlay)
         self.query_one(ChangeFeed).refresh()
-        if self.ready and (update.changed or update.overlay):
-            self.show_preview()
+        if self.ready and (self.table.selected_key() in update.changed | update.overlay
+                           or (update.overlay and self.table.selected_key() == CLUSTER_ROW)):
+            self.show_preview()  # only when what it shows moved
 
     def _unflash(self) -> None:
         now = self.bridge.clock()
