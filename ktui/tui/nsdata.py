@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ktui.analysis.policy.cni_listing import tier_policies
 from ktui.tui.bridge import Bridge
 
 
@@ -35,4 +36,8 @@ def policy_rows(bridge: Bridge, namespace: str) -> list[PolicyRow]:
         if cp.egress:
             rules.append(f"{len(cp.egress_rules)} out" if cp.egress_rules else "deny out")
         rows.append(PolicyRow(cp.name, types, len(selected), len(pods), selected, " · ".join(rules)))
+    for name, ref, directions, counts in tier_policies(bridge.analysis.engine, namespace):
+        selected = [p.subject.name for p in pods if ref in {*p.ingress_policies, *p.egress.policies}]
+        rows.append(PolicyRow(name, "+".join(d.title() for d in directions) or "-", len(selected), len(pods),
+                              selected, " · ".join(counts)))
     return rows
