@@ -124,3 +124,12 @@ def test_no_secret_value_in_cli_outputs(server: ApiServer, tmp_path: Path,
         captured = capsys.readouterr()
         assert captured.out, argv
         assert VALUE not in captured.out + captured.err, argv
+
+
+def test_a_secret_arriving_by_watch_holds_no_value(server: ApiServer, live_factory: Any) -> None:
+    live = live_factory()
+    live.wait(lambda: live.state_of("Secret") is SyncState.LIVE, "Secrets live")
+    server.apply(_secret("late"))
+    secret = live.wait(lambda: live.state.get("Secret", "shop", "late"), "the watched Secret")
+    assert dict(secret.metadata.annotations) == {"cert-manager.io/common-name": "shop.example.com"}
+    assert VALUE.encode() not in msgspec.json.encode(secret)
