@@ -183,3 +183,17 @@ def test_staged_policies_are_never_enforced() -> None:
     staged = calico("StagedNetworkPolicy", "s", {"selector": WEB, "ingress": [{"action": "Deny"}]}, "a")
     e = engine([*world(), staged])
     assert reach(e, "a/client", "a/web", 80)
+
+
+def test_host_network_pods_are_not_workload_endpoints() -> None:
+    # "NetworkPolicy": policies apply to workload endpoints; a host-network pod has none, so neither a
+    # policy nor a rule's selector selects it (its address still matches nets).
+    docs = [*world(), pod("a", "agent", "172.18.0.2", {"app": "client"}, host_network=True)]
+    allow = {"action": "Allow", "source": {"selector": "app == 'client'"}}
+    e = engine([*docs, np("p", {"selector": WEB, "ingress": [allow]}),
+                gnp("g", {"selector": "all()", "types": ["Egress"], "egress": [{"action": "Deny"}]})])
+    assert reach(e, "a/client", "a/web", 80) is False  # the GlobalNetworkPolicy denies client's egress
+    assert not reach(e, "a/agent", "a/web", 80)  # not an endpoint: the selector does not match it
+    by_net = {"action": "Allow", "source": {"nets": ["172.18.0.0/16"]}}
+    e = engine([*docs, np("p", {"selector": WEB, "ingress": [by_net]})])
+    assert reach(e, "a/agent", "a/web", 80)

@@ -96,6 +96,8 @@ class CalicoMatcher:
             return False
         if e.not_nets and any(b.contains_ip(ip) for b in e.not_nets for ip in s.ips):
             return False
+        if s.host_network:  # not a workload endpoint: only its (the node's) address can match
+            return not e.has_identity
         if e.service is not None:
             return self._service_selects(e.service, s)
         scope: bool | Unknown = True
