@@ -222,3 +222,13 @@ def test_fqdn_destinations_make_the_egress_class_external() -> None:
     e = engine([*world(), cnp("a", "p", {"endpointSelector": WEB, "egress": [rule]})])
     posture = egress_posture(e, subject(e, "a", "web"))
     assert posture.cls is EgressClass.EXTERNAL and posture.names == ("api.example.com",)
+
+
+def test_service_account_label() -> None:
+    # "Using Kubernetes Constructs In Policy", ServiceAccounts: io.cilium.k8s.policy.serviceaccount selects by
+    # the pod's service account.
+    docs = [ns("a"), pod("a", "web", "10.0.0.1", {"app": "web"}), pod("a", "robot", "10.0.0.3", {"app": "x"}, sa="bot"),
+            pod("a", "other", "10.0.0.4", {"app": "x"})]
+    sel = {"matchLabels": {"io.cilium.k8s.policy.serviceaccount": "bot"}}
+    e = engine([*docs, cnp("a", "p", {"endpointSelector": WEB, "ingress": [{"fromEndpoints": [sel]}]})])
+    assert reach(e, "a/robot", "a/web", 80) and not reach(e, "a/other", "a/web", 80)

@@ -22,6 +22,18 @@ from ktui.store import ClusterState
 NetSet = tuple[str, dict[str, str], tuple[CompiledBlock, ...]]  # (namespace or "", labels, nets)
 
 
+def service_account(state: ClusterState, subject: Subject) -> str:
+    """The pod's (or the workload template's) service account; "default" when unset."""
+    w = subject.workload
+    if w.kind == "Pod" or subject.name != w.name:
+        obj = state.get("Pod", subject.namespace, subject.name)
+        if obj is not None:
+            return str(obj.spec.service_account_name or "default")
+    obj = state.get(w.kind, w.namespace, w.name)
+    template = obj.pod_template() if obj is not None and hasattr(obj, "pod_template") else None
+    return (template.spec.service_account_name if template is not None else "") or "default"
+
+
 class CalicoMatcher:
     """Entity matching over one state: endpoint labels, service accounts, network sets."""
 
@@ -36,15 +48,7 @@ class CalicoMatcher:
         self._netsets = None
 
     def service_account(self, subject: Subject) -> str:
-        """The pod's (or the workload template's) service account; "default" when unset."""
-        w = subject.workload
-        if w.kind == "Pod" or subject.name != w.name:
-            obj = self.state.get("Pod", subject.namespace, subject.name)
-            if obj is not None:
-                return obj.spec.service_account_name or "default"
-        obj = self.state.get(w.kind, w.namespace, w.name)
-        template = obj.pod_template() if obj is not None and hasattr(obj, "pod_template") else None
-        return (template.spec.service_account_name if template is not None else "") or "default"
+        return service_account(self.state, subject)
 
     def labels(self, subject: Subject) -> dict[str, str]:
         key = (subject.namespace, subject.name, subject.workload.kind)

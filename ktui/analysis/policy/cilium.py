@@ -14,6 +14,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.policy.calico_match import service_account
 from ktui.analysis.policy.cilium_rules import (
     NS_LABEL,
     TIER_CILIUM,
@@ -36,6 +37,7 @@ from ktui.model.core import Service
 from ktui.store import ClusterState
 
 CILIUM_KINDS = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
+SA_LABEL = "io.cilium.k8s.policy.serviceaccount"  # Cilium "Using Kubernetes Constructs In Policy"
 _POD_ENTITIES = frozenset({"cluster", "all"})
 _HOST_ENTITIES = frozenset({"host", "remote-node", "cluster", "all"})
 SelectKey = tuple[str, str, frozenset[tuple[str, str]]]
@@ -70,7 +72,9 @@ class CiliumTier:
         """The endpoint labels of a subject (cached while the subject lives)."""
         found = self._labels.get(id(s))
         if found is None or found[0] is not s:
-            found = self._labels[id(s)] = (s, endpoint_labels(s, self.ctx.ns_labels(s.namespace)))
+            labels = endpoint_labels(s, self.ctx.ns_labels(s.namespace))
+            labels[SA_LABEL] = service_account(self.state, s)
+            found = self._labels[id(s)] = (s, labels)
         return found[1]
 
     def policies(self) -> list[CompiledCiliumPolicy]:

@@ -168,7 +168,11 @@ def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subjec
         return EgressPosture(EgressClass.OPEN, True, EMPTY, policies)
     dns = dns_check(engine, subject, dns_pods)
     cls, internet, unknown = _judge(engine, subject, dns_pods or [DNS_STAND_IN])
-    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown)
+    # destinations by DNS name (Cilium toFQDNs): outside the cluster, never resolved, listed
+    names = tuple(n for tier, _ in sides for n in getattr(tier, "destination_names", lambda _s: ())(subject))
+    if names and cls in (EgressClass.CLUSTER, EgressClass.DENIED):
+        cls = EgressClass.EXTERNAL
+    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown, names)
 
 
 @dataclass(frozen=True, slots=True)
