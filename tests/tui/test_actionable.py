@@ -227,3 +227,40 @@ async def test_triage_suggests_close_hosts(app: KtuiApp) -> None:
         app.run_command("triage shop.exmple.com")
         await pilot.pause(0.3)
         assert "did you mean: shop.example.com" in screen_text(app)
+
+
+TLS_INGRESS = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: web}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: site, namespace: web}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [site.example.com], secretName: site-tls}]
+  rules:
+  - host: site.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: site, port: {number: 80}}}}]}
+"""
+
+
+async def test_tls_cell_says_unknown_when_secrets_cannot_be_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ktui.sources.base import KindStatus, SyncState
+
+    from .conftest import make_app
+
+    (tmp_path / "site.yaml").write_text(TLS_INGRESS)
+    app = make_app([tmp_path / "site.yaml"])
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: app.bridge.exposure is not None)
+        app.bridge.source.queue.put(KindStatus("Secret", SyncState.FORBIDDEN, message="forbidden (403)"))
+        await wait_for(pilot, lambda: app.bridge.state.unseen("Secret") is not None)
+        app.run_command("ns web")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        row = app.screen.query_one(Listing).table.get_row_at(0)
+        assert Text.assemble(row[4]).plain == "? unknown"
+        assert "cannot be checked: forbidden" in screen_text(app)  # the detail line says why
