@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ktui.analysis.core.portset import EMPTY, PortSet, difference
-from ktui.analysis.core.subjects import Subject
+from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.findings.catalogue import Finding, ObjectRef, finding, ref
 from ktui.analysis.findings.cni import detect_cni
 from ktui.analysis.findings.context import CheckContext
@@ -92,14 +92,27 @@ def _engine_with(state: ClusterState, transform: Transform) -> PolicyEngine:
     return PolicyEngine(state, factories)
 
 
-def _conns(ctx: CheckContext, engine: PolicyEngine | None = None) -> dict[tuple[str, str], PortSet]:
-    if engine is None:
-        found = ctx.memo.get("cni_policies.now")
+def _affected(ctx: CheckContext, policies: list[CompiledCalicoPolicy]) -> list[WorkloadId]:
+    """The workloads some of `policies` select (either direction): only their connections can change."""
+    tiers = build_calico_tiers(ctx.state, TierContext(ctx.state), policies, with_knp=False)
+    found = {s.workload for s in ctx.subjects if any(t.members(s, d) for t in tiers for d in DIRECTIONS)}
+    return sorted(found, key=str)
+
+
+def _conns(ctx: CheckContext, workloads: list[WorkloadId],
+           engine: PolicyEngine | None = None) -> dict[tuple[str, str], PortSet]:
+    """The connections to and from `workloads` (the check's engine when `engine` is None, memoized)."""
+    out: dict[tuple[str, str], PortSet] = {}
+    builder = ConnectivityBuilder(ctx.state, engine or ctx.engine)
+    for w in workloads:
+        key = ("cni_policies.now", w)
+        found = ctx.memo.get(key) if engine is None else None
         if found is None:
-            found = ctx.memo["cni_policies.now"] = _conns(ctx, ctx.engine)
-        assert isinstance(found, dict)
-        return found
-    return {(c.src, c.dst): c.conns for c in ConnectivityBuilder(ctx.state, engine).build()}
+            found = {(c.src, c.dst): c.conns for c in builder.build(focus=w)}
+            if engine is None:
+                ctx.memo[key] = found
+        out.update(found)
+    return out
 
 
 def _lost(before: dict[tuple[str, str], PortSet], after: dict[tuple[str, str], PortSet]) -> list[str]:
@@ -131,7 +144,10 @@ def staged_findings(ctx: CheckContext) -> list[Finding]:
             rest = [p for p in policies if (p.kind, p.namespace, p.name) != (kind, sp.namespace, sp.name)]
             return [*rest, sp] if action == "Set" else rest if action == "Delete" else policies
 
-        lines = _lost(_conns(ctx), _conns(ctx, _engine_with(ctx.state, apply)))
+        enforced = [p for p in calico_policies(ctx.state, tctx)
+                    if (p.kind, p.namespace, p.name) == (enforced_kind, sp.namespace, sp.name)]
+        touched = _affected(ctx, [sp, *enforced])
+        lines = _lost(_conns(ctx, touched), _conns(ctx, touched, _engine_with(ctx.state, apply)))
         if lines:
             out.append(finding("KTUI-CNP002", _obj(ctx, sp.kind, sp.namespace, sp.name),
                                f"staged, not enforced; once enforced it would block {_report(lines)}"))
@@ -156,8 +172,9 @@ def log_only_findings(ctx: CheckContext) -> list[Finding]:
     for cp in calico_policies(ctx.state, tctx):
         if not _log_only(cp):
             continue
+        touched = _affected(ctx, [cp])
         without = _engine_with(ctx.state, _dropping(cp))
-        lines = _lost(_conns(ctx, without), _conns(ctx))  # what its presence blocks
+        lines = _lost(_conns(ctx, touched, without), _conns(ctx, touched))  # what its presence blocks
         if lines:
             out.append(finding(
                 "KTUI-CNP003", _obj(ctx, cp.kind, cp.namespace, cp.name),
