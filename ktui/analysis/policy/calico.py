@@ -224,6 +224,9 @@ class CalicoTier:
             candidates = (i for i, s in enumerate(reps) if s.ips)
         elif e.has_identity and e.namespace_selector is None and rule.namespace:
             candidates = by_ns.get(rule.namespace, ())
+        elif e.namespace_selector is not None and e.sa_names is None and e.sa_selector is None:
+            candidates = [i for ns, idx in by_ns.items()
+                          if self.matcher.ns_in_scope(e, rule.namespace, ns) is not False for i in idx]
         else:
             candidates = range(len(reps))
         hit: set[int] = set()

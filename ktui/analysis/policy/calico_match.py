@@ -42,10 +42,12 @@ class CalicoMatcher:
         self.ctx = ctx
         self._labels: dict[tuple[str, str, str], dict[str, str]] = {}
         self._netsets: list[NetSet] | None = None
+        self._scopes: dict[tuple[str, str], bool | Unknown] = {}
 
     def reset(self) -> None:
         self._labels.clear()
         self._netsets = None
+        self._scopes.clear()
 
     def service_account(self, subject: Subject) -> str:
         return service_account(self.state, subject)
@@ -73,14 +75,21 @@ class CalicoMatcher:
             yield from nets
 
     # -------------------------------------------------------------- scopes
-    def _ns_in_scope(self, e: CalicoEntity, policy_ns: str, namespace: str) -> bool | Unknown:
+    def ns_in_scope(self, e: CalicoEntity, policy_ns: str, namespace: str) -> bool | Unknown:
         """Whether an endpoint (or NetworkSet) of `namespace` is within the entity's selector scope."""
-        if e.namespace_selector is not None:
+        sel = e.namespace_selector
+        if sel is None:
+            return not policy_ns or namespace == policy_ns
+        key = (sel.source, namespace)
+        found = self._scopes.get(key)
+        if found is None:
             why = self.ctx.state.unseen("Namespace")
-            if why is not None and not e.namespace_selector.is_all:
-                return Unknown(f"Namespaces: {why}")
-            return e.namespace_selector.matches(namespace_labels(namespace, self.ctx.ns_labels(namespace)))
-        return not policy_ns or namespace == policy_ns
+            if why is not None and not sel.is_all:
+                found = Unknown(f"Namespaces: {why}")
+            else:
+                found = sel.matches(namespace_labels(namespace, self.ctx.ns_labels(namespace)))
+            self._scopes[key] = found
+        return found
 
     def _global_in_scope(self, e: CalicoEntity, policy_ns: str) -> bool:
         if e.namespace_selector is not None:
@@ -106,7 +115,7 @@ class CalicoMatcher:
             return self._service_selects(e.service, s)
         scope: bool | Unknown = True
         if e.has_identity or e.not_selector is not None:
-            scope = self._ns_in_scope(e, policy_ns, s.namespace)
+            scope = self.ns_in_scope(e, policy_ns, s.namespace)
         if e.has_identity:
             if scope is not True:
                 return scope
@@ -155,7 +164,7 @@ class CalicoMatcher:
     def _netset_in(self, e: CalicoEntity, policy_ns: str, ns: str, labels: dict[str, str],
                    sel: CalicoSelector | None) -> bool:
         if ns:
-            scope = self._ns_in_scope(e, policy_ns, ns)
+            scope = self.ns_in_scope(e, policy_ns, ns)
             if scope is not True:
                 return False
         elif not self._global_in_scope(e, policy_ns):
