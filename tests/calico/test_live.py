@@ -56,5 +56,11 @@ def test_without_the_crds_the_kinds_are_absent(server: ApiServer, tmp_path: Path
                   "the kinds to be absent")
         live.wait(lambda: live.state.count("Deployment") == 1, "the rest to load")
         assert not live.problems
+        # installed later: the next discovery picks them up
+        server.set_group_enabled("cilium.io", True)
+        server.apply({"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+                      "metadata": {"name": "lock"}, "spec": {"endpointSelector": {}, "ingress": [{}]}})
+        live.wait(lambda: live.state.count("CiliumClusterwideNetworkPolicy") == 1, "the CRD installed later")
+        assert all(live.state_of(k) is SyncState.LIVE for k in CILIUM_KINDS)
     finally:
         live.source.stop()
