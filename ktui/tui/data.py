@@ -46,7 +46,7 @@ def host_rows(bridge: Bridge, namespace: str) -> list[HostRow] | None:
     return None if index is None else index.get(namespace, [])
 
 
-_INDEX: dict[int, tuple[tuple[object, ...], dict[str, list[HostRow]]]] = {}
+_INDEX: dict[int, tuple[object, tuple[object, ...], dict[str, list[HostRow]]]] = {}
 
 
 def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
@@ -57,8 +57,8 @@ def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
         return None
     unseen = tuple(sorted(bridge.state.unseen_kinds().items()))  # TLS reads "unknown" from it
     hit = _INDEX.get(id(bridge))
-    if hit is not None and hit[0] == (id(exposure), unseen):
-        return hit[1]
+    if hit is not None and hit[0] is exposure and hit[1] == unseen:
+        return hit[2]
     index: dict[str, list[HostRow]] = {}
     seen: set[tuple[object, ...]] = set()  # a summary per backend namespace would list an entry twice
     for summary in exposure.values():
@@ -76,7 +76,7 @@ def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
                 index.setdefault(ns, []).append(row)
     for rows in index.values():
         rows.sort(key=lambda r: (r.entry.host, r.entry.port or 0, r.entry.path, r.entry.source))
-    _INDEX[id(bridge)] = ((id(exposure), unseen), index)
+    _INDEX[id(bridge)] = (exposure, unseen, index)  # holding it: an id is reused once freed
     return index
 
 
