@@ -1,4 +1,5 @@
-"""What the user may not read, asked up front with SelfSubjectAccessReviews.
+"""What the user may not read, asked up front with SelfSubjectAccessReviews; and the one
+Namespace a namespace-only user (-n) can still know.
 
 These reviews are the only requests ktui ever sends that are not GETs: they are creates of a
 virtual resource that asks the authorizer a question and stores nothing. One review per (kind,
@@ -18,8 +19,10 @@ import msgspec
 import urllib3
 from kubernetes.client.exceptions import ApiException
 
-from ktui.model.kinds import KindInfo
+from ktui.model.decode import DecodeError, finish_object, synth_namespace
+from ktui.model.kinds import KindInfo, lookup
 from ktui.sources.kubeclient import KubeClient, StatusError, TransportError, status_message
+from ktui.sources.wire import object_decoder
 
 VERBS = ("list", "watch")
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -105,3 +108,16 @@ def summary(found: Sequence[Denied], limit: int = 6) -> str:
     shown = ", ".join(str(d) for d in found[:limit])
     more = f" and {len(found) - limit} more" if len(found) > limit else ""
     return f"cannot {shown}{more} (SelfSubjectAccessReview): answers depending on them are unknown"
+
+
+def scoped_namespace(client: KubeClient, name: str) -> Any:
+    """The namespace given by -n when Namespaces cannot be listed: GET of that one Namespace (a
+    Role in it may allow that), else one synthesized with only its name label (the apiserver
+    sets kubernetes.io/metadata.name on every namespace; other labels stay unknown)."""
+    info = lookup("v1", "Namespace")
+    assert info is not None
+    try:
+        obj = object_decoder(info).decode(client.get_bytes(f"/api/v1/namespaces/{name}"))
+        return finish_object(info, obj)
+    except (StatusError, TransportError, msgspec.DecodeError, msgspec.ValidationError, DecodeError):
+        return synth_namespace(name)

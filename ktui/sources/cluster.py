@@ -20,7 +20,6 @@ from typing import Any
 import msgspec
 
 from ktui.model import kinds as kind_table
-from ktui.model.decode import DecodeError, finish_object, synth_namespace
 from ktui.model.kinds import KindInfo
 from ktui.sources import access
 from ktui.sources.base import Item, KindStatus, Loaded, Problem, Replace, SyncState
@@ -36,7 +35,7 @@ from ktui.sources.kubeclient import (
 )
 from ktui.sources.lister import Settings, list_objects
 from ktui.sources.reflector import Reflector
-from ktui.sources.wire import UnsafeResponse, object_decoder, warm_decoders
+from ktui.sources.wire import UnsafeResponse, warm_decoders
 from ktui.store import ClusterState
 
 __all__ = ["ClusterError", "ClusterSource", "Settings", "snapshot"]
@@ -103,19 +102,6 @@ def _prepare(kinds: Sequence[KindInfo], compactor: Compactor | None) -> None:
     warm_decoders(kinds)
     if compactor is not None:
         compactor.prepare(i.type for i in kinds if i.kind in compactor.kinds)
-
-
-def scoped_namespace(client: KubeClient, name: str) -> Any:
-    """The namespace given by -n when Namespaces cannot be listed: GET of that one Namespace (a
-    Role in it may allow that), else one synthesized with only its name label (the apiserver
-    sets kubernetes.io/metadata.name on every namespace; other labels stay unknown)."""
-    info = kind_table.lookup("v1", "Namespace")
-    assert info is not None
-    try:
-        obj = object_decoder(info).decode(client.get_bytes(f"/api/v1/namespaces/{name}"))
-        return finish_object(info, obj)
-    except (StatusError, TransportError, msgspec.DecodeError, msgspec.ValidationError, DecodeError):
-        return synth_namespace(name)
 
 
 def _absent_message(info: KindInfo) -> str:
@@ -242,7 +228,7 @@ class ClusterSource:
                     return
             if (isinstance(item, KindStatus) and item.kind == "Namespace" and self.namespace
                     and item.state is SyncState.FORBIDDEN):
-                self.queue.put(Replace("Namespace", [scoped_namespace(self.client, self.namespace)]))
+                self.queue.put(Replace("Namespace", [access.scoped_namespace(self.client, self.namespace)]))
         return emit
 
     def _supervise(self) -> None:
@@ -371,7 +357,7 @@ def snapshot(kubeconfig: str | None = None, context: str | None = None, namespac
                                                         namespace=scope)
                 state.set_unseen(info.kind, result.message or "forbidden", scope)
                 if info.kind == "Namespace" and namespace:
-                    state.replace("Namespace", [scoped_namespace(client, namespace)])
+                    state.replace("Namespace", [access.scoped_namespace(client, namespace)])
                     loaded.problems.append(Problem(info.kind, f"forbidden: only {namespace} is known "
                                                               f"(its labels if readable): {result.message}"))
                 else:
