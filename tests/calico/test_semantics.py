@@ -197,3 +197,18 @@ def test_host_network_pods_are_not_workload_endpoints() -> None:
     by_net = {"action": "Allow", "source": {"nets": ["172.18.0.0/16"]}}
     e = engine([*docs, np("p", {"selector": WEB, "ingress": [by_net]})])
     assert reach(e, "a/agent", "a/web", 80)
+
+
+def test_only_network_sets_in_play_split_the_address_space() -> None:
+    # DESIGN "ktui connectivity output": ranges split at the boundaries in play; a network set no rule can
+    # match adds no boundary.
+    from tests.cilium.tiers import fast
+
+    unused = {"apiVersion": CALICO, "kind": "GlobalNetworkSet", "metadata": {"name": "x", "labels": {"k": "v"}},
+              "spec": {"nets": ["192.0.2.0/24"]}}
+    used = {"apiVersion": CALICO, "kind": "GlobalNetworkSet", "metadata": {"name": "y", "labels": {"feed": "bad"}},
+            "spec": {"nets": ["198.51.100.0/24"]}}
+    e = engine([*world(), unused, used, gnp("g", {"selector": WEB, "types": ["Egress"], "egress": [
+        {"action": "Deny", "destination": {"selector": "feed == 'bad'"}}, {"action": "Allow"}]})])
+    dests = {dst for src, dst in fast(e.state, e) if src == "a/web[Pod]" and "External" in dst}
+    assert dests == {"0.0.0.0-198.51.99.255[External]", "198.51.101.0-255.255.255.255[External]"}

@@ -257,12 +257,21 @@ class CalicoTier:
             yield from cp.egress
 
     def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
+        netsets = self.matcher.netsets()
         for rule in self._rules():
             if rule.direction == direction:
-                for block in rule.peer.blocks():
+                e = rule.peer
+                for block in e.blocks():
                     yield from block.boundaries()
-        for block in self.matcher.netset_blocks():
-            yield from block.boundaries()
+                # network sets in play: those the rule's selector (or notSelector) can match
+                wanted = [e.not_selector] if e.not_selector is not None else []
+                if e.selector is not None or e.namespace_selector is not None:
+                    wanted.append(e.selector)
+                for sel in wanted:
+                    for ns, labels, nets in netsets:
+                        if self.matcher.netset_in(e, rule.namespace, ns, labels, sel):
+                            for block in nets:
+                                yield from block.boundaries()
         if self.knp is not None:
             yield from self.knp.boundaries(direction)
 

@@ -154,14 +154,14 @@ class CalicoMatcher:
         if e.service is not None or e.sa_names is not None or e.sa_selector is not None:
             return False  # only endpoints have services and service accounts
         in_sets = (e.selector is None and e.namespace_selector is None) or any(
-            self._netset_in(e, policy_ns, ns, labels, e.selector) and _holds(nets, r)
+            self.netset_in(e, policy_ns, ns, labels, e.selector) and _holds(nets, r)
             for ns, labels, nets in self.netsets())
         excluded = e.not_selector is not None and any(
-            self._netset_in(e, policy_ns, ns, labels, e.not_selector) and _holds(nets, r)
+            self.netset_in(e, policy_ns, ns, labels, e.not_selector) and _holds(nets, r)
             for ns, labels, nets in self.netsets())
         return in_sets and not excluded
 
-    def _netset_in(self, e: CalicoEntity, policy_ns: str, ns: str, labels: dict[str, str],
+    def netset_in(self, e: CalicoEntity, policy_ns: str, ns: str, labels: dict[str, str],
                    sel: CalicoSelector | None) -> bool:
         if ns:
             scope = self.ns_in_scope(e, policy_ns, ns)
