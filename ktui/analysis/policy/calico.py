@@ -264,7 +264,7 @@ class CalicoTier:
                 for block in e.blocks():
                     yield from block.boundaries()
                 # network sets in play: those the rule's selector (or notSelector) can match
-                wanted = [e.not_selector] if e.not_selector is not None else []
+                wanted: list[CalicoSelector | None] = [e.not_selector] if e.not_selector is not None else []
                 if e.selector is not None or e.namespace_selector is not None:
                     wanted.append(e.selector)
                 for sel in wanted:
