@@ -143,3 +143,35 @@ async def test_completions_notifications_titles_and_clipboard_are_clean(tmp_path
         assert all("\x1b" not in n.message and "\x07" not in n.message for n in app._notifications)
         assert "\x1b" not in app._clipboard and "\x07" not in app._clipboard
         check_literal(app, [])
+
+
+async def test_new_screens_show_hostile_strings_literally(tmp_path: Path) -> None:
+    """The preview, the Egress tab and view, object YAML and describe, finding detail, the
+    cluster findings list and the pickers: every one of them on hostile names."""
+    docs = documents()
+    docs.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                 "metadata": {"name": f"eg{OSC8}", "namespace": NS},
+                 "spec": {"podSelector": {}, "policyTypes": ["Egress"],
+                          "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 443}]}]}})
+    docs.append({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+                 "metadata": {"name": f"ic{CSI}"}, "spec": {"controller": "k8s.io/ingress-nginx"}})
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump_all(docs))
+    app = make_app([path])
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        check_literal(app, [clean(NS)[:20]])  # the preview of the first (hostile) namespace
+        for cmd, keys in ((f"ns {NS}", ("5",)), (f"ns {NS}", ("2", "y")), (f"ns {NS}", ("2", "d")),
+                          (f"ns {NS}", ("4", "enter")), (f"egress {NS}", ()), ("findings", ("enter",)),
+                          ("pod nope/x", ()), ("ns", ())):
+            app.run_command(cmd)
+            await pilot.pause(0.2)
+            for k in keys:
+                await pilot.press(k)
+                await pilot.pause(0.2)
+            check_literal(app, [])
+            app.run_command("overview")
+            await pilot.pause()
+            while len(app.screen_stack) > 1:
+                app.pop_screen()
+                await pilot.pause()
