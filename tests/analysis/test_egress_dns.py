@@ -123,3 +123,10 @@ def test_state_changes_rebuild_the_tiers() -> None:
     assert egress_posture(engine, web).cls is EgressClass.UNKNOWN
     state.set_unseen("NetworkPolicy", None, "a")
     assert egress_posture(engine, web).cls is EgressClass.OPEN
+
+
+def test_port_53_to_every_address_reaches_dns_whatever_its_pods_ips() -> None:
+    p = posture([*BASE, egress(block("0.0.0.0/0"), ports=[{"port": 53, "protocol": "UDP"}])])[0]
+    assert p.dns and p.cls is EgressClass.INTERNET
+    assert not posture([*BASE, egress(block("10.0.0.0/8"), ports=[{"port": 53, "protocol": "UDP"}])])[0].dns
+    assert not posture([*BASE, egress(block("0.0.0.0/0"), ports=[{"port": 443}])])[0].dns

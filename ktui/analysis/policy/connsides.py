@@ -246,3 +246,9 @@ def port_kinds(reps: Sequence[Subject]) -> list[int]:
     kinds: dict[object, int] = {}
     return [kinds.setdefault(s.ports, len(kinds)) for s in reps]
 
+
+
+def address_table(engine: PolicyEngine) -> SideTable:
+    """Sides over no in-cluster peers: per state version, for questions about address ranges only
+    (egress class, DNS by address)."""
+    return engine.per_version("address-table", lambda: SideTable(engine, [], []))

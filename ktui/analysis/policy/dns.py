@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ktui.analysis.core.subjects import Subject, WorkloadId, pod_subject
 from ktui.analysis.core.verdicts import Verdict
+from ktui.analysis.policy.connsides import address_table
 from ktui.analysis.policy.engine import PolicyEngine
 from ktui.model.core import ContainerPort
 from ktui.store import ClusterState
@@ -47,12 +48,26 @@ class DnsCheck:
 
 
 def dns_check(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> DnsCheck:
-    """Port 53 (UDP or TCP) to some cluster DNS pod, or to the stand-in when none is in view."""
+    """Port 53 (UDP or TCP) to some cluster DNS pod, or to the stand-in when none is in view.
+
+    The stand-in has no known IP, so address rules cannot name it; egress that allows port 53 to
+    every address holds the real DNS pods' IPs whatever they are, and counts as reaching DNS.
+    """
     targets = dns_pods or [DNS_STAND_IN]
     verdicts = tuple(engine.can_reach(subject, d, 53, proto) for d in targets for proto in ("UDP", "TCP"))
     ok = any(v.allowed for v in verdicts)
+    if not ok and not dns_pods:
+        ok = _port_53_everywhere(engine, subject)
     unknown = None if ok else next((v.unknown for v in verdicts if v.unknown), None)
     return DnsCheck(ok, unknown, verdicts, not dns_pods)
+
+
+def _port_53_everywhere(engine: PolicyEngine, subject: Subject) -> bool:
+    table = address_table(engine)
+    side = table.side_of(subject, "egress")
+    ranges = [r for r in engine.external_ranges("egress") if r.version == 4]
+    allowed = table.range_ports(side, "egress", engine.external_ranges("egress"), None)[:len(ranges)]
+    return any(all(ports.contains(53, proto) for ports in allowed) for proto in ("UDP", "TCP"))
 
 
 def dns_reachable(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> bool:

@@ -20,7 +20,7 @@ from typing import cast
 from ktui.analysis.core.portset import EMPTY, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, namespace_subjects, subject_namespaces
 from ktui.analysis.core.verdicts import RuleRef
-from ktui.analysis.policy.connsides import Side, SideTable, port_kinds
+from ktui.analysis.policy.connsides import Side, SideTable, address_table, port_kinds
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, dns_check, dns_subjects
 from ktui.analysis.policy.engine import PolicyEngine
 from ktui.analysis.policy.ranges import is_public, range_cidrs
@@ -88,10 +88,13 @@ def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subjec
 def _table(engine: PolicyEngine, with_probes: bool) -> SideTable:
     """The connectivity list's sides (rule hits and port sets memoized per state): over no peers for
     the address ranges, over the probes for the in-cluster peers (built only when asked)."""
+    if not with_probes:
+        return address_table(engine)
+
     def compute() -> SideTable:
-        probes = _probes(engine) if with_probes else []
+        probes = _probes(engine)
         return SideTable(engine, probes, port_kinds(probes))
-    return engine.per_version("egress-probes-table" if with_probes else "egress-table", compute)
+    return engine.per_version("egress-probes-table", compute)
 
 
 def _why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange | None) -> str:
