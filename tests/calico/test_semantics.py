@@ -212,3 +212,15 @@ def test_only_network_sets_in_play_split_the_address_space() -> None:
         {"action": "Deny", "destination": {"selector": "feed == 'bad'"}}, {"action": "Allow"}]})])
     dests = {dst for src, dst in fast(e.state, e) if src == "a/web[Pod]" and "External" in dst}
     assert dests == {"0.0.0.0-198.51.99.255[External]", "198.51.101.0-255.255.255.255[External]"}
+
+
+def test_selector_all_matches_endpoints_not_packets() -> None:
+    # "EntityRule": a rule with selector all() matches in-scope endpoints and network sets, not all packets;
+    # to match all packets, state no selector.
+    from_all = {"action": "Allow", "source": {"selector": "all()"}}
+    e = engine([*world(), np("p", {"selector": WEB, "ingress": [from_all]})])
+    assert reach(e, "a/client", "a/web", 80)
+    assert not reach(e, "b/client", "a/web", 80)  # another namespace: out of the NetworkPolicy's scope
+    assert not reach(e, "8.8.8.8", "a/web", 80)
+    e = engine([*world(), np("p", {"selector": WEB, "ingress": [{"action": "Allow"}]})])
+    assert reach(e, "8.8.8.8", "a/web", 80) and reach(e, "b/client", "a/web", 80)
