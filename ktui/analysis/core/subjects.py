@@ -8,6 +8,7 @@ connectivity list shows it (`ns/name[Kind]`).
 from __future__ import annotations
 
 import ipaddress
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -119,8 +120,11 @@ def is_subject_pod(pod: Pod) -> bool:
 is_running = is_subject_pod  # the name the exposure code reads it by (endpoints of running pods)
 
 
-def _subjects_in(state: ClusterState, namespace: str,
-                 cache: dict[tuple[str, str], tuple[object, Subject]] | None) -> list[Subject]:
+PodCache = dict[tuple[str, str], tuple[object, Subject]]
+
+
+def _subjects_in(state: ClusterState, namespace: str, cache: PodCache | None,
+                 pods_seen: PodCache) -> list[Subject]:
     subjects: list[Subject] = []
     owners: dict[tuple[str, str], tuple[str, str]] = {}
     for kind in WORKLOAD_KINDS:
@@ -133,13 +137,10 @@ def _subjects_in(state: ClusterState, namespace: str,
         if not is_subject_pod(p):
             continue
         hit = cache.get((namespace, p.metadata.name)) if cache is not None else None
-        if hit is not None and hit[0] is p:
-            subjects.append(hit[1])
-        else:
-            s = pod_subject(p)
-            if cache is not None:
-                cache[(namespace, p.metadata.name)] = (p, s)
-            subjects.append(s)
+        if hit is None or hit[0] is not p:
+            hit = (p, pod_subject(p))
+        pods_seen[(namespace, p.metadata.name)] = hit
+        subjects.append(hit[1])
         ref = controller_of(p.metadata)
         key = (ref.kind, ref.name) if ref is not None else None
         while key is not None and key not in owned:
@@ -164,9 +165,26 @@ def namespace_subjects(state: ClusterState, namespace: str,
     workload with no such pod, directly or through a chain of owners: a live cluster is its pods,
     rendered manifests are their workloads, a Deployment scaled to zero (or a CronJob between
     runs) still shows what it would allow. A workload owned by another never stands in for it.
-    With `cache`, a pod whose object is unchanged (the same immutable struct) keeps its Subject.
+    With `cache`, a pod whose object is unchanged (the same immutable struct) keeps its Subject
+    across versions (the cache is filled with this version's pods). Within one state version the
+    answer is memoized, so every caller holds the same Subject objects; the list is a copy.
     """
-    return _subjects_in(state, namespace, cache)
+    version, per_ns = _MEMO.get(state, (-1, {}))
+    if version != state.version:
+        per_ns = {}
+        _MEMO[state] = (state.version, per_ns)
+    hit = per_ns.get(namespace)
+    if hit is None:
+        pods: PodCache = {}
+        hit = per_ns[namespace] = (_subjects_in(state, namespace, cache, pods), pods)
+    if cache is not None:
+        cache.update(hit[1])
+    return list(hit[0])
+
+
+# per state: (version, namespace -> (subjects, their pods)); weak, so a dropped state goes with it
+_MEMO: weakref.WeakKeyDictionary[ClusterState, tuple[int, dict[str, tuple[list[Subject], PodCache]]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def subject_namespaces(state: ClusterState) -> list[str]:
@@ -179,4 +197,4 @@ def subject_namespaces(state: ClusterState) -> list[str]:
 
 def cluster_subjects(state: ClusterState) -> list[Subject]:
     """`namespace_subjects` of every namespace, sorted by (namespace, name, kind)."""
-    return [s for ns in subject_namespaces(state) for s in _subjects_in(state, ns, None)]
+    return [s for ns in subject_namespaces(state) for s in namespace_subjects(state, ns)]
