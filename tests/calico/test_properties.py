@@ -62,9 +62,16 @@ def policy(draw: st.DrawFn, j: int) -> Doc:
     action = draw(st.sampled_from(["Allow", "Deny", "Pass", "Log"]))
     entity: Doc = {}
     if draw(st.booleans()):
-        entity["selector"] = f"app == '{peer}'"
+        entity["selector"] = draw(st.sampled_from([f"app == '{peer}'", "feed == 'bad'", "all()"]))
     if draw(st.booleans()):
         entity["nets"] = ["10.0.0.0/16"]
+    extra = draw(st.sampled_from(["", "notNets", "notSelector", "namespaceSelector"]))
+    if extra == "notNets":
+        entity["notNets"] = ["10.0.1.0/24"]
+    elif extra == "notSelector":
+        entity["notSelector"] = f"app == '{peer}'"
+    elif extra == "namespaceSelector":
+        entity["namespaceSelector"] = draw(st.sampled_from(["team == 'x'", "global()", "all()"]))
     side = "source" if direction == "ingress" else "destination"
     r = {"action": action, side: entity}
     if draw(st.booleans()):
@@ -83,12 +90,14 @@ def policy(draw: st.DrawFn, j: int) -> Doc:
 
 TIER = {"apiVersion": CALICO, "kind": "Tier", "metadata": {"name": "sec"},
         "spec": {"order": 100, "defaultAction": "Pass"}}
+FEED = {"apiVersion": CALICO, "kind": "GlobalNetworkSet", "metadata": {"name": "feed", "labels": {"feed": "bad"}},
+        "spec": {"nets": ["198.51.100.0/24", "10.0.2.0/24"]}}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cluster())
 def test_fast_builder_equals_pair_by_pair(docs: list[Doc]) -> None:
-    e = engine([*docs, TIER])
+    e = engine([*docs, TIER, FEED])
     assert fast(e.state, e) == pairwise(e.state, e)
 
 
