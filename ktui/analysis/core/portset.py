@@ -158,7 +158,9 @@ def difference(a: PortSet, b: PortSet) -> PortSet:
     return PortSet(out)
 
 
+@lru_cache(maxsize=65536)
 def single(protocol: str, lo: int, hi: int | None = None) -> PortSet:
+    """One protocol's port range (shared: verdicts ask for the same few entries again and again)."""
     return PortSet({protocol: [(lo, lo if hi is None else hi)]})
 
 
