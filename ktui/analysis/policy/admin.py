@@ -19,7 +19,7 @@ Decisions where the API leaves room:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -119,21 +119,6 @@ class AdminTier:
             if peer_matches_subject(p, other, self.ctx.ns_labels):
                 return p.index
         return unknown if unknown is not None else False
-
-    def peer_namespaces(self, tier_rule: TierRule, namespaces: Sequence[str]) -> set[str] | None:
-        """The namespaces whose pods the rule's peers can match (None: any)."""
-        rule = cast(AdminRuleSpec, tier_rule)
-        out: set[str] = set()
-        for p in rule.peers:
-            if p.kind == "networks":
-                return None
-            sel = p.namespace_selector
-            if sel is None:  # nodes
-                continue
-            if sel.is_empty() or self.ctx.namespace_unknown(sel):
-                return None
-            out.update(ns for ns in namespaces if sel.matches(self.ctx.ns_labels(ns)))
-        return out
 
     def may_match_addresses(self, tier_rule: TierRule) -> bool:
         return any(p.kind in ("networks", "nodes") for p in cast(AdminRuleSpec, tier_rule).peers)

@@ -21,6 +21,13 @@ so every family (NetworkPolicy, admin/baseline, Calico, Cilium) shares one seman
   DENY (NetworkPolicy isolation, Cilium default deny, a Calico tier's defaultAction Deny);
   traffic a Pass rule handed on always goes on;
 - after the last tier, what is left is allowed (no policy at all means open).
+
+Tiers are built per state version by the factories in registry.py, from a shared TierContext
+(namespace labels, node addresses, compiled-policy caches, claims of a tier's place). Two optional
+methods let the connectivity list go faster; without them it asks peer_index for every peer:
+- `peer_hits(rule, reps, by_ns) -> (matched, unknown) index sets | None (all)`: resolve a rule's
+  peers over the representatives at once;
+- `may_match_addresses(rule) -> bool`: False when the rule can never match an external range.
 """
 
 from __future__ import annotations
