@@ -10,5 +10,14 @@ Decisions worth knowing before changing it:
 - The overview is a row-cached virtual table (widgets/rowtable.py): a live change re-renders one
   row. The namespace and pod screens are composed once and retargeted.
 - Every cluster string reaches the screen as rich Text built through ktui.render.safe; a plain str
-  in a Static, a DataTable cell or the palette would be parsed as markup.
+  in a Static, a DataTable cell or the palette would be parsed as markup. The doors that take a
+  str (completions, notifications, the clipboard, titles) take SafeText and clean again on the
+  way out (safe_ui.py, KtuiApp.notify): a completion is drawn as the user types.
+- The change feed is the app's (changes.py): per-namespace snapshots per workload, host and
+  finding, compared by analysis.posture_changes on each batch and each background result; the
+  object changes of the batches in between are kept as the causes of what the analysis finds.
+- Screens read background results through data.py only (hosts per namespace, with TLS; findings
+  per namespace and of the cluster), so a change of the bridge's plumbing touches one module.
+- Every table is a Listing (widgets/listing.py): `/` filter, `s` sort, and a detail line with the
+  selected row's long text in full; esc closes a filter or a prompt before it leaves a screen.
 """
