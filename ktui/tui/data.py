@@ -101,3 +101,16 @@ def namespace_findings(bridge: Bridge, namespace: str) -> Sequence[Finding] | No
 def plural(n: int, word: str, many: str = "") -> str:
     """`1 problem`, `2 problems` (and `1 policy` / `2 policies` with many=)."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def shown_path(where: str) -> str:
+    """A file (or file:line) as a user would type it: relative to the working directory when it
+    is under it (and stable in snapshots), else as given."""
+    import os
+
+    path, sep, line = where.rpartition(":") if where.rpartition(":")[2].isdigit() else (where, "", "")
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return where
+    return (path if rel.startswith("..") else rel) + sep + line

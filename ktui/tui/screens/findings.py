@@ -76,7 +76,7 @@ class FindingDetail(KScreen):
         t.append(f"{clean(o.kind)} {clean(o.namespace) + '/' if o.namespace else ''}{clean(o.name)}\n")
         if o.where:
             t.append("where    ", style="bold")
-            t.append(clean(o.where) + "\n", style=p.muted)
+            t.append(clean(data.shown_path(o.where)) + "\n", style=p.muted)
         if f.detail:
             t.append("detail   ", style="bold")
             t.append(clean(f.detail) + "\n", style=p.muted)

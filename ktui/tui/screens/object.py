@@ -19,6 +19,7 @@ from ktui.analysis.core.subjects import WorkloadId
 from ktui.model.meta import controller_of
 from ktui.render.safe import SafeText, clean, safe_text
 from ktui.render.words import describe_policy_direction
+from ktui.tui.data import shown_path
 from ktui.tui.screens.base import KScreen, ObjectRef
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -110,7 +111,7 @@ class ObjectScreen(KScreen):
             row("Namespace", ns)
         origin = self.bridge.state.origins.get(self.ref)
         if origin is not None:
-            row("From", f"{origin.path}:{origin.line}" if origin.line else origin.path, p.muted)
+            row("From", shown_path(f"{origin.path}:{origin.line}" if origin.line else origin.path), p.muted)
         labels = getattr(meta, "labels", {}) or {}
         row("Labels", ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) or "none")
         owner = controller_of(meta) if meta is not None else None
