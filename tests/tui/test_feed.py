@@ -116,3 +116,16 @@ async def test_a_fixed_file_clears_its_problem(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: "problem" not in str(app.screen.query_one("#status").render()))
         assert any(e.fixed and "bad.yaml" in e.problem for e in app.changes.items)
         await wait_for(pilot, lambda: "fixed: " in str(app.screen.query_one("#feed").render()))
+
+
+async def test_needs_a_look_total_only_once_final() -> None:
+    from ktui.tui.attention import attention
+
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: app.bridge.synced and app.bridge.findings is not None)
+        final = attention(app.bridge, app.changes, app.palette).plain
+        assert "5 findings" in final and "partial" not in final
+        app.changes.last_change_batch = app.bridge.batches + 1  # a change the analysis has not seen
+        partial = attention(app.bridge, app.changes, app.palette).plain
+        assert "5 findings (partial: computing…)" in partial

@@ -206,9 +206,8 @@ class OverviewScreen(KScreen):
         elif update.changed or update.overlay:
             self.update_rows(update.changed | update.overlay)
         self.query_one(ChangeFeed).refresh()
-        if self.ready and (self.table.selected_key() in update.changed | update.overlay
-                           or (update.overlay and self.table.selected_key() == CLUSTER_ROW)):
-            self.show_preview()  # only when what it shows moved
+        if self.ready and (self.table.selected_key() in update.changed or update.overlay):
+            self.show_preview()  # only when what it shows may have moved (hosts cross namespaces)
 
     def _unflash(self) -> None:
         now = self.bridge.clock()
