@@ -100,3 +100,23 @@ def test_a_finished_pod_counts_nowhere_and_its_job_stands_in(tmp_path: Path,
     assert [(o["kind"], o["namespace"], o["name"]) for o in np001] == [("Job", "shop", "backup-1")]
     assert main(["connectivity", "-f", str(path)]) == 0
     assert "done-alone" not in capsys.readouterr().out
+
+
+def _keys(value: object, prefix: str = "") -> set[str]:
+    if isinstance(value, dict):
+        return {k for key, v in value.items() for k in {prefix + key} | _keys(v, prefix + key + ".")}
+    if isinstance(value, list) and value:
+        return _keys(value[0], prefix)
+    return set()
+
+
+def test_docs_posture_md_shows_the_json_as_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """The JSON example of docs/posture.md has exactly the keys `ktui posture -o json` prints."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "posture.md").read_text(encoding="utf-8")
+    example = json.loads(doc.split("```json", 1)[1].split("```", 1)[0])
+    gw = CORPUS / "realistic" / "gateway-api-examples"
+    argv = ["posture", "-f", str(BOUTIQUE / "app.yaml"), "-f", str(gw / "standard__basic-http.yaml"), "-o", "json"]
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["namespaces"] and any(n["hosts"] for n in printed["namespaces"])
+    assert _keys(example) == _keys({**printed, "namespaces": [next(n for n in printed["namespaces"] if n["hosts"])]})
