@@ -130,3 +130,18 @@ def test_one_hand_written_endpointslice_does_not_make_every_other_service_broken
     assert not e.backends[0].endpoints.known
     chain = triage(s, "api.example.com/pay").chains[0]
     assert next(lk for lk in chain.links if lk.name == "endpoints").status == "warn"
+
+
+def test_ktui_triage_does_not_fail_a_host_on_a_listener_without_routes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`ktui triage nothere.example.com` exited 1 with "no route attached" from the *.example.com:80
+    listener; now no entry answers it (exit 2), and the routed host has no such link."""
+    from ktui.cli import main
+
+    path = tmp_path / "gw.yaml"
+    path.write_text(GATEWAY)
+    code = main(["--manifests", str(path), "triage", "nothere.example.com"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "no route attached" not in out + err
+    main(["--manifests", str(path), "triage", "api.example.com/pay"])
+    out, _ = capsys.readouterr()
+    assert "no route attached" not in out and "HTTPRoute shop/api" in out
