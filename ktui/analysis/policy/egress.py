@@ -118,8 +118,9 @@ def _judge(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> Judg
     Shared by the pods whose egress the tiers select alike."""
     table = _table(engine, False)
     side = table.side_of(subject, "egress")
-    memo: dict[int, Judged] = engine.per_version("egress-classes", dict)
-    found = memo.get(side.sig)
+    memo: dict[tuple[int, ...], Judged] = engine.per_version("egress-classes", dict)
+    key = (side.sig, *(id(d) for d in extra))  # the DNS targets are tried as in-cluster peers too
+    found = memo.get(key)
     if found is not None:
         return found
     ranges = engine.external_ranges("egress")
@@ -144,7 +145,7 @@ def _judge(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> Judg
         else:
             probes = _table(engine, True)
             found = _cluster_or_denied(engine, probes, probes.side_of(subject, "egress"), subject, extra)
-    memo[side.sig] = found
+    memo[key] = found
     return found
 
 

@@ -24,6 +24,7 @@ from ktui.analysis.policy.tier import (
     ALLOW,
     LOG,
     MAYBE,
+    PASS,
     End,
     Matched,
     SetResult,
@@ -132,7 +133,7 @@ class PolicyEngine:
                         matched.append((rule, peer, port_index))
             per_tier.append((side, matched))
         d = combine_port(per_tier)
-        deciding = [r for r in d.rules if r.action != "Pass"]
+        deciding = [r for r in d.rules if r.action != PASS]
         isolating = [s for _, s in sides if s.end is End.DENY]
         if deciding:
             label = deciding[0].tier
@@ -190,7 +191,7 @@ class PolicyEngine:
 
     def restricts(self, subject: Subject, direction: str) -> bool:
         """Some tier may refuse something in `direction`: an isolating side, a Deny rule, or unknown."""
-        return any(s.end is End.DENY or s.unknown is not None or any(r.action not in (ALLOW, "Pass", "Log")
+        return any(s.end is End.DENY or s.unknown is not None or any(r.action not in (ALLOW, PASS, LOG)
                                                                     for r in s.rules)
                    for _, s in self.select(subject, direction))
 
