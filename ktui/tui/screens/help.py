@@ -28,8 +28,9 @@ COMMANDS = (
     (":feed  :ctx  :theme NAME  :overview", "change feed, context and sync state, theme, back home"),
     (":q  :q!", "quit"),
 )
-HIDDEN_KEYS = {"h": "previous tab", "l": "next tab", "0": "all namespaces", "2": "tab 2", "3": "tab 3",
-               "4": "tab 4", "5": "tab 5", "r": "recompute", "ctrl+a": "all namespaces"}
+HIDDEN_KEYS = {"h": "previous tab", "l": "next tab", "0": "all namespaces", "1": "tab 1: Exposure",
+               "2": "tab 2: Pods", "3": "tab 3: Policies", "4": "tab 4: Findings", "5": "tab 5: Egress",
+               "r": "recompute (who can reach the pod, the triage chain)", "ctrl+a": "all namespaces"}
 
 WALKTHROUGHS = (
     ("A host is broken", "On the overview the HOSTS column marks failing hosts with ✘ (s sorts by hosts). "
@@ -57,7 +58,7 @@ def screen_keys(screen: Screen[object] | None) -> list[tuple[str, str]]:
     for key, (_node, binding, enabled, _tip) in screen.active_bindings.items():
         if not enabled or key in NAVIGATION:
             continue
-        what = binding.description if binding.show else HIDDEN_KEYS.get(key, "")
+        what = HIDDEN_KEYS.get(key, "") or (binding.description if binding.show else "")
         if what:
             label = KEY_LABELS.get(key, key)
             prev = out.get(binding.action)
