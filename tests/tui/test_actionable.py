@@ -11,7 +11,7 @@ from ktui.tui.app import KtuiApp
 from ktui.tui.screens.egress import EgressScreen
 from ktui.tui.screens.feed import FeedScreen
 from ktui.tui.screens.findings import FindingDetail, FindingsScreen
-from ktui.tui.screens.help import HelpScreen
+from ktui.tui.screens.help import HelpScreen, screen_keys
 from ktui.tui.screens.namespace import NamespaceScreen
 from ktui.tui.screens.object import ObjectScreen
 from ktui.tui.screens.overview import OverviewScreen
@@ -147,14 +147,14 @@ async def test_help_lists_only_keys_that_work_here(app: KtuiApp) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        here = dict(__import__("ktui.tui.screens.help", fromlist=["screen_keys"]).screen_keys(app.screen.under))
+        here = dict(screen_keys(app.screen.under))
         assert "/" in here and "s" in here and "f" not in here  # no feed key on the feed itself
         await pilot.press("escape")
         app.run_command("overview")
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
-        keys = dict(__import__("ktui.tui.screens.help", fromlist=["screen_keys"]).screen_keys(app.screen.under))
+        keys = dict(screen_keys(app.screen.under))
         assert "e" in keys and "f" in keys and "1" not in keys  # tabs belong to the namespace screen
 
 
