@@ -43,7 +43,8 @@ class PromptInput(Input):
 
 
 def _sort_value(v: object) -> tuple[int, object]:
-    if isinstance(v, int | float):
+    """Numbers by value (also "3/5" and "12 ready"), tuples as given, the rest as text."""
+    if isinstance(v, int | float | tuple):
         return (0, v)
     s = str(v)
     head = s.split(" ", 1)[0].split("/", 1)[0]
