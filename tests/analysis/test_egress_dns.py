@@ -125,8 +125,23 @@ def test_state_changes_rebuild_the_tiers() -> None:
     assert egress_posture(engine, web).cls is EgressClass.OPEN
 
 
-def test_port_53_to_every_address_reaches_dns_whatever_its_pods_ips() -> None:
+def test_port_53_to_some_address_counts_as_dns_without_dns_pods_in_view() -> None:
+    """NodeLocal DNSCache, an outside resolver, or the pod network: the stand-ins have no IP."""
     p = posture([*BASE, egress(block("0.0.0.0/0"), ports=[{"port": 53, "protocol": "UDP"}])])[0]
     assert p.dns and p.cls is EgressClass.INTERNET
-    assert not posture([*BASE, egress(block("10.0.0.0/8"), ports=[{"port": 53, "protocol": "UDP"}])])[0].dns
+    assert posture([*BASE, egress(block("169.254.20.10/32"), ports=[{"port": 53, "protocol": "UDP"}])])[0].dns
+    assert posture([*BASE, egress(block("10.0.0.0/8"))])[0].dns
     assert not posture([*BASE, egress(block("0.0.0.0/0"), ports=[{"port": 443}])])[0].dns
+
+
+def test_dns_stand_ins_answer_to_the_usual_selectors() -> None:
+    kube_dns_by_legacy_name = egress({"namespaceSelector": {"matchLabels": {"name": "kube-system"}}},
+                                     ports=[{"port": 53, "protocol": "UDP"}])
+    coredns_anywhere = egress({"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "coredns"}}},
+                              ports=[{"port": 53, "protocol": "UDP"}])
+    only_db = egress({"podSelector": {"matchLabels": {"app": "db"}}})
+    no_kube_system = [d for d in BASE if d["metadata"]["name"] != "kube-system"]  # not in view: conventional labels
+    assert posture([*no_kube_system, kube_dns_by_legacy_name])[0].dns
+    assert not posture([*BASE, kube_dns_by_legacy_name])[0].dns  # in view, without that label
+    assert posture([*BASE, coredns_anywhere])[0].dns
+    assert not posture([*BASE, only_db])[0].dns

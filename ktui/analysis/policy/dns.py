@@ -8,9 +8,10 @@ verdicts as every other connection: a tier's DNS-specific rule works through the
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
-from ktui.analysis.core.subjects import Subject, WorkloadId, pod_subject
+from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, pod_subject
 from ktui.analysis.core.verdicts import Verdict
 from ktui.analysis.policy.connsides import address_table
 from ktui.analysis.policy.engine import PolicyEngine
@@ -19,10 +20,17 @@ from ktui.store import ClusterState
 
 DNS_LABELS = (("k8s-app", "kube-dns"), ("k8s-app", "coredns"), ("app.kubernetes.io/name", "coredns"))
 
+_DNS_PORTS = (ContainerPort(53, "dns", "UDP"), ContainerPort(53, "dns-tcp", "TCP"))
 DNS_STAND_IN = Subject(
-    namespace="kube-system", name="kube-dns", labels={"k8s-app": "kube-dns"},
-    ports=(ContainerPort(53, "dns", "UDP"), ContainerPort(53, "dns-tcp", "TCP")), ips=(),
+    namespace="kube-system", name="kube-dns", labels={"k8s-app": "kube-dns"}, ports=_DNS_PORTS, ips=(),
     workload=WorkloadId("kube-system", "coredns", "Deployment"))
+# the same DNS as CoreDNS's own chart labels it (rules select either)
+_COREDNS_STAND_IN = Subject(
+    namespace="kube-system", name="coredns", labels={"k8s-app": "coredns", "app.kubernetes.io/name": "coredns"},
+    ports=_DNS_PORTS, ips=(), workload=WorkloadId("kube-system", "coredns", "Deployment"))
+DNS_STAND_INS = (DNS_STAND_IN, _COREDNS_STAND_IN)
+# NodeLocal DNSCache's default link-local listen address (kubernetes.io, "Using NodeLocal DNSCache")
+NODE_LOCAL_DNS = ExternalRange.of_ip(ipaddress.ip_address("169.254.20.10"))
 
 
 def dns_subjects(state: ClusterState) -> list[Subject]:
@@ -48,26 +56,27 @@ class DnsCheck:
 
 
 def dns_check(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> DnsCheck:
-    """Port 53 (UDP or TCP) to some cluster DNS pod, or to the stand-in when none is in view.
+    """Port 53 (UDP or TCP) to some cluster DNS pod; when none is in view, to a stand-in: a
+    kube-system pod labelled as kube-dns or as CoreDNS, or NodeLocal DNSCache's address.
 
-    The stand-in has no known IP, so address rules cannot name it; egress that allows port 53 to
-    every address holds the real DNS pods' IPs whatever they are, and counts as reaching DNS.
+    The stand-ins have no known IP, so address rules cannot name them: egress that allows port 53
+    to some address counts as reaching DNS (NodeLocal DNSCache, a resolver outside the cluster, or
+    the pod network where the real DNS pods are); `ktui check` (KTUI-NP003) must say the same.
     """
-    targets = dns_pods or [DNS_STAND_IN]
+    targets: list[Subject | ExternalRange] = [*dns_pods] if dns_pods else [*DNS_STAND_INS, NODE_LOCAL_DNS]
     verdicts = tuple(engine.can_reach(subject, d, 53, proto) for d in targets for proto in ("UDP", "TCP"))
     ok = any(v.allowed for v in verdicts)
     if not ok and not dns_pods:
-        ok = _port_53_everywhere(engine, subject)
+        ok = _port_53_to_addresses(engine, subject)
     unknown = None if ok else next((v.unknown for v in verdicts if v.unknown), None)
     return DnsCheck(ok, unknown, verdicts, not dns_pods)
 
 
-def _port_53_everywhere(engine: PolicyEngine, subject: Subject) -> bool:
+def _port_53_to_addresses(engine: PolicyEngine, subject: Subject) -> bool:
     table = address_table(engine)
     side = table.side_of(subject, "egress")
-    ranges = [r for r in engine.external_ranges("egress") if r.version == 4]
-    allowed = table.range_ports(side, "egress", engine.external_ranges("egress"), None)[:len(ranges)]
-    return any(all(ports.contains(53, proto) for ports in allowed) for proto in ("UDP", "TCP"))
+    allowed = table.range_ports(side, "egress", engine.external_ranges("egress"), None)
+    return any(ports.contains(53, proto) for ports in allowed for proto in ("UDP", "TCP"))
 
 
 def dns_reachable(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> bool:

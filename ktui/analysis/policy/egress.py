@@ -21,7 +21,7 @@ from ktui.analysis.core.portset import EMPTY, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, namespace_subjects, subject_namespaces
 from ktui.analysis.core.verdicts import RuleRef
 from ktui.analysis.policy.connsides import Side, SideTable, address_table, port_kinds
-from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, dns_check, dns_subjects
+from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_INS, dns_check, dns_subjects
 from ktui.analysis.policy.engine import PolicyEngine
 from ktui.analysis.policy.ranges import is_public, range_cidrs
 from ktui.analysis.policy.tier import ALLOW, Unknown
@@ -171,7 +171,7 @@ def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subjec
     if not engine.restricts(subject, "egress"):
         return EgressPosture(EgressClass.OPEN, True, EMPTY, policies)
     dns = dns_check(engine, subject, dns_pods)
-    cls, internet, unknown = _judge(engine, subject, dns_pods or [DNS_STAND_IN])
+    cls, internet, unknown = _judge(engine, subject, dns_pods or list(DNS_STAND_INS))
     # destinations by DNS name (Cilium toFQDNs): outside the cluster, never resolved, listed
     names = tuple(n for tier, _ in sides for n in getattr(tier, "destination_names", lambda _s: ())(subject))
     if names and cls in (EgressClass.CLUSTER, EgressClass.DENIED):

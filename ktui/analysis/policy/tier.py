@@ -110,6 +110,9 @@ class TierSide:
     sources: tuple[object, ...] = ()  # the compiled policies behind `policies` (for explain's words)
 
 
+ASSUMED_LABELS = {"kube-system": {"name": "kube-system"}}  # the legacy label DNS egress rules select by
+
+
 class TierContext:
     """What the tiers of one engine share: the state, namespace labels and node addresses per state
     version, compiled-policy caches kept across versions, and claims of a tier's place.
@@ -144,9 +147,14 @@ class TierContext:
         return tier in self._claims
 
     def ns_labels(self, namespace: str) -> dict[str, str]:
+        """The namespace's labels; a conventional namespace not in view (kube-system in manifests,
+        where the DNS stand-in lives) carries its conventional labels too."""
         labels = self._labels.get(namespace)
         if labels is None:
-            labels = self._labels[namespace] = self.state.namespace_labels(namespace)
+            labels = self.state.namespace_labels(namespace)
+            if namespace in ASSUMED_LABELS and self.state.get("Namespace", "", namespace) is None:
+                labels = {**ASSUMED_LABELS[namespace], **labels}
+            self._labels[namespace] = labels
         return labels
 
     def namespaces_hidden(self) -> str | None:
