@@ -6,34 +6,51 @@ from __future__ import annotations
 import argparse
 
 from ktui.analysis.analysis import Analysis
-from ktui.cli.common import CliError, Loaded, load_state, report_problems
+from ktui.cli.common import CliError, Loaded, load_state, report_problems, shown_namespace
 from ktui.sources.base import SyncState
 
 
-def scope(args: argparse.Namespace, loaded: Loaded) -> tuple[bool, bool, frozenset[str]]:
+def scope(loaded: Loaded, scoped: bool) -> tuple[bool, bool, frozenset[str]]:
     """(live, complete, unseen kinds): a live snapshot of all namespaces is the whole cluster."""
     live = loaded.origin != "manifests"
-    complete = live and not getattr(args, "namespace", None)
+    complete = live and not scoped
     unseen = frozenset(k for k, st in loaded.statuses.items() if st.state is not SyncState.LIVE)
     return live, complete, unseen
 
 
-def analysis_of(args: argparse.Namespace, loaded: Loaded) -> Analysis:
+def analysis_of(loaded: Loaded, scoped: bool = False) -> Analysis:
     """The Analysis every command reads. From manifests, what the loader could not read becomes
     findings (and is not also printed as warnings); from a cluster, warnings on stderr."""
-    live, complete, unseen = scope(args, loaded)
+    live, complete, unseen = scope(loaded, scoped)
     return Analysis.of(loaded.state, live=live, complete=complete, unseen=unseen,
                        problems=() if live else loaded.problems)
 
 
-def load_analysis(args: argparse.Namespace, *, warn_manifest_problems: bool = True) -> tuple[Loaded, Analysis]:
-    """Load the state the options name and analyse it; problems go to stderr (one line each)."""
+def _forbidden(loaded: Loaded, kind: str) -> bool:
+    status = loaded.statuses.get(kind)
+    return status is not None and status.state is SyncState.FORBIDDEN
+
+
+def load_scoped(args: argparse.Namespace) -> tuple[Loaded, bool]:
+    """-n filters what is shown, not what is read: the whole cluster is listed so that a policy
+    in another namespace still counts. Only a token that may not list the pods of every namespace falls
+    back to listing NS alone (then the state is not the whole cluster); what it may not read
+    there is unseen, as everywhere."""
     from ktui.sources.kubeclient import ClusterError
 
+    namespace = shown_namespace(args)
     try:
         loaded = load_state(args)
+        if namespace and loaded.origin != "manifests" and _forbidden(loaded, "Pod"):
+            return load_state(args, list_scope=namespace), True
     except ClusterError as exc:
         raise CliError(str(exc)) from None
+    return loaded, False
+
+
+def load_analysis(args: argparse.Namespace, *, warn_manifest_problems: bool = True) -> tuple[Loaded, Analysis]:
+    """Load the state the options name and analyse it; problems go to stderr (one line each)."""
+    loaded, scoped = load_scoped(args)
     if loaded.origin != "manifests" or warn_manifest_problems:
         report_problems(loaded)
-    return loaded, analysis_of(args, loaded)
+    return loaded, analysis_of(loaded, scoped)

@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -13,7 +14,8 @@ import yaml
 
 from ktui.sources.base import Loaded
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "CliError", "Loaded", "emit", "load_state"]
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "OUTPUTS", "CliError", "Loaded", "add_output_option", "emit",
+           "load_state", "render", "shown_namespace"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -40,14 +42,29 @@ def add_source_options(parser: argparse.ArgumentParser, sub: bool = False) -> No
     )
     parser.add_argument("--kubeconfig", metavar="FILE", default=d, help="kubeconfig file")
     parser.add_argument("--context", metavar="NAME", default=d, help="kubeconfig context")
+    add_namespace_options(parser, sub)
+
+
+def add_namespace_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+    """-n / -A with kubectl get semantics: -n shows only what belongs to NS (the analysis still
+    reads every namespace it can); -A shows all namespaces and wins over -n."""
+    d = argparse.SUPPRESS if sub else None
     parser.add_argument(
         "-n", "--namespace", metavar="NS", default=d,
-        help="namespace (default namespace for manifests; scope for a cluster)",
+        help="show only namespace NS (the analysis still sees every namespace); "
+             "also the namespace of manifest objects that name none",
     )
     parser.add_argument(
         "-A", "--all-namespaces", action="store_true", default=d if sub else False,
-        help="all namespaces (the default)",
+        help="all namespaces (the default; wins over -n)",
     )
+
+
+def shown_namespace(args: argparse.Namespace) -> str | None:
+    """The namespace whose answers are shown (None: every namespace)."""
+    if getattr(args, "all_namespaces", False):
+        return None
+    return getattr(args, "namespace", None) or None
 
 
 def _size(text: str) -> int:
@@ -65,12 +82,36 @@ def max_file_size(args: argparse.Namespace) -> int:
     return getattr(args, "max_file_size", None) or DEFAULT_MAX_FILE_SIZE
 
 
-def add_output_option(parser: argparse.ArgumentParser, choices: tuple[str, ...], default: str) -> None:
-    parser.add_argument("-o", "--output", choices=choices, default=default, help="output format")
+OUTPUTS = ("table", "wide", "json", "yaml")  # every command; a few add one (check: sarif, connectivity: txt)
 
 
-def load_state(args: argparse.Namespace) -> Loaded:
-    """The objects to analyse: from --manifests, or one full list of the live cluster."""
+def add_output_option(parser: argparse.ArgumentParser, extra: tuple[str, ...] = (), default: str = "table") -> None:
+    """-o table (default) | wide | json | yaml, the same on every command, plus `extra`."""
+    choices = OUTPUTS + tuple(x for x in extra if x not in OUTPUTS)
+    parser.add_argument("-o", "--output", choices=choices, default=default,
+                        help=f"output format: {' | '.join(choices)} (default {default})")
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def render(fmt: str, lines: Callable[[bool], list[str]], data: Callable[[], Any], empty: str = "") -> None:
+    """The one renderer selection: json/yaml emit `data()`, table/wide (and txt) print
+    `lines(wide)`, or `empty` when there are none."""
+    if fmt in ("json", "yaml"):
+        emit(data(), fmt)
+        return
+    out = lines(fmt == "wide")
+    if out:
+        print("\n".join(out))
+    elif empty:
+        print(empty)
+
+
+def load_state(args: argparse.Namespace, list_scope: str | None = None) -> Loaded:
+    """The objects to analyse: from --manifests (-n: the namespace of objects that name none), or
+    one full list of the live cluster (every namespace, or only `list_scope`)."""
     manifests = getattr(args, "manifests", None)
     namespace = getattr(args, "namespace", None)
     if manifests:
@@ -88,7 +129,7 @@ def load_state(args: argparse.Namespace) -> Loaded:
         return snapshot(
             kubeconfig=getattr(args, "kubeconfig", None),
             context=getattr(args, "context", None),
-            namespace=namespace,
+            namespace=list_scope,
         )
     except ClusterError as exc:
         raise CliError(str(exc)) from None

@@ -14,6 +14,7 @@ from rich.table import Table
 from ktui.analysis.exposure.backends import Backend
 from ktui.analysis.exposure.entries import Exposure
 from ktui.analysis.exposure.status import HostHealth
+from ktui.render.columns import columns
 from ktui.render.safe import clean, text
 
 
@@ -80,6 +81,46 @@ def hosts_lines(entries: list[Exposure], health: Sequence[HostHealth] | None = N
     return lines
 
 
+HOSTS_HEADER = ("NAMESPACE", "HOST", "PORT", "PATH", "PROTOCOL", "TLS", "STATUS", "REASON")
+HOSTS_WIDE = ("NAMESPACE", "HOST", "PORT", "PATH", "PROTOCOL", "TLS", "STATUS", "VIA", "BACKENDS", "ENDPOINTS",
+              "ADDRESS", "REASON")
+
+
+def _reason(e: Exposure, h: HostHealth | None) -> str:
+    """Why the status is not ok: the failing link and its object; a refused route's reason."""
+    if h is not None and h.status != "ok" and h.reason:
+        return h.reason + (f" ({h.obj})" if h.obj and h.obj not in h.reason else "")
+    return e.problem if not e.attached or e.listener_only else ""
+
+
+def _endpoints(e: Exposure) -> str:
+    known = [b for b in e.backends if b.kind == "Service" and b.exists]
+    if not known:
+        return ""
+    if not all(b.endpoints.known for b in known):
+        return "unknown"
+    ready = sum(b.endpoints.ready for b in known)
+    not_ready = sum(b.endpoints.not_ready for b in known)
+    return f"{ready} ready" + (f", {not_ready} not ready" if not_ready else "")
+
+
+def hosts_columns(entries: Sequence[Exposure], health: Sequence[HostHealth | None], tls: Sequence[str],
+                  wide: bool = False) -> list[str]:
+    """`ktui hosts` (-o table / wide): one row per entry with its status (exposure/status.py) and
+    its TLS status (exposure/tls.py, "-" without TLS); wide adds how it is reached and the backends."""
+    rows: list[list[object]] = []
+    for e, h, t in zip(entries, health, tls, strict=True):
+        path = f"{e.path} ({e.path_type})" if e.path and e.path_type else e.path
+        status = h.status if h is not None else ""
+        row: list[object] = [e.namespace, e.host, "" if e.port is None else e.port, path, e.protocol,
+                             "-" if t == "none" else t, status]
+        if wide:
+            backends = "; ".join(backend_chain(b) for b in e.backends) or e.redirect
+            row += [entry_via(e), backends, _endpoints(e), ", ".join(e.addresses)]
+        rows.append([*row, _reason(e, h)])
+    return columns(HOSTS_WIDE if wide else HOSTS_HEADER, rows)
+
+
 def _backend_json(b: Backend) -> dict[str, Any]:
     sp = b.service_port
     return {
@@ -110,12 +151,16 @@ def entry_json(e: Exposure) -> dict[str, Any]:
     }
 
 
-def hosts_json(entries: list[Exposure], health: Sequence[HostHealth] | None = None) -> dict[str, Any]:
+def hosts_json(entries: list[Exposure], health: Sequence[HostHealth] | None = None,
+               tls: Sequence[str] | None = None) -> dict[str, Any]:
     """{"entries": [...]}; with `health`, each entry also has "status" (ok, unknown, warn, fail:
-    the host status `ktui posture` and the TUI show) and "statusReason"."""
+    the host status `ktui posture` and the TUI show) and "statusReason"; with `tls`, "tlsStatus"
+    (ok, warn, fail, unknown, or none without TLS)."""
     out = [entry_json(e) for e in entries]
     for d, h in zip(out, health or (), strict=False):
         d["status"], d["statusReason"] = h.status, h.reason or None
+    for d, t in zip(out, tls or (), strict=False):
+        d["tlsStatus"] = t
     return {"entries": out}
 
 

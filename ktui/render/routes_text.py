@@ -37,10 +37,21 @@ def routes_json(statuses: list[RouteStatus]) -> dict[str, Any]:
     }
 
 
-def routes_lines(statuses: list[RouteStatus], listeners: list[ListenerStatus] | None = None) -> list[str]:
+def _hostnames(rs: RouteStatus) -> str:
+    spec = getattr(rs.route, "spec", None)
+    names = list(getattr(spec, "hostnames", None) or ())
+    return ", ".join(names) if names else "(none: the listener's)"
+
+
+def routes_lines(statuses: list[RouteStatus], listeners: list[ListenerStatus] | None = None,
+                 wide: bool = False) -> list[str]:
+    """Per route its parents and their conditions (with messages), then the listeners; `wide`
+    (-o wide) adds each route's hostnames."""
     lines: list[str] = []
     for rs in statuses:
         lines.append(clean(f"{rs.kind} {rs.namespace}/{rs.name}"))
+        if wide:
+            lines.append(clean(f"  hostnames {_hostnames(rs)}"))
         if not rs.parents:
             lines.append("  no parentRefs: attached to nothing")
         for p in rs.parents:

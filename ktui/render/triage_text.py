@@ -9,22 +9,25 @@ from rich.table import Table
 from rich.text import Text
 
 from ktui.analysis.exposure.triage import Chain, Triage
-from ktui.render.exposure_text import entry_title, entry_via
+from ktui.render.exposure_text import backend_chain, entry_title, entry_via
 from ktui.render.safe import clean, text
 
 MARKS = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
 STYLES = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 
 
-def chain_lines(c: Chain) -> list[str]:
+def chain_lines(c: Chain, wide: bool = False) -> list[str]:
+    """The entry, then one line per link; `wide` (-o wide) adds the entry's backend chains."""
     lines = [f"{entry_title(c.entry)}  via {entry_via(c.entry)}  [{c.status}]"]
     for lk in c.links:
         obj = f"  ({clean(lk.obj)})" if lk.obj else ""
         lines.append(f"  {MARKS[lk.status]} {lk.name:<9} {clean(lk.reason)}{obj}")
+    if wide:
+        lines.extend(f"  -> {backend_chain(b)}" for b in c.entry.backends)
     return lines
 
 
-def triage_lines(t: Triage) -> list[str]:
+def triage_lines(t: Triage, wide: bool = False) -> list[str]:
     target = clean(f"{t.host}{t.path}")
     if not t.found:
         return [f"{target}: no Ingress rule, route or load balancer serves it"]
@@ -32,7 +35,7 @@ def triage_lines(t: Triage) -> list[str]:
     lines = [f"{target}: {n} entr{'y' if n == 1 else 'ies'} answer{'s' if n == 1 else ''} it [{t.status}]"]
     for c in t.chains:
         lines.append("")
-        lines.extend(chain_lines(c))
+        lines.extend(chain_lines(c, wide))
     return lines
 
 

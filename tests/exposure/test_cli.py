@@ -35,12 +35,14 @@ def test_hosts_lists_the_boutique_entry_with_its_backend_chain(capsys: pytest.Ca
                                                                 boutique: list[str]) -> None:
     code, out, _ = run(capsys, "hosts", *boutique)
     assert code == 0
-    assert out.splitlines() == [
-        "boutique",
-        "  *:80 / (PathPrefix) HTTP  via Gateway boutique/istio-gateway listener http, "
-        "HTTPRoute boutique/frontend-route",
-        "      -> Service boutique/frontend:80 -> targetPort 8080 -> endpoints unknown -> Deployment boutique/frontend",
-    ]
+    head, row = out.splitlines()  # issue 11: a table with STATUS and TLS; the chain is in -o wide
+    assert head.split() == ["NAMESPACE", "HOST", "PORT", "PATH", "PROTOCOL", "TLS", "STATUS", "REASON"]
+    assert row.split()[:8] == ["boutique", "*", "80", "/", "(PathPrefix)", "HTTP", "-", "warn"]
+    code, out, _ = run(capsys, "hosts", *boutique, "-o", "wide")
+    assert code == 0
+    assert "Gateway boutique/istio-gateway listener http, HTTPRoute boutique/frontend-route" in out
+    assert ("Service boutique/frontend:80 -> targetPort 8080 -> endpoints unknown -> Deployment boutique/frontend"
+            in out)
 
 
 def test_hosts_json(capsys: pytest.CaptureFixture[str], boutique: list[str]) -> None:
