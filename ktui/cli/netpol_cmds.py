@@ -6,9 +6,10 @@ import argparse
 
 from ktui.analysis.analysis import Analysis
 from ktui.analysis.core.portset import PortSpecError, parse_port_spec
-from ktui.analysis.policy import Peer
+from ktui.analysis.core.subjects import WorkloadId
+from ktui.analysis.policy import Connection, Peer
 from ktui.cli.analyse import load_analysis
-from ktui.cli.common import CliError, add_output_option, add_source_options, emit
+from ktui.cli.common import CliError, add_output_option, add_source_options, render, shown_namespace
 from ktui.render import netpol_text
 
 
@@ -16,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("explain", help="which rules apply to a pod, both directions, in words")
     p.add_argument("pod", metavar="NS/POD", help="a pod, or a workload (ns/name)")
     add_source_options(p, sub=True)
-    add_output_option(p, ("txt", "json", "yaml"), "txt")
+    add_output_option(p, ("txt",))  # txt: what -o table prints (the name before issue 11)
     p.set_defaults(handler=cmd_explain)
 
     p = sub.add_parser("can-reach", help="can SRC open a connection to DST on a port? "
@@ -25,12 +26,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("dst", metavar="DST", help="ns/pod, ns/workload or an IP address")
     p.add_argument("--port", required=True, help="PORT[/PROTO], e.g. 443/TCP or 53/UDP")
     add_source_options(p, sub=True)
-    add_output_option(p, ("txt", "json", "yaml"), "txt")
+    add_output_option(p, ("txt",))
     p.set_defaults(handler=cmd_can_reach)
 
-    p = sub.add_parser("connectivity", help="the allowed connections between workloads")
+    p = sub.add_parser("connectivity", help="the allowed connections between workloads "
+                       "(-n NS: the pairs with an end in NS)")
     add_source_options(p, sub=True)
-    add_output_option(p, ("txt", "json", "yaml"), "txt")
+    add_output_option(p, ("txt",), default="txt")  # the contract of DESIGN.md; table and wide print the same
     p.set_defaults(handler=cmd_connectivity)
 
 
@@ -41,16 +43,18 @@ def _peer(analysis: Analysis, ref: str, default_ns: str) -> Peer:
     return peer
 
 
+def _default_ns(args: argparse.Namespace) -> str:
+    """Where a bare NAME is looked up: -n, else default (kubectl)."""
+    return getattr(args, "namespace", None) or "default"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     _, analysis = load_analysis(args)
-    subject = analysis.subject(args.pod, args.namespace or "default")
+    subject = analysis.subject(args.pod, _default_ns(args))
     if subject is None:
         raise CliError(f"no pod or workload {args.pod!r}")
     e = analysis.explain(subject)
-    if args.output == "txt":
-        print("\n".join(netpol_text.explanation_lines(e)))
-    else:
-        emit(netpol_text.explanation_json(e), args.output)
+    render(args.output, lambda _wide: netpol_text.explanation_lines(e), lambda: netpol_text.explanation_json(e))
     return 0
 
 
@@ -63,25 +67,32 @@ def cmd_can_reach(args: argparse.Namespace) -> int:
     except PortSpecError as exc:
         raise CliError(f"--port {args.port}: {exc}") from None
     _, analysis = load_analysis(args)
-    ns = args.namespace or "default"
+    ns = _default_ns(args)
     src, dst = _peer(analysis, args.src, ns), _peer(analysis, args.dst, ns)
     verdict = analysis.can_reach(src, dst, port, proto)
-    if args.output == "txt":
-        print("\n".join(netpol_text.verdict_lines(verdict)))
-    else:
-        emit(netpol_text.verdict_json(verdict), args.output)
+    render(args.output, lambda _wide: netpol_text.verdict_lines(verdict), lambda: netpol_text.verdict_json(verdict))
     if verdict.unknown is not None:
         return EXIT_UNKNOWN  # depends on what could not be read: neither yes (0) nor no (1)
     return 0 if verdict.allowed else 1
 
 
+def in_namespace(analysis: Analysis, conns: list[Connection], namespace: str | None) -> list[Connection]:
+    """kubectl get -n: the pairs with a workload of `namespace` at either end (by what each name
+    stands for, Analysis.connection_ends, never by its text)."""
+    if namespace is None:
+        return conns
+    ends = analysis.connection_ends
+
+    def here(name: str) -> bool:
+        end = ends.get(name)
+        return isinstance(end, WorkloadId) and end.namespace == namespace
+
+    return [c for c in conns if here(c.src) or here(c.dst)]
+
+
 def cmd_connectivity(args: argparse.Namespace) -> int:
     _, analysis = load_analysis(args)
-    conns = analysis.connectivity
-    if args.output == "txt":
-        lines = netpol_text.connectivity_lines(conns)
-        if lines:
-            print("\n".join(lines))
-    else:
-        emit(netpol_text.connectivity_json(conns), args.output)
+    conns = in_namespace(analysis, analysis.connectivity, shown_namespace(args))
+    render(args.output, lambda _wide: netpol_text.connectivity_lines(conns),
+           lambda: netpol_text.connectivity_json(conns))
     return 0
