@@ -15,6 +15,7 @@ _COMMAND_MODULES = (
     "ktui.cli.netpol_cmds",
     "ktui.cli.exposure_cmds",
     "ktui.cli.check_cmds",
+    "ktui.cli.diff_cmds",
     "ktui.cli.posture_cmds",
 )
 

@@ -24,7 +24,8 @@ def _egress(e: EgressChange) -> str:
     return f"  {mark} {clean(e.workload)}: {side(e.old, e.old_dns)} -> {side(e.new, e.new_dns)}"
 
 
-def diff_lines(d: PostureDiff, old_label: str, new_label: str) -> list[str]:
+def diff_lines(d: PostureDiff, old_label: str, new_label: str, wide: bool = False) -> list[str]:
+    """The review, section by section; `wide` (-o wide) gives each added finding's detail and help too."""
     lines = [f"OLD: {clean(old_label)}", f"NEW: {clean(new_label)}", ""]
 
     def section(title: str, items: list[str]) -> None:
@@ -37,7 +38,7 @@ def diff_lines(d: PostureDiff, old_label: str, new_label: str) -> list[str]:
     section("Egress class changes (+ more open)", [_egress(e) for e in d.egress_changes])
     section("Connections newly allowed", [_conn(c, "+") for c in d.connections_added])
     section("Connections removed", [_conn(c, "-") for c in d.connections_removed])
-    added = [line for f in d.findings_added for line in finding_lines(f)]
+    added = [line for f in d.findings_added for line in finding_lines(f, wide)]
     fixed = [line for f in d.findings_fixed for line in finding_lines(f)[:2]]
     lines.append(f"Findings added ({len(d.findings_added)}):")
     lines.extend(added or ["  (none)"])

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ktui.analysis.findings.catalogue import Finding, Severity
+from ktui.analysis.findings.catalogue import CATALOGUE, Finding, Severity
 from ktui.analysis.findings.checks import WEIGHTS, at_or_above
 from ktui.analysis.findings.cni import CniVerdict
 from ktui.render.safe import clean
@@ -19,13 +19,21 @@ from ktui.render.safe import clean
 ORDER = tuple(reversed(Severity))  # critical first
 
 
-def finding_lines(f: Finding) -> list[str]:
+def finding_lines(f: Finding, wide: bool = False) -> list[str]:
+    """Head line, message, fix; `wide` (-o wide) adds what within the object and why the rule matters."""
     where = f"  ({clean(f.object.where)})" if f.object.where else ""
-    return [
+    lines = [
         f"{f.severity.value.upper():<8} {f.code} {f.slug}  {clean(f.object)}{where}",
         f"         {clean(f.message)}",
         f"         fix: {clean(f.fix)}",
     ]
+    if wide:
+        rule = CATALOGUE.get(f.code)
+        if f.detail:
+            lines.append(f"         at: {clean(f.detail)}")
+        if rule is not None and rule.help:
+            lines.append(f"         why: {clean(rule.help)}")
+    return lines
 
 
 def counts(found: Iterable[Finding]) -> Counter[Severity]:
@@ -55,10 +63,10 @@ def summary_line(found: list[Finding], fail_on: Severity) -> str:
 
 
 def report_lines(found: list[Finding], scores: Mapping[str, int], fail_on: Severity,
-                 cni: CniVerdict | None = None) -> list[str]:
+                 cni: CniVerdict | None = None, wide: bool = False) -> list[str]:
     lines: list[str] = []
     for f in found:
-        lines.extend(finding_lines(f))
+        lines.extend(finding_lines(f, wide))
     if not found:
         lines.append("No findings.")
     lines.append("")
