@@ -35,6 +35,7 @@ from ktui.analysis.findings import CheckContext, Finding, ProblemLike, findings
 from ktui.analysis.policy import (
     Connection,
     ConnectivityBuilder,
+    Destination,
     DnsCheck,
     EgressPosture,
     Explanation,
@@ -43,6 +44,7 @@ from ktui.analysis.policy import (
     Verdict,
     dns_check,
     dns_subjects,
+    egress_destinations,
     egress_posture,
     explain,
 )
@@ -92,6 +94,7 @@ class Analysis:
         self._engine = engine
         self._posture_index = posture_index
         self._egress: dict[Subject, EgressPosture] = {}  # by identity (Subject has eq=False)
+        self._destinations: dict[object, list[Destination]] = {}  # by workload and label set
 
     @classmethod
     def of(cls, state: ClusterState, *, live: bool = False, complete: bool | None = None,
@@ -144,6 +147,17 @@ class Analysis:
         if hit is None:
             self.check_fresh()
             hit = self._egress[subject] = egress_posture(self.engine, subject, self.dns_pods)
+        return hit
+
+    def egress_destinations(self, subject: Subject) -> list[Destination]:
+        """Where the subject's egress may go (CIDRs or workloads, ports, the opening rules), every
+        tier counted (the policy package's one definition). Pods of one workload with the same
+        labels share the answer: tiers select a source by its namespace and labels."""
+        key = (subject.workload, frozenset(subject.labels.items()))
+        hit = self._destinations.get(key)
+        if hit is None:
+            self.check_fresh()
+            hit = self._destinations[key] = egress_destinations(self.engine, subject)
         return hit
 
     def dns(self, subject: Subject) -> DnsCheck:
@@ -230,9 +244,12 @@ class Analysis:
 
     @computed
     def host_health_by_namespace(self) -> dict[str, list[HostHealth]]:
+        """Each entry under every namespace it concerns (Exposure.namespaces: its own, then its
+        backends'): a route in shop sending to payments-api is news in payments too."""
         out: dict[str, list[HostHealth]] = defaultdict(list)
         for h in self.host_health:
-            out[h.entry.namespace].append(h)
+            for ns in h.entry.namespaces:
+                out[ns].append(h)
         return dict(out)
 
     @computed

@@ -231,8 +231,11 @@ class PostureIndex:
 # ---------------------------------------------------------------- the overview as data (`ktui posture`)
 @dataclass(frozen=True, slots=True)
 class HostView:
-    """One exposed entry as the overview lists it: where, how, and its status (exposure.host_status)."""
+    """One exposed entry as the overview lists it: where, how, its status (exposure.host_status)
+    and its TLS verdict (exposure.tls). `namespace` is the entry's own: a namespace also lists the
+    entries whose backends live in it."""
 
+    namespace: str
     host: str
     port: int | None
     path: str
@@ -243,11 +246,14 @@ class HostView:
     status: str  # ok | unknown | warn | fail
     reason: str
     obj: str
+    tls_status: str  # none | ok | unknown | warn | fail
+    tls_reason: str
 
 
 def host_view(h: HostHealth) -> HostView:
     e = h.entry
-    return HostView(e.host, e.port, e.path, e.protocol, e.tls, e.source, e.route, h.status, h.reason, h.obj)
+    return HostView(e.namespace, e.host, e.port, e.path, e.protocol, e.tls, e.source, e.route, h.status, h.reason,
+                    h.obj, h.tls.status, h.tls.reason)
 
 
 def _by_severity(found: Iterable[Finding]) -> tuple[tuple[Severity, int], ...]:

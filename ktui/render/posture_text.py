@@ -21,7 +21,8 @@ def _severities(counts: tuple[tuple[Severity, int], ...] | None) -> dict[str, in
 
 
 def _host_json(h: HostView) -> dict[str, Any]:
-    return {"host": h.host, "port": h.port, "path": h.path or None, "protocol": h.protocol, "tls": h.tls,
+    return {"namespace": h.namespace, "host": h.host, "port": h.port, "path": h.path or None,
+            "protocol": h.protocol, "tls": h.tls, "tlsStatus": h.tls_status, "tlsReason": h.tls_reason or None,
             "source": h.source, "route": h.route or None, "status": h.status, "reason": h.reason or None,
             "object": h.obj or None}
 
@@ -60,7 +61,9 @@ def posture_json(report: PostureReport) -> dict[str, Any]:
     rows = [namespace_json(n) for n in report.namespaces]
     cluster = _severities(report.cluster_findings)
     findings = _sum([r["findings"] for r in rows] + [cluster])
-    hosts = _sum([r["hostCounts"] for r in rows])
+    # each entry once, under its own namespace (a row also lists the entries whose backends it holds)
+    hosts = _host_counts(None if any(n.hosts is None for n in report.namespaces) else
+                         tuple(h for n in report.namespaces for h in n.hosts or () if h.namespace == n.namespace))
     summary = {
         "namespaces": len(rows),
         "pods": report.total("pods"),

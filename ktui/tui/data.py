@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ktui.analysis.exposure.tls import TlsState, tls_state
+from ktui.analysis.exposure.tls import TlsState
 from ktui.analysis.findings.catalogue import Finding
 from ktui.tui.bridge import Bridge
 
@@ -46,7 +46,7 @@ def host_rows(bridge: Bridge, namespace: str) -> list[HostRow] | None:
     return None if index is None else index.get(namespace, [])
 
 
-_INDEX: dict[int, tuple[object, tuple[object, ...], dict[str, list[HostRow]]]] = {}
+_INDEX: dict[int, tuple[object, dict[str, list[HostRow]]]] = {}
 
 
 def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
@@ -55,10 +55,9 @@ def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
     exposure = bridge.exposure
     if exposure is None:
         return None
-    unseen = tuple(sorted(bridge.state.unseen_kinds().items()))  # TLS reads "unknown" from it
-    hit = _INDEX.get(id(bridge))
-    if hit is not None and hit[0] is exposure and hit[1] == unseen:
-        return hit[2]
+    hit = _INDEX.get(id(bridge))  # unseen kinds reach the overlay's replica: a new result follows them
+    if hit is not None and hit[0] is exposure:
+        return hit[1]
     index: dict[str, list[HostRow]] = {}
     seen: set[tuple[object, ...]] = set()  # a summary per backend namespace would list an entry twice
     for summary in exposure.values():
@@ -68,15 +67,12 @@ def _host_index(bridge: Bridge) -> dict[str, list[HostRow]] | None:
             if key in seen:
                 continue
             seen.add(key)
-            tls = getattr(h, "tls", None)
-            if not isinstance(tls, TlsState):
-                tls = tls_state(bridge.state, e, live=bridge.live)
-            row = HostRow(e, h.status, h.reason, h.obj, tls)
+            row = HostRow(e, h.status, h.reason, h.obj, h.tls)  # TLS judged in the overlay's Analysis
             for ns in dict.fromkeys(getattr(e, "namespaces", (e.namespace,))):
                 index.setdefault(ns, []).append(row)
     for rows in index.values():
         rows.sort(key=lambda r: (r.entry.host, r.entry.port or 0, r.entry.path, r.entry.source))
-    _INDEX[id(bridge)] = (exposure, unseen, index)  # holding it: an id is reused once freed
+    _INDEX[id(bridge)] = (exposure, index)  # holding it: an id is reused once freed
     return index
 
 

@@ -29,6 +29,7 @@ from ktui.store import Change, ClusterState, Event, Origin
 from ktui.tui.summaries import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries
 
 Item = tuple[Change, Origin | None]
+UnseenMap = dict[tuple[str, str], str]  # ClusterState.unseen_kinds(): (kind, namespace) -> reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,15 @@ class Replica:
         self._findings: dict[str, FindingsSummary] = {}
         self._found: tuple[Finding, ...] | None = None
 
-    def apply(self, items: list[Item], problems: list[Problem], unseen: frozenset[str]) -> None:
+    def apply(self, items: list[Item], problems: list[Problem], unseen: frozenset[str],
+              unseen_map: UnseenMap | None = None) -> None:
+        """The batch's changes, and what the source could not see (forbidden Secrets make TLS
+        "unknown", not a missing Secret): the replica's store says what the bridge's says."""
+        if unseen_map is not None:
+            for kind, ns in set(self.state.unseen_kinds()) - set(unseen_map):
+                self.state.set_unseen(kind, None, ns)
+            for (kind, ns), reason in unseen_map.items():
+                self.state.set_unseen(kind, reason, ns)
         for change, origin in items:
             if change.new is None:
                 self.state.apply(Event("DELETED", change.kind, change.old))
@@ -149,6 +158,7 @@ class Overlay:
         self._pending: list[Item] = []
         self._problems: list[Problem] = []
         self._unseen: frozenset[str] = frozenset()
+        self._unseen_map: UnseenMap = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -196,15 +206,16 @@ class Overlay:
             self._pending.extend(items)
             self._problems = list(problems)
             self._unseen = frozenset(unseen)
+            self._unseen_map = state.unseen_kinds()
         if self._inline is not None:
             self.compute_inline()
         else:
             self._wake.set()
 
-    def _take(self) -> tuple[list[Item], list[Problem], frozenset[str]]:
+    def _take(self) -> tuple[list[Item], list[Problem], frozenset[str], UnseenMap]:
         with self._lock:
             items, self._pending = self._pending, []
-            return items, self._problems, self._unseen
+            return items, self._problems, self._unseen, dict(self._unseen_map)
 
     def compute_inline(self) -> OverlayResult:
         assert self._inline is not None

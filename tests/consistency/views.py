@@ -123,7 +123,8 @@ def assert_agree(v: Views) -> None:
 
     # hosts: the same entries, each with the same status, in posture and `ktui hosts`
     for ns, row in rows.items():
-        listed = Counter(_host_key(e, e["status"]) for e in v.hosts["entries"] if e["namespace"] == ns)
+        listed = Counter(_host_key(e, e["status"]) for e in v.hosts["entries"]
+                         if ns in (e["namespace"], *(b["namespace"] for b in e["backends"])))
         shown = Counter(_host_key(h, h["status"]) for h in row["hosts"])
         assert listed == shown, ns
         assert row["hostCounts"]["entries"] == len(row["hosts"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ktui.analysis.exposure.entries import Exposure
+from ktui.analysis.exposure.tls import NONE, TlsState, tls_state
 from ktui.analysis.exposure.triage import Chain, Triager
 from ktui.analysis.exposure.triage_links import FAIL, OK, WARN, Link
 
@@ -40,12 +41,14 @@ def host_status(chain: Chain) -> str:
 
 @dataclass(frozen=True, slots=True)
 class HostHealth:
-    """One exposed entry with its status, and the first link behind that status (why, what to look at)."""
+    """One exposed entry with its status, the first link behind that status (why, what to look at),
+    and its TLS verdict (exposure.tls: the same answer as the chain's tls link)."""
 
     entry: Exposure
     status: str  # ok | unknown | warn | fail
     reason: str = ""
     obj: str = ""
+    tls: TlsState = TlsState(NONE)
 
 
 def host_health(triager: Triager, entry: Exposure) -> HostHealth:
@@ -55,4 +58,5 @@ def host_health(triager: Triager, entry: Exposure) -> HostHealth:
     link_status = {FAIL: FAIL, WARN: WARN, UNKNOWN: WARN}.get(status)
     bad = next((lk for lk in chain.links if lk.status == link_status
                 and (status != WARN or not _unseen(lk, entry))), None)
-    return HostHealth(entry, status, bad.reason if bad else "", bad.obj if bad else "")
+    return HostHealth(entry, status, bad.reason if bad else "", bad.obj if bad else "",
+                      tls_state(triager.state, entry, live=triager.live))
