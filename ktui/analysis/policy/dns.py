@@ -51,7 +51,7 @@ class DnsCheck:
 
     ok: bool
     unknown: str | None  # not ok, and it depends on something ktui cannot see
-    verdicts: tuple[Verdict, ...]
+    verdicts: tuple[Verdict, ...]  # up to the first that allows
     stand_in: bool  # no DNS pods in view: asked of the kube-dns stand-in
 
 
@@ -64,8 +64,16 @@ def dns_check(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | 
     the pod network where the real DNS pods are); `ktui check` (KTUI-NP003) must say the same.
     """
     targets: list[Subject | ExternalRange] = [*dns_pods] if dns_pods else [*DNS_STAND_INS, NODE_LOCAL_DNS]
-    verdicts = tuple(engine.can_reach(subject, d, 53, proto) for d in targets for proto in ("UDP", "TCP"))
-    ok = any(v.allowed for v in verdicts)
+    found: list[Verdict] = []
+    for d in targets:
+        for proto in ("UDP", "TCP"):
+            found.append(engine.can_reach(subject, d, 53, proto))
+            if found[-1].allowed:
+                break  # one open way is the answer; the rest need not be asked
+        if found[-1].allowed:
+            break
+    verdicts = tuple(found)
+    ok = verdicts[-1].allowed
     if not ok and not dns_pods:
         ok = _port_53_to_addresses(engine, subject)
     unknown = None if ok else next((v.unknown for v in verdicts if v.unknown), None)
