@@ -99,6 +99,15 @@ times): a YAML alias bomb shares a few lists millions of times; the API server's
 limit keeps real objects far below this."""
 
 
+def _drop_nulls_tree(value: Any) -> Any:
+    """_drop_nulls for a tree with no shared values (JSON): comprehensions, no bookkeeping."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls_tree(v) if isinstance(v, dict | list) else v for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls_tree(v) if isinstance(v, dict | list) else v for v in value if v is not None]
+    return value
+
+
 def _drop_nulls(value: Any) -> Any:
     """The API treats an explicit null like an absent field (`annotations: null`).
 
@@ -108,8 +117,7 @@ def _drop_nulls(value: Any) -> Any:
     active: set[int] = set()
 
     def walk(v: Any) -> tuple[Any, int]:
-        if not isinstance(v, dict | list):
-            return v, 1
+        """`v` is a dict or a list; scalars are copied inline (most values are: no call each)."""
         key = id(v)
         if key in memo:
             return memo[key]
@@ -120,23 +128,33 @@ def _drop_nulls(value: Any) -> Any:
         if isinstance(v, dict):
             out: Any = {}
             for k, item in v.items():
-                if item is not None:
+                if item is None:
+                    continue
+                if isinstance(item, dict | list):
                     out[k], n = walk(item)
                     size += n
+                else:
+                    out[k] = item
+                    size += 1
         else:
             out = []
             for item in v:
-                if item is not None:
+                if item is None:
+                    continue
+                if isinstance(item, dict | list):
                     cleaned, n = walk(item)
                     out.append(cleaned)
                     size += n
+                else:
+                    out.append(item)
+                    size += 1
         if size > MAX_VALUES:
             raise DecodeError(f"too large: more than {MAX_VALUES} values (YAML aliases expanding?)")
         active.discard(key)
         memo[key] = (out, size)
         return out, size
 
-    return walk(value)[0]
+    return walk(value)[0] if isinstance(value, dict | list) else value
 
 
 def _placeholder(value: Any) -> Any:
@@ -148,11 +166,12 @@ def _placeholder(value: Any) -> Any:
 
 
 def decode_document(
-    doc: dict[str, Any], default_ns: str = "default"
+    doc: dict[str, Any], default_ns: str = "default", shared: bool = True
 ) -> tuple[KindInfo | None, Any]:
     """Decode one manifest document. (None, None) for a kind ktui does not read.
 
-    Raises DecodeError with a message naming the object for anything malformed.
+    Raises DecodeError with a message naming the object for anything malformed. `shared`: the
+    document may share values (YAML aliases), so their expansion is bounded; JSON never shares.
     """
     api_version = doc.get("apiVersion")
     kind = doc.get("kind")
@@ -174,7 +193,7 @@ def decode_document(
     if kind == "Gateway" and isinstance(doc.get("spec"), dict) and "gatewayClassName" in doc["spec"]:
         doc = {**doc, "spec": {**doc["spec"], "gatewayClassName": _placeholder(doc["spec"]["gatewayClassName"])}}
     try:
-        doc = _drop_nulls(doc)
+        doc = _drop_nulls(doc) if shared else _drop_nulls_tree(doc)
     except DecodeError as exc:
         raise DecodeError(f"{describe(doc)}: {exc}") from None
     meta = doc["metadata"]

@@ -92,6 +92,7 @@ def load_file(path: str, default_ns: str = "default",
             report.fatal.append(problem)
         return out, report
     report.files = 1
+    shared = not path.endswith(".json")  # only YAML can share values (aliases)
     for doc_line, doc, item_lines in documents(text, path, report.problems):
         if doc is None:
             continue
@@ -101,7 +102,7 @@ def load_file(path: str, default_ns: str = "default",
                 report.problems.append(Problem(where, "document is not a mapping (object)"))
                 continue
             try:
-                info, obj = decode_document(item, default_ns)
+                info, obj = decode_document(item, default_ns, shared)
             except DecodeError as exc:
                 report.problems.append(Problem(where, str(exc)))
                 continue
@@ -223,6 +224,8 @@ class ManifestSource:
         by_kind: dict[str, list[Any]] = {k: [] for k in self._kinds}
         for item in merged.values():
             by_kind.setdefault(item.kind, []).append(item.obj)
+        if not by_kind:  # nothing ktui reads: still say the load finished (the TUI waits for it)
+            by_kind["Namespace"] = []
         for item in merged.values():
             if item.origin.path:
                 self.queue.put(Event("ADDED", item.kind, item.obj, item.origin))
