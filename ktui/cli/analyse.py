@@ -26,22 +26,25 @@ def analysis_of(loaded: Loaded, scoped: bool = False) -> Analysis:
                        problems=() if live else loaded.problems)
 
 
-def _forbidden(loaded: Loaded, kind: str) -> bool:
-    status = loaded.statuses.get(kind)
-    return status is not None and status.state is SyncState.FORBIDDEN
+def forbidden_across_namespaces(loaded: Loaded) -> list[str]:
+    """The namespaced kinds this token may not list in every namespace (it may still in one)."""
+    from ktui.model.kinds import BY_KIND
+
+    return sorted(kind for kind, st in loaded.statuses.items()
+                  if st.state is SyncState.FORBIDDEN and (info := BY_KIND.get(kind)) is not None and info.namespaced)
 
 
 def load_scoped(args: argparse.Namespace) -> tuple[Loaded, bool]:
     """-n filters what is shown, not what is read: the whole cluster is listed so that a policy
-    in another namespace still counts. Only a token that may not list the pods of every namespace falls
-    back to listing NS alone (then the state is not the whole cluster); what it may not read
-    there is unseen, as everywhere."""
+    in another namespace still counts. When the token may not list some namespaced kind in every
+    namespace, NS alone is listed instead (what it may read there, as before -n filtered): then
+    the state is not the whole cluster, and what it may not read is unseen, as everywhere."""
     from ktui.sources.kubeclient import ClusterError
 
     namespace = shown_namespace(args)
     try:
         loaded = load_state(args)
-        if namespace and loaded.origin != "manifests" and _forbidden(loaded, "Pod"):
+        if namespace and loaded.origin != "manifests" and forbidden_across_namespaces(loaded):
             return load_state(args, list_scope=namespace), True
     except ClusterError as exc:
         raise CliError(str(exc)) from None

@@ -49,7 +49,8 @@ def test_namespaces_forbidden_make_a_namespace_selector_unknown(cluster: ApiServ
 
 
 def test_policies_forbidden_in_the_namespace_are_unknown_not_allowed(cluster: ApiServer, tmp_path: Path) -> None:
-    cluster.access.forbid("networkpolicies", "networking.k8s.io", namespaces=("shop",))
+    # as with real RBAC, a token that may not list them in shop may not list them across namespaces ("")
+    cluster.access.forbid("networkpolicies", "networking.k8s.io", namespaces=("shop", ""))
     kubeconfig = str(cluster.write_kubeconfig(tmp_path / "no-np"))
     assert _can_reach(kubeconfig, "shop/peer", "shop/web", "-n", "shop") == EXIT_UNKNOWN
 
