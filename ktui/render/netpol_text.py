@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ktui.analysis.policy import Connection, DirectionExplanation, DirectionVerdict, Explanation, Verdict
 from ktui.analysis.policy.explain import TierExplanation
 from ktui.analysis.policy.tier import End, Mode
 from ktui.render.safe import clean
-from ktui.render.words import describe_policy_info, describe_policy_rules
+from ktui.render.words import DENY, describe_policy_info, describe_policy_rules, policy_rule_items
 
 _ADMIN, _NETPOL, _BASELINE = "Admin", "NetworkPolicy", "Baseline"
 
@@ -17,11 +18,25 @@ def _count(n: int) -> str:
     return f"{n} polic{'y' if n == 1 else 'ies'}"
 
 
-def _policy_lines(t: TierExplanation, direction: str, indent: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class ExplainLine:
+    """One line of an explanation with what it is about: a rule line carries its rule's action
+    (Allow, Deny, Pass, Log; Deny for "no rules: denies all"), so a screen colours denies from
+    the data, not from the words."""
+
+    text: str
+    action: str = ""  # "" for headings and tier lines
+
+    @property
+    def denies(self) -> bool:
+        return self.action == DENY
+
+
+def _policy_lines(t: TierExplanation, direction: str, indent: str) -> list[ExplainLine]:
     lines = []
     for info in t.policies:
-        lines.append(f"{indent}{describe_policy_info(info)}")
-        lines.extend(f"{indent}  {line}" for line in describe_policy_rules(info, direction))
+        lines.append(ExplainLine(f"{indent}{describe_policy_info(info)}"))
+        lines.extend(ExplainLine(f"{indent}  {text}", action) for text, action in policy_rule_items(info, direction))
     return lines
 
 
@@ -43,32 +58,38 @@ def _tier_head(t: TierExplanation, isolated: bool) -> str:
     return f"{clean(t.tier)}: {n}; {how}{end}"
 
 
-def direction_lines(d: DirectionExplanation) -> list[str]:
+def direction_items(d: DirectionExplanation) -> list[ExplainLine]:
     """Only NetworkPolicy (or nothing): the NetworkPolicy picture. Else every tier in order; with
     admin tiers, where NetworkPolicy stands between them and what is left after them."""
     title = d.direction.capitalize()
     plain = [t for t in d.tiers if t.tier != _NETPOL or t.unknown is not None]
     if not plain:
         if not d.isolated:
-            return [f"{title}: not isolated: all traffic allowed"]
+            return [ExplainLine(f"{title}: not isolated: all traffic allowed")]
         netpol = d.tiers[0]
-        return [f"{title}: isolated by {_count(len(netpol.policies))}", *_policy_lines(netpol, d.direction, "  ")]
+        return [ExplainLine(f"{title}: isolated by {_count(len(netpol.policies))}"),
+                *_policy_lines(netpol, d.direction, "  ")]
     admin_picture = any(t.tier in (_ADMIN, _BASELINE) for t in d.tiers)
     netpol_elsewhere = any(p.kind == "NetworkPolicy" for t in d.tiers if t.tier != _NETPOL for p in t.policies)
     netpol_seen = not admin_picture or netpol_elsewhere
-    lines = [f"{title}:"]
+    lines = [ExplainLine(f"{title}:")]
     for t in d.tiers:
         if t.tier == _BASELINE and not netpol_seen:
-            lines.append("  NetworkPolicy: not isolated")
+            lines.append(ExplainLine("  NetworkPolicy: not isolated"))
             netpol_seen = True
         netpol_seen = netpol_seen or t.tier == _NETPOL
-        lines.append(f"  {_tier_head(t, d.isolated)}")
+        lines.append(ExplainLine(f"  {_tier_head(t, d.isolated)}"))
         lines += _policy_lines(t, d.direction, "    ")
     if not netpol_seen:
-        lines.append("  NetworkPolicy: not isolated")
+        lines.append(ExplainLine("  NetworkPolicy: not isolated"))
     if admin_picture and not d.isolated and not any(t.tier == _BASELINE for t in d.tiers):
-        lines.append("  no baseline policy: what the admin tier left is allowed")
+        lines.append(ExplainLine("  no baseline policy: what the admin tier left is allowed"))
     return lines
+
+
+def direction_lines(d: DirectionExplanation) -> list[str]:
+    """direction_items as text (`ktui explain`)."""
+    return [line.text for line in direction_items(d)]
 
 
 def explanation_lines(e: Explanation) -> list[str]:

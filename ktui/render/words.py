@@ -9,6 +9,8 @@ from ktui.analysis.policy.networkpolicy import CompiledPeer, CompiledPolicy, Com
 from ktui.model.selectors import EMPTY_SELECTOR, LabelSelector
 from ktui.render.safe import clean
 
+DENY = "Deny"  # RuleRef.action / TierRule.action of a denying rule
+
 
 def _sel(sel: LabelSelector) -> str:
     return clean(sel.describe())
@@ -115,18 +117,28 @@ def describe_admin_policy(cp: CompiledAdminPolicy) -> str:
 # Any family
 
 
+def policy_rule_items(info: PolicyInfo, direction: str) -> list[tuple[str, str]]:
+    """One (line, action) per rule of a selecting policy, whatever its family: the action is the
+    rule's own (Allow, Deny, Pass, Log), and Deny for a NetworkPolicy with no rules that way
+    (it denies all), so screens colour by what a rule does, never by its words."""
+    compiled = info.compiled
+    rules = getattr(compiled, "rules", None)
+    found = tuple(rules(direction)) if callable(rules) else ()
+    actions = [str(getattr(r, "action", "")) for r in found]
+    if isinstance(compiled, CompiledPolicy):
+        texts = describe_policy_direction(compiled, direction)
+        return list(zip(texts, actions or [DENY], strict=True))
+    if isinstance(compiled, CompiledAdminPolicy):
+        return list(zip(describe_admin_policy_direction(compiled, direction), actions, strict=True))
+    return [(f"rule {getattr(r, 'index', i)}: "
+             + clean(str(r.describe() if callable(getattr(r, "describe", None)) else getattr(r, "action", "?"))),
+             action)
+            for i, (r, action) in enumerate(zip(found, actions, strict=True))]
+
+
 def describe_policy_rules(info: PolicyInfo, direction: str) -> list[str]:
     """One line per rule of a selecting policy, whatever its family."""
-    compiled = info.compiled
-    if isinstance(compiled, CompiledPolicy):
-        return describe_policy_direction(compiled, direction)
-    if isinstance(compiled, CompiledAdminPolicy):
-        return describe_admin_policy_direction(compiled, direction)
-    rules = getattr(compiled, "rules", None)
-    found = rules(direction) if callable(rules) else ()
-    return [f"rule {getattr(r, 'index', i)}: "
-            + clean(str(r.describe() if callable(getattr(r, "describe", None)) else getattr(r, "action", "?")))
-            for i, r in enumerate(found)]
+    return [text for text, _ in policy_rule_items(info, direction)]
 
 
 def describe_policy_info(info: PolicyInfo) -> str:

@@ -1,99 +1,114 @@
 """A namespace's egress as destinations: for each place its pods may open connections to (the
-internet, a CIDR, another namespace, pods of its own), the ports, the workloads behind it and
-the rule that opens it. Addresses are shown as written (CIDRs with their excepts), never as
+internet, a CIDR, another namespace's workloads, its own), the ports, the workloads behind it
+and the rules that open it. Addresses are CIDRs (`0.0.0.0/0 except 10.0.0.0/8`), never
 a.b.c.d-e.f.g.h ranges.
 
-Read off the compiled NetworkPolicies the posture index already used (which pods each policy
-selects comes from the posture, so nothing is evaluated again). Admin and baseline tiers are
-not broken down here (their rules are in the pod screen): a destination list for them is the
-policy engine's to provide.
+The answer per pod is the policy package's (`Analysis.egress_destinations`: every tier,
+NetworkPolicy, admin, Calico, Cilium); this module only gathers it per namespace and words it.
+Pods of one workload with the same labels share one answer; pods no egress policy selects are
+"open" without asking.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ktui.analysis.core.owners import display_workload, workload_label
-from ktui.analysis.policy.egress import EgressClass
-from ktui.render.words import describe_port
+from ktui.analysis.core.owners import display_workload, owning_workload, workload_label
+from ktui.analysis.core.portset import ALL, EMPTY, PortSet
+from ktui.analysis.core.subjects import WorkloadId
+from ktui.analysis.core.verdicts import RuleRef
+from ktui.analysis.policy import EgressClass
+from ktui.render.addresses import compact_cidrs, is_whole_space
 from ktui.tui.bridge import Bridge
 
-INTERNET = ("0.0.0.0/0", "::/0")
+ORDER = {"open": 0, "internet": 2, "cidr": 3, "namespace": 4, "pods": 5}
 
 
 @dataclass(slots=True)
 class Destination:
-    kind: str  # internet | cidr | namespace | pods | anywhere | open
-    target: str  # "0.0.0.0/0", "10.0.0.0/8 except 10.1.0.0/16", "namespace payments", ...
-    ports: set[str] = field(default_factory=set)
+    kind: str  # open | internet | cidr | namespace | pods
+    target: str  # "0.0.0.0/0 except 10.0.0.0/8", "Deployment payments/api", "namespace payments (every workload)"
+    copy: str = ""  # what `copy` puts on the clipboard: a CIDR, ns/name
+    ports: PortSet = EMPTY
     workloads: set[str] = field(default_factory=set)
-    rules: set[str] = field(default_factory=set)
+    rules: dict[str, RuleRef | None] = field(default_factory=dict)  # text -> the rule (None: no rule, open)
 
     @property
     def order(self) -> tuple[int, str]:
-        return ({"open": 0, "anywhere": 1, "internet": 2, "cidr": 3, "namespace": 4, "pods": 5, "tier": 6}.get(
-            self.kind, 9),
-                self.target)
+        return ORDER.get(self.kind, 9), self.target
 
     def port_text(self) -> str:
-        return "all ports" if not self.ports or "all ports" in self.ports else ", ".join(sorted(self.ports))
+        return "all ports" if self.ports.is_all() else self.ports.describe()
+
+    def first_rule(self) -> RuleRef | None:
+        return next((self.rules[t] for t in sorted(self.rules) if self.rules[t] is not None), None)
 
 
-def _ports(rule: object) -> set[str]:
-    ports = getattr(rule, "ports", None)
-    if not ports:
-        return {"all ports"}
-    return {describe_port(p) for p in ports}
-
-
-def _peer_targets(bridge: Bridge, peer: object, ns: str) -> list[tuple[str, str]]:
-    block = getattr(peer, "block", None)
-    if block is not None:
-        target = block.cidr + (f" except {', '.join(block.excepts)}" if block.excepts else "")
-        return [("internet" if block.cidr in INTERNET else "cidr", target)]
-    nsel, psel = getattr(peer, "namespace_selector", None), getattr(peer, "pod_selector", None)
-    pods = "" if psel is None or psel.is_empty() else f" pods {psel.describe()}"
-    if nsel is None:
-        return [("pods", f"namespace {ns}{pods or ' (all pods)'}")]
-    names = [n for n in sorted(bridge.state.namespace_names()) if nsel.matches(bridge.state.namespace_labels(n))]
-    if nsel.is_empty():
-        return [("namespace", f"every namespace{pods}")]
-    if not names:
-        return [("namespace", f"namespaces {nsel.describe()} (none in view){pods}")]
-    return [("namespace", f"namespace {n}{pods}") for n in names]
+def rule_text(r: RuleRef, namespace: str) -> str:
+    """`allow-egress egress[0]` for a NetworkPolicy of the namespace, else `Kind policy egress[0]`."""
+    if r.kind == "NetworkPolicy" and r.namespace == namespace:
+        return f"{r.policy_name or r.policy.rpartition('/')[2]} {r.direction}[{r.rule}]"
+    return f"{r.kind} {r.policy} {r.direction}[{r.rule}]"
 
 
 def egress_destinations(bridge: Bridge, namespace: str) -> list[Destination]:
     np = bridge.namespace(namespace)
     if np is None:
         return []
+    analysis = bridge.analysis
+    state = analysis.state
     found: dict[tuple[str, str], Destination] = {}
 
-    def add(kind: str, target: str, ports: set[str], workload: str, rule: str) -> None:
-        d = found.setdefault((kind, target), Destination(kind, target))
+    def add(kind: str, target: str, copy: str, ports: PortSet, workload: str,
+            rules: dict[str, RuleRef | None]) -> Destination:
+        d = found.setdefault((kind, target), Destination(kind, target, copy))
         d.ports |= ports
         d.workloads.add(workload)
-        d.rules.add(rule)
+        d.rules.update(rules)
+        return d
 
-    policies = {}
-    for cp in bridge.engine.policies_in(namespace):  # posture names them "NetworkPolicy ns/name"
-        policies[cp.ref] = policies[f"NetworkPolicy {cp.ref}"] = cp
+    per_peer: dict[str, dict[WorkloadId, Destination]] = {}  # namespace -> its workloads' rows
     for pod in np.pods:
-        workload = workload_label(display_workload(bridge.state, pod.subject))
+        workload = workload_label(display_workload(state, pod.subject))
         if pod.egress.cls is EgressClass.OPEN:
-            add("open", "anywhere (no egress policy selects these pods)", {"all ports"}, workload, "-")
+            add("open", "anywhere (no egress policy selects these pods)", "", ALL, workload, {"-": None})
             continue
-        for ref in pod.egress.policies:
-            cp = policies.get(ref)
-            if cp is None:  # another tier (admin, Calico, Cilium): its rules are on the pod screen
-                add("tier", f"as {ref} allows (rules on the pod screen)", {"see rules"}, workload, ref)
+        addresses: dict[tuple[PortSet, tuple[RuleRef, ...]], list[str]] = {}  # alike ranges, as one set
+        for dest in analysis.egress_destinations(pod.subject):
+            rules: dict[str, RuleRef | None] = {rule_text(r, namespace): r for r in dest.rules}
+            if dest.workload is None:
+                addresses.setdefault((dest.ports, dest.rules), []).extend(dest.cidrs)
                 continue
-            for rule in cp.egress_rules:
-                where = f"{cp.name} egress[{rule.index}]"
-                if rule.peers is None:
-                    add("anywhere", "anywhere", _ports(rule), workload, where)
-                    continue
-                for peer in rule.peers:
-                    for kind, target in _peer_targets(bridge, peer, namespace):
-                        add(kind, target, _ports(rule), workload, where)
+            w = owning_workload(state, dest.workload)
+            kind = "pods" if w.namespace == namespace else "namespace"
+            row = add(kind, f"{w.kind} {w.namespace}/{w.name}", f"{w.namespace}/{w.name}", dest.ports, workload, rules)
+            per_peer.setdefault(w.namespace, {})[w] = row
+        for (ports, refs), cidrs in addresses.items():
+            target = compact_cidrs(cidrs)
+            add("internet" if is_whole_space(target) else "cidr", target, target.split(" ", 1)[0].rstrip(",;"),
+                ports, workload,
+                {rule_text(r, namespace): r for r in refs})
+    _whole_namespaces(bridge, namespace, found, per_peer)
     return sorted(found.values(), key=lambda d: d.order)
+
+
+def _whole_namespaces(bridge: Bridge, namespace: str, found: dict[tuple[str, str], Destination],
+                      per_peer: dict[str, dict[WorkloadId, Destination]]) -> None:
+    """Every workload of a namespace reachable alike (same ports, same rules, same sources): one
+    row for the namespace instead of one per workload."""
+    state = bridge.analysis.state
+    for ns, rows in per_peer.items():
+        np = bridge.namespace(ns)
+        if np is None or len(rows) < 2:
+            continue
+        every = {owning_workload(state, p.subject.workload) for p in np.pods}
+        first = next(iter(rows.values()))
+        alike = all(r.ports == first.ports and r.rules == first.rules and r.workloads == first.workloads
+                    for r in rows.values())
+        if set(rows) != every or not alike:
+            continue
+        for r in rows.values():
+            found.pop((r.kind, r.target), None)
+        kind = "pods" if ns == namespace else "namespace"
+        target = f"namespace {ns} (every workload)"
+        found[(kind, target)] = Destination(kind, target, ns, first.ports, set(first.workloads), dict(first.rules))

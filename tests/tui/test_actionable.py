@@ -183,7 +183,7 @@ async def test_egress_view_lists_destinations_with_workloads_and_rules(app: Ktui
         assert isinstance(app.screen, EgressScreen)
         dests = {d.target: d for d in app.screen.dests}
         internet = dests["0.0.0.0/0 except 10.0.0.0/8"]
-        assert internet.kind == "internet" and internet.ports == {"TCP 443"}
+        assert internet.kind == "internet" and internet.port_text() == "TCP 443"
         assert internet.workloads == {"Deployment frontend"} and internet.rules
 
 

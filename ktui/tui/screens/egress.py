@@ -3,6 +3,7 @@ namespaces, its own pods), on which ports, which workloads, opened by which rule
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from ktui.analysis.core.verdicts import RuleRef
 from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import fmt
 from ktui.tui.bridge import Update
@@ -23,9 +25,14 @@ KIND_STYLE = {"open": "open", "anywhere": "open", "internet": "internet", "cidr"
               "namespace": "cluster", "pods": "cluster"}
 
 
-def short_list(items: set[str], n: int = 3) -> str:
+def short_list(items: Iterable[str], n: int = 3) -> str:
     ordered = sorted(items)
     return ", ".join(ordered[:n]) + (f" +{len(ordered) - n}" if len(ordered) > n else "")
+
+
+def rule_object(r: RuleRef | None) -> ObjectRef | None:
+    """The policy behind an opening rule, for y / d (any tier: NetworkPolicy, admin, Calico, Cilium)."""
+    return None if r is None else (r.kind, r.namespace, r.policy_name or r.policy.rpartition("/")[2])
 
 
 def destination_row(p: Palette, i: int, d: Destination) -> Row:
@@ -90,12 +97,11 @@ class EgressScreen(KScreen):
 
     def selected_object(self) -> ObjectRef | None:
         d = self._selected()
-        rule = sorted(d.rules)[0] if d is not None and d.rules and "-" not in d.rules else ""
-        return ("NetworkPolicy", self.namespace, rule.split(" ", 1)[0]) if rule else None
+        return rule_object(d.first_rule()) if d is not None else None
 
     def copy_payload(self) -> tuple[SafeText, str] | None:
         d = self._selected()
-        return (safe_text(d.target.split(" ", 1)[0]), "destination") if d is not None else None
+        return (safe_text(d.copy), "destination") if d is not None and d.copy else None
 
     def on_batch(self, update: Update) -> None:
         if self.namespace in update.changed:

@@ -26,7 +26,7 @@ from ktui.tui.data import HostRow
 from ktui.tui.egress_view import Destination, egress_destinations
 from ktui.tui.screens.base import KScreen, ObjectRef
 from ktui.tui.screens.egress import COLUMNS as EGRESS_COLUMNS
-from ktui.tui.screens.egress import destination_row
+from ktui.tui.screens.egress import destination_row, rule_object
 from ktui.tui.screens.findings import COLUMNS as FINDING_COLUMNS
 from ktui.tui.screens.findings import FindingDetail, finding_row, jump_target
 from ktui.tui.widgets.listing import Listing, Row
@@ -195,8 +195,7 @@ class NamespaceScreen(KScreen):
             ns, _, name = src[1].partition("/") if len(src) == 2 else ("", "", "")
             return (src[0], ns, name)
         if self.tab == "egress" and i is not None and i < len(self.dests):
-            rule = sorted(self.dests[i].rules)[0]
-            return ("NetworkPolicy", self.namespace, rule.split(" ", 1)[0]) if rule != "-" else None
+            return rule_object(self.dests[i].first_rule())
         return None
 
     def copy_payload(self) -> tuple[SafeText, str] | None:
@@ -208,7 +207,7 @@ class NamespaceScreen(KScreen):
         if self.tab == "pods":
             return safe_text(f"ktui can-reach {self.namespace}/{row.key} DST --port 443/TCP"), "command"
         if self.tab == "egress" and i is not None and i < len(self.dests):
-            return safe_text(self.dests[i].target.split(" ", 1)[0]), "destination"
+            return (safe_text(self.dests[i].copy), "destination") if self.dests[i].copy else None
         obj = self.selected_object()
         return (safe_text(f"{obj[1]}/{obj[2]}"), obj[0]) if obj else None
 
