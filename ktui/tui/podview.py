@@ -10,9 +10,9 @@ from ktui.analysis.policy.egress import EgressClass
 from ktui.analysis.policy.engine import Verdict
 from ktui.analysis.policy.explain import DirectionExplanation, Explanation
 from ktui.analysis.posture import PodPosture
-from ktui.render.netpol_text import direction_lines, verdict_lines
+from ktui.render.netpol_text import direction_items, verdict_lines
 from ktui.render.safe import clean
-from ktui.render.words import describe_policy_direction
+from ktui.render.words import DENY, policy_rule_items
 from ktui.tui import fmt
 from ktui.tui.queries import DnsCheck
 from ktui.tui.summaries import EntryHealth
@@ -50,15 +50,14 @@ def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> T
     """Admin, baseline (or Calico, Cilium) policies select the pod: the tiers in evaluation order, as `ktui explain`
     words them (render.netpol_text), with denies in the fail colour."""
     t = Text()
-    title, *lines = direction_lines(d)
+    title, *lines = direction_items(d)
     tiers = "admin tier, NetworkPolicy, baseline tier" if d.admin or d.baseline else \
         ", ".join(clean(tier.tier) for tier in d.tiers)
-    heading(t, title.rstrip(":") + ": " + tiers)
+    heading(t, title.text.rstrip(":") + ": " + tiers)
     if d.direction == "egress" and posture is not None:
         _egress_class(t, p, posture)
     for line in lines:
-        deny = "(Deny)" in line or line.strip().startswith("no ")
-        t.append(line + "\n", style=p.fail if deny else "")
+        t.append(line.text + "\n", style=p.fail if line.denies else "")  # the rule's action, not its words
     return t
 
 
@@ -75,11 +74,10 @@ def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -
     heading(t, f"{title}: isolated by {n} polic{'y' if n == 1 else 'ies'}")
     if d.direction == "egress" and posture is not None:
         _egress_class(t, p, posture)
-    for cp in d.policies:
-        t.append(f"  {clean(cp.ref)}\n", style="bold")
-        for line in describe_policy_direction(cp, d.direction):
-            deny = line.startswith("no ")
-            t.append(f"    {line}\n", style=p.fail if deny else "")
+    for info in (info for tier in d.tiers if tier.tier == "NetworkPolicy" for info in tier.policies):
+        t.append(f"  {clean(info.ref)}\n", style="bold")
+        for line, action in policy_rule_items(info, d.direction):
+            t.append(f"    {line}\n", style=p.fail if action == DENY else "")
     return t
 
 
