@@ -116,6 +116,7 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
     from ktui.tui.app import KtuiApp
     from ktui.tui.bridge import Bridge
     from ktui.tui.screens.overview import OverviewScreen
+    from ktui.tui.widgets.preview import CLUSTER_ROW
     from ktui.tui.widgets.rowtable import RowTable
 
     frames: list[tuple[float, str]] = []  # (when, the screen drawn)
@@ -221,6 +222,9 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
             raise TimeoutError
 
         async def key(k: str) -> float:
+            if k == "enter" and app.screen.table.selected_key() in (None, CLUSTER_ROW):
+                await pilot.press("g")  # (cluster) opens the findings list: time a namespace
+                await pilot.pause(0.15)
             handled.clear()
             start = time.time()
             await pilot.press(k)
