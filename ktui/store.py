@@ -59,6 +59,9 @@ class ClusterState:
         # What the source could not see: (kind, namespace or "" for all namespaces) -> why.
         # Analysis turns answers that depend on these into "unknown", never "allowed".
         self._unseen: dict[tuple[str, str], str] = {}
+        # per kind / per namespace: how many changes so far (caches keyed by what they depend on)
+        self._kind_versions: dict[str, int] = defaultdict(int)
+        self._ns_versions: dict[str, int] = defaultdict(int)
 
     # ---------------------------------------------------------------- visibility
     def set_unseen(self, kind: str, reason: str | None, namespace: str = "") -> None:
@@ -67,9 +70,21 @@ class ClusterState:
         if reason is None:
             if self._unseen.pop(key, None) is not None:
                 self.version += 1
+                self._kind_versions[""] += 1
         elif self._unseen.get(key) != reason:
             self._unseen[key] = reason
             self.version += 1
+            self._kind_versions[""] += 1
+
+    def kind_version(self, kind: str) -> int:
+        """Changes to objects of `kind` so far ("" : visibility changes); every change of
+        `version` counts in exactly one kind, so version - kind_version("Pod") moves only when
+        something other than a pod changed."""
+        return self._kind_versions[kind]
+
+    def namespace_version(self, namespace: str) -> int:
+        """Changes to objects living in `namespace` so far."""
+        return self._ns_versions[namespace]
 
     def unseen(self, kind: str, namespace: str = "") -> str | None:
         """Why `kind` (in `namespace`) cannot be seen, or None when it can."""
@@ -91,7 +106,7 @@ class ClusterState:
             self._unindex(event.kind, old)
             del table[key]
             self.origins.pop((event.kind, *key), None)
-            self.version += 1
+            self._count(event.kind, key[0])
             return Change(event.kind, key[0], key[1], old, None)
         if old is not None:
             if old == obj:
@@ -101,7 +116,7 @@ class ClusterState:
         self._index(event.kind, obj)
         if event.origin is not None:
             self.origins[(event.kind, *key)] = event.origin
-        self.version += 1
+        self._count(event.kind, key[0])
         return Change(event.kind, key[0], key[1], old, obj)
 
     def replace(self, kind: str, objs: Iterable[Any], namespace: str | None = None) -> list[Change]:
@@ -118,7 +133,7 @@ class ClusterState:
                 table[key] = obj
                 self._index(kind, obj)
                 changes.append(Change(kind, key[0], key[1], old, obj))
-            self.version += len(changes)
+                self._count(kind, key[0])
             return changes
         seen: set[ObjKey] = set()
         for obj in objs:
@@ -132,6 +147,11 @@ class ClusterState:
                 if change is not None:
                     changes.append(change)
         return changes
+
+    def _count(self, kind: str, namespace: str) -> None:
+        self.version += 1
+        self._kind_versions[kind] += 1
+        self._ns_versions[namespace] += 1
 
     def _index(self, kind: str, obj: Any) -> None:
         ns, name = obj.metadata.namespace, obj.metadata.name

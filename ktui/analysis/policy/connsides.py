@@ -249,6 +249,6 @@ def port_kinds(reps: Sequence[Subject]) -> list[int]:
 
 
 def address_table(engine: PolicyEngine) -> SideTable:
-    """Sides over no in-cluster peers: per state version, for questions about address ranges only
-    (egress class, DNS by address)."""
-    return engine.per_version("address-table", lambda: SideTable(engine, [], []))
+    """Sides over no in-cluster peers, for questions about address ranges only (egress class, DNS
+    by address): they read no pod, so they are kept per policy key."""
+    return engine.per_policy("address-table", lambda: SideTable(engine, [], []))

@@ -54,25 +54,80 @@ class EgressPosture:
     names: tuple[str, ...] = ()  # destinations allowed by DNS name (Cilium toFQDNs), never resolved
 
 
-def _probes(engine: PolicyEngine) -> list[Subject]:
-    """One in-cluster peer per class no tier tells apart (namespace, labels, ports, and the address
-    segment between the tiers' boundaries each IP falls in): what "some in-cluster peer" is tried on."""
-    def compute() -> list[Subject]:
+class _Probes:
+    """One in-cluster peer per class no tier tells apart (namespace, labels, ports, host network,
+    and the address segment between the tiers' boundaries each IP falls in): what "some
+    in-cluster peer" is tried on. Kept per policy key (the segments follow the boundaries) and
+    refreshed per namespace whose objects changed; the table over them and the classes judged on
+    it are dropped only when the set of classes changes (a new label set, a class's last pod gone).
+    """
+
+    def __init__(self, engine: PolicyEngine) -> None:
+        self.engine = engine
         cuts: dict[int, list[int]] = {}
         for version, point in engine.boundaries(None):
             cuts.setdefault(version, []).append(point)
-        for points in cuts.values():
-            points.sort()
-        seen: set[object] = set()
-        out = []
-        for s in _subjects(engine):
-            segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
-            key = (s.namespace, frozenset(s.labels.items()), s.ports, segments)
-            if key not in seen:
-                seen.add(key)
-                out.append(s)
-        return out
-    return engine.per_version("egress-probes", compute)
+        self.cuts = {v: sorted(points) for v, points in cuts.items()}
+        self.per_ns: dict[str, tuple[int, list[tuple[object, Subject]]]] = {}
+        self.keys: tuple[object, ...] = ()
+        self.reps: list[Subject] = []
+        self._table: SideTable | None = None
+        self.judged: dict[tuple[object, ...], Judged] = {}  # cluster part by (side sig, DNS targets)
+        self.targets: list[list[Subject]] = []
+        self._version = -1
+
+    def _key(self, s: Subject) -> object:
+        cuts = self.cuts
+        segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
+        return (s.namespace, frozenset(s.labels.items()), s.ports, s.host_network, segments)
+
+    def refresh(self) -> None:
+        state = self.engine.state
+        if self._version == state.version:
+            return
+        self._version = state.version
+        cache = cast(dict[tuple[str, str], tuple[object, Subject]], self.engine.ctx.cache("subjects"))
+        names = state.namespace_names()
+        moved = set(self.per_ns) - set(names)
+        for ns in moved:
+            del self.per_ns[ns]
+        for ns in names:
+            v = state.namespace_version(ns)
+            held = self.per_ns.get(ns)
+            if held is None or held[0] != v:
+                seen: set[object] = set()
+                firsts = []
+                for s in namespace_subjects(state, ns, cache):
+                    k = self._key(s)
+                    if k not in seen:
+                        seen.add(k)
+                        firsts.append((k, s))
+                old = held[1] if held is not None else []
+                if [k for k, _ in old] == [k for k, _ in firsts]:
+                    firsts = old  # the same classes: keep their representatives
+                self.per_ns[ns] = (v, firsts)
+                moved.add(ns)
+        if not moved:
+            return
+        keys = tuple(k for ns in names for k, _ in self.per_ns[ns][1])
+        if keys != self.keys:
+            self.keys = keys
+            self.reps = [s for ns in names for _, s in self.per_ns[ns][1]]
+            self._table = None
+            self.judged.clear()
+            self.targets.clear()
+
+    def table(self) -> SideTable:
+        """The connectivity list's sides over the probes (rule hits and port sets memoized)."""
+        if self._table is None:
+            self._table = SideTable(self.engine, self.reps, port_kinds(self.reps))
+        return self._table
+
+
+def _probes(engine: PolicyEngine) -> _Probes:
+    probes = engine.per_policy("egress-probes", lambda: _Probes(engine))
+    probes.refresh()
+    return probes
 
 
 def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subject]:
@@ -83,18 +138,6 @@ def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subjec
         return namespace_subjects(engine.state, namespace, cache)
     return engine.per_version("cluster-subjects", lambda: [
         s for ns in subject_namespaces(engine.state) for s in namespace_subjects(engine.state, ns, cache)])
-
-
-def _table(engine: PolicyEngine, with_probes: bool) -> SideTable:
-    """The connectivity list's sides (rule hits and port sets memoized per state): over no peers for
-    the address ranges, over the probes for the in-cluster peers (built only when asked)."""
-    if not with_probes:
-        return address_table(engine)
-
-    def compute() -> SideTable:
-        probes = _probes(engine)
-        return SideTable(engine, probes, port_kinds(probes))
-    return engine.per_version("egress-probes-table", compute)
 
 
 def _why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange | None) -> str:
@@ -113,49 +156,82 @@ def _why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange |
 Judged = tuple[EgressClass, PortSet, str | None]
 
 
+@dataclass(slots=True)
+class _Ranges:
+    """The egress address ranges of one policy key, with the public ones per IP version."""
+
+    ranges: list[ExternalRange]
+    public: list[list[int]]  # per IP version in use: positions of the public ranges
+
+
+def _ranges(engine: PolicyEngine) -> _Ranges:
+    def compute() -> _Ranges:
+        ranges = engine.external_ranges("egress")
+        public = [[k for k, r in enumerate(ranges) if r.version == v and is_public(r)]
+                  for v in sorted({r.version for r in ranges})]
+        return _Ranges(ranges, [p for p in public if p])
+    return engine.per_policy("egress-ranges", compute)
+
+
 def _judge(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> Judged:
     """The class from the effective sets: every address range, then the in-cluster peers.
-    Shared by the pods whose egress the tiers select alike."""
-    table = _table(engine, False)
+    Shared by the pods whose egress the tiers select alike (same rules: same side signature)."""
+    table = address_table(engine)
     side = table.side_of(subject, "egress")
-    memo: dict[tuple[int, ...], Judged] = engine.per_version("egress-classes", dict)
-    key = (side.sig, *(id(d) for d in extra))  # the DNS targets are tried as in-cluster peers too
-    found = memo.get(key)
+    memo: dict[int, Judged | None] = engine.per_policy("egress-classes", dict)
+    if side.sig not in memo:
+        memo[side.sig] = _by_addresses(engine, table, side, subject)
+    found = memo[side.sig]
     if found is not None:
         return found
-    ranges = engine.external_ranges("egress")
+    probes = _probes(engine)
+    key = (side.sig, *(id(d) for d in extra))  # the DNS targets are tried as in-cluster peers too
+    found = probes.judged.get(key)
+    if found is None:
+        probe_table = probes.table()
+        found = probes.judged[key] = _cluster_or_denied(
+            engine, probe_table, probe_table.side_of(subject, "egress"), subject, extra)
+        probes.targets.append(extra)  # keeps the ids in the key alive
+    return found
+
+
+def _by_addresses(engine: PolicyEngine, table: SideTable, side: Side, subject: Subject) -> Judged | None:
+    """UNKNOWN, INTERNET or EXTERNAL from the address ranges alone; None: ask the in-cluster peers."""
+    info = _ranges(engine)
+    ranges = info.ranges
     allowed = table.range_ports(side, "egress", ranges, None)
     matched = table.range_matched(side, "egress", ranges)
     if table.cannot_tell(side, matched):
         k = next((k for k, m in enumerate(matched) if any(x < 0 for x in m)), None)
-        found = (EgressClass.UNKNOWN, EMPTY, _why(engine, subject, ranges[k] if k is not None else None))
-    else:
-        internet = EMPTY
-        for version in sorted({r.version for r in ranges}):
-            public = [ports for r, ports in zip(ranges, allowed, strict=True) if r.version == version and is_public(r)]
-            if public:
-                common = public[0]
-                for ports in public[1:]:
-                    common = common & ports
-                internet = internet | common
-        if internet:
-            found = (EgressClass.INTERNET, internet, None)
-        elif any(allowed):
-            found = (EgressClass.EXTERNAL, EMPTY, None)
-        else:
-            probes = _table(engine, True)
-            found = _cluster_or_denied(engine, probes, probes.side_of(subject, "egress"), subject, extra)
-    memo[key] = found
-    return found
+        return EgressClass.UNKNOWN, EMPTY, _why(engine, subject, ranges[k] if k is not None else None)
+    internet = EMPTY
+    for positions in info.public:
+        common = allowed[positions[0]]
+        for k in positions[1:]:
+            if not common:
+                break
+            common = common & allowed[k]
+        internet = internet | common
+    if internet:
+        return EgressClass.INTERNET, internet, None
+    if any(allowed):
+        return EgressClass.EXTERNAL, EMPTY, None
+    return None
 
 
 def _cluster_or_denied(engine: PolicyEngine, table: SideTable, side: Side, subject: Subject,
                        extra: list[Subject]) -> Judged:
-    """Some in-cluster peer allowed (a probe, or the DNS pods / stand-in), or none."""
-    if any(engine.allowed_ports(subject, d, "egress") for d in (*extra, *_subjects(engine, subject.namespace))):
-        return EgressClass.CLUSTER, EMPTY, None  # the DNS pods and the pod's own namespace first: cheap
+    """Some in-cluster peer allowed (the DNS pods / stand-in, or a probe: those of the pod's own
+    namespace first, they are the likeliest), or none."""
+    if any(engine.allowed_ports(subject, d, "egress") for d in extra):
+        return EgressClass.CLUSTER, EMPTY, None
     sources = table.sources(side)
-    candidates = range(len(table.reps)) if sources is None else sources
+    if sources is None:
+        own = table.by_ns.get(subject.namespace, [])
+        rest = set(own)
+        candidates: list[int] = [*own, *(c for c in range(len(table.reps)) if c not in rest)]
+    else:
+        candidates = list(sources)
     if any(table.allowed(side, c, c) for c in candidates):
         return EgressClass.CLUSTER, EMPTY, None
     index = table.index(side) if not side.open else {}

@@ -50,37 +50,63 @@ __all__ = ["DIRECTIONS", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Pee
 class PolicyEngine:
     """Evaluates every policy tier over one ClusterState.
 
-    The tiers are rebuilt for each state version (cheap: compiled policies are cached by object in
-    the shared TierContext); selection answers are cached per version.
+    Tiers answer from policies, namespaces and the subject asked about, never from other pods: so
+    the tiers and everything derived from them (selection answers, address tables, boundaries) are
+    kept until something other than a pod changes (`policy_key`). Values that read the pods
+    (probes, cluster subjects) are kept per state version (`per_version`), or by the namespaces
+    they read (egress.py).
     """
 
     def __init__(self, state: ClusterState, factories: list[TierFactory] | None = None) -> None:
         self.state = state
         self.ctx = TierContext(state)
         self._factories = factories
+        self._policy_key = -1
         self._version = -1
         self._tiers: list[Tier] = []
         self._sides: dict[tuple[int, str], tuple[Subject, Sides]] = {}
         self._netpol: NetworkPolicyTier | None = None
         self._ranges: dict[str, list[ExternalRange]] = {}
-        self._memo: dict[str, object] = {}
+        self._memo: dict[str, object] = {}  # per state version
+        self._policy_memo: dict[str, object] = {}  # per policy key
+
+    @property
+    def policy_key(self) -> int:
+        """Moves whenever something other than a pod changes (policies, namespaces, nodes,
+        workloads, services, visibility)."""
+        return self.state.version - self.state.kind_version("Pod")
 
     def _check_version(self) -> None:
-        if self._version != self.state.version:
+        if self._version == self.state.version:
+            return
+        self._version = self.state.version
+        self._memo.clear()
+        key = self.policy_key
+        if key != self._policy_key:
             self.ctx.reset()
             self._tiers = build_tiers(self.state, self.ctx, self._factories)
             self._sides.clear()
             self._netpol = None
             self._ranges.clear()
-            self._memo.clear()
-            self._version = self.state.version
+            self._policy_memo.clear()
+            self._policy_key = key
+        elif len(self._sides) > 4 * (self.state.count("Pod") + 64):
+            self._sides.clear()  # subjects of pods long gone: keep the cache bounded
 
     def per_version(self, key: str, compute: Callable[[], T]) -> T:
-        """A value computed once per state version (e.g. the in-cluster peers egress is tried on)."""
+        """A value computed once per state version (it reads the pods)."""
         self._check_version()
         if key not in self._memo:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
+
+    def per_policy(self, key: str, compute: Callable[[], T]) -> T:
+        """A value computed once per policy key: it depends on the tiers and on the subjects
+        asked about, never on which other pods exist (address tables, egress classes by side)."""
+        self._check_version()
+        if key not in self._policy_memo:
+            self._policy_memo[key] = compute()
+        return cast(T, self._policy_memo[key])
 
     def tiers(self) -> list[Tier]:
         """The state's tiers in evaluation order."""

@@ -1,0 +1,94 @@
+"""Event -> posture at scale: one pod or policy event applied to the store, then PostureIndex.update.
+
+    .venv/bin/python bench/bench_posture_events.py [/tmp/big10k]
+
+Loads a manifest directory (default /tmp/big10k, a 10k-pod cluster as one JSON List), builds the
+PostureIndex, then applies 200 single-pod events (label change, new pod of an existing workload,
+pod deleted) and 20 NetworkPolicy events, timing PostureIndex.update per event. Target (issue 13):
+p99 <= 20 ms at 10k pods. Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+from ktui.analysis.posture import PostureIndex
+from ktui.model.decode import decode_document
+from ktui.store import ClusterState, Event
+
+Doc = dict[str, Any]
+
+
+def load(path: str) -> tuple[ClusterState, list[Doc]]:
+    docs: list[Doc] = []
+    for name in sorted(os.listdir(path)):
+        if name.endswith(".json"):
+            with open(os.path.join(path, name)) as f:
+                data = json.load(f)
+            docs.extend(data.get("items", [data]) if data.get("kind") == "List" else [data])
+    state = ClusterState()
+    for doc in docs:
+        info, obj = decode_document(doc, "default")
+        if info is not None:
+            state.apply(Event("ADDED", info.kind, obj))
+    return state, docs
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/big10k"
+    t0 = time.perf_counter()
+    state, docs = load(path)
+    print(f"load {path}: {time.perf_counter() - t0:.2f} s, {state.count('Pod')} pods")
+    t0 = time.perf_counter()
+    index = PostureIndex(state)
+    print(f"PostureIndex build: {time.perf_counter() - t0:.2f} s")
+    rnd = random.Random(7)
+    pods = [d for d in docs if d.get("kind") == "Pod"]
+    policies = [d for d in docs if d.get("kind") == "NetworkPolicy"]
+    times: dict[str, list[float]] = {"label": [], "new pod": [], "deleted": [], "policy": []}
+
+    def timed(kind: str, verb: str, doc: Doc) -> None:
+        info, obj = decode_document(doc, "default")
+        assert info is not None
+        change = state.apply(Event(verb, info.kind, obj))  # type: ignore[arg-type]
+        t = time.perf_counter()
+        index.update([change] if change is not None else [])
+        times[kind].append(time.perf_counter() - t)
+
+    for i in range(200):
+        doc = copy.deepcopy(rnd.choice(pods))
+        roll = i % 3
+        if roll == 0:
+            doc["metadata"].setdefault("labels", {})["bench"] = f"v{i}"
+            timed("label", "MODIFIED", doc)
+        elif roll == 1:
+            doc["metadata"]["name"] = f"{doc['metadata']['name']}-b{i}"
+            timed("new pod", "ADDED", doc)
+        else:
+            pods.remove(next(p for p in pods if p["metadata"]["name"] == doc["metadata"]["name"]
+                             and p["metadata"].get("namespace") == doc["metadata"].get("namespace")))
+            timed("deleted", "DELETED", doc)
+    for i in range(20):
+        doc = copy.deepcopy(rnd.choice(policies))
+        doc["spec"].setdefault("podSelector", {}).setdefault("matchLabels", {})["bench"] = f"p{i}"
+        timed("policy", "MODIFIED", doc)
+    every = [t for ts in times.values() for t in ts]
+    for kind, ts in [*times.items(), ("all", every)]:
+        print(f"{kind:<10} n={len(ts):<4} p50 {statistics.median(ts) * 1000:8.2f} ms"
+              f"   p99 {pct(ts, 0.99) * 1000:8.2f} ms   max {max(ts) * 1000:8.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
