@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ktui.analysis.analysis import Analysis
-from ktui.analysis.core.portset import PortSpecError, parse_port_spec
-from ktui.analysis.core.subjects import WorkloadId
-from ktui.analysis.policy import Connection, Peer
+from ktui.analysis.core.portset import PROTOCOLS, PortSpecError, parse_port_spec
+from ktui.analysis.core.subjects import Subject, WorkloadId
+from ktui.analysis.policy import Connection, Peer, named_ports
 from ktui.cli.analyse import load_analysis
 from ktui.cli.common import CliError, add_output_option, add_source_options, render, shown_namespace
 from ktui.render import netpol_text
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "(exit 0 yes, 1 no, 3 unknown: it depends on what could not be read)")
     p.add_argument("src", metavar="SRC", help="ns/pod, ns/workload or an IP address")
     p.add_argument("dst", metavar="DST", help="ns/pod, ns/workload or an IP address")
-    p.add_argument("--port", required=True, help="PORT[/PROTO], e.g. 443/TCP or 53/UDP")
+    p.add_argument("--port", required=True, help="PORT[/PROTO], e.g. 443/TCP or 53/UDP, or a port name "
+                   "the destination declares (http, dns/UDP)")
     add_source_options(p, sub=True)
     add_output_option(p, ("txt",))
     p.set_defaults(handler=cmd_can_reach)
@@ -61,14 +62,40 @@ def cmd_explain(args: argparse.Namespace) -> int:
 EXIT_UNKNOWN = 3
 
 
+def port_name(spec: str) -> tuple[str, str] | None:
+    """(name, PROTO) when `spec` names a port (`http`, `dns/UDP`), else None."""
+    name, _, proto = spec.strip().partition("/")
+    proto = (proto or "TCP").upper()
+    if not name or name[0].isdigit() or proto not in PROTOCOLS:
+        return None
+    return name, proto
+
+
+def port_of(spec: str, dst: Peer | None) -> tuple[int, str]:
+    """`443`, `53/UDP`, or a port name the destination declares (what a NetworkPolicy named port
+    resolves to on it)."""
+    named = port_name(spec)
+    if named is None or dst is None:
+        try:
+            return parse_port_spec(spec)
+        except PortSpecError as exc:
+            if named is None:
+                raise CliError(f"--port {spec}: {exc}") from None
+            return 0, named[1]  # resolved once the destination is known
+    name, proto = named
+    numbers = named_ports(dst).get((name, proto)) if isinstance(dst, Subject) else None
+    if not numbers:
+        raise CliError(f"--port {spec}: the destination declares no {proto} port named {name!r}")
+    return numbers[0], proto
+
+
 def cmd_can_reach(args: argparse.Namespace) -> int:
-    try:
-        port, proto = parse_port_spec(args.port)
-    except PortSpecError as exc:
-        raise CliError(f"--port {args.port}: {exc}") from None
+    port, proto = port_of(args.port, None)  # a bad number or protocol: refused before loading
     _, analysis = load_analysis(args)
     ns = _default_ns(args)
     src, dst = _peer(analysis, args.src, ns), _peer(analysis, args.dst, ns)
+    if port_name(args.port) is not None:
+        port, proto = port_of(args.port, dst)
     verdict = analysis.can_reach(src, dst, port, proto)
     render(args.output, lambda _wide: netpol_text.verdict_lines(verdict), lambda: netpol_text.verdict_json(verdict))
     if verdict.unknown is not None:

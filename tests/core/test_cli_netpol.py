@@ -83,7 +83,7 @@ def test_connectivity_text_and_json_agree(capsys: pytest.CaptureFixture[str]) ->
     [
         (["explain", "x/y", "-f", "/nonexistent/path"], "no such file or directory"),
         (["explain", "boutique/nope", "-f", str(BOUTIQUE / "app.yaml")], "no pod or workload"),
-        (["can-reach", "a/b", "c/d", "--port", "http", "-f", str(BOUTIQUE)], "is not a number"),
+        (["can-reach", "a/b", "c/d", "--port", "8x", "-f", str(BOUTIQUE)], "is not a number"),  # http: a port name
         (["can-reach", "a/b", "c/d", "--port", "80/ICMP", "-f", str(BOUTIQUE)], "not TCP, UDP or SCTP"),
     ],
 )
