@@ -7,8 +7,6 @@ network are left out: NetworkPolicy does not apply to them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 from ktui.analysis.findings.catalogue import Finding, finding
 from ktui.analysis.findings.context import (
     SYSTEM_NAMESPACES,
@@ -16,9 +14,8 @@ from ktui.analysis.findings.context import (
     describe_labels,
     group_by_workload,
 )
-from ktui.analysis.policy import DNS_LABELS, EgressClass, dns_subjects, egress_posture
-from ktui.analysis.policy.networkpolicy import CompiledPolicy, CompiledRule
-from ktui.model.core import NS_NAME_LABEL, Service
+from ktui.analysis.policy import CompiledPolicy, CompiledRule, EgressClass, dns_check, dns_subjects, egress_posture
+from ktui.model.core import Service
 from ktui.model.selectors import LabelSelector
 
 DIRECTIONS = ("ingress", "egress")
@@ -75,8 +72,8 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
                     "KTUI-NP002", obj,
                     f"egress of {obj} allows every destination on every port{by}",
                 ))
-        dns_ok = posture.dns if dns else _dns_possible(egress_pols)
-        if egress_pols and not dns_ok:
+        # the one DNS definition (policy.dns_check): the overview's DNS flag says the same
+        if egress_pols and not dns_check(ctx.engine, s, dns).ok:
             names = ", ".join(cp.name for cp in egress_pols)
             out.append(finding(
                 "KTUI-NP003", obj,
@@ -84,43 +81,6 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
                 "(port 53 to kube-dns/CoreDNS): name lookups will fail",
             ))
     return out
-
-
-_KUBE_SYSTEM = {NS_NAME_LABEL: "kube-system"}
-
-
-def _dnsish(selector: LabelSelector | None, labels: Iterable[Mapping[str, str]]) -> bool:
-    """A selector that could pick the DNS pods/namespace: none, empty, a known label set, or "dns"."""
-    if selector is None or selector.is_empty():
-        return True
-    if any(selector.matches(lab) for lab in labels):
-        return True
-    values = list((selector.match_labels or {}).values())
-    values += [v for req in selector.match_expressions or () if req.operator == "In" for v in req.values or ()]
-    return any("dns" in v or v == "kube-system" for v in values)
-
-
-def _dns_possible(policies: list[CompiledPolicy]) -> bool:
-    """Without the DNS pods in view (manifests): can some egress rule reach port 53 on a peer that
-    could be cluster DNS? A rule to `app=db` on all ports is no DNS rule."""
-    dns_pods = [dict([kv]) for kv in DNS_LABELS]
-    for cp in policies:
-        for rule in cp.egress_rules:
-            ports = rule.port_set(None)
-            if not (ports.contains(53, "UDP") or ports.contains(53, "TCP")):
-                continue
-            if rule.peers is None:
-                return True
-            for peer in rule.peers:
-                if peer.block is not None:
-                    return True  # node-local DNS or a resolver outside the cluster
-                if peer.namespace_selector is None:
-                    ns_ok = cp.namespace == "kube-system" or "dns" in cp.namespace
-                else:
-                    ns_ok = _dnsish(peer.namespace_selector, [_KUBE_SYSTEM])
-                if ns_ok and _dnsish(peer.pod_selector, dns_pods):
-                    return True
-    return False
 
 
 def shadowed_deny_findings(ctx: CheckContext) -> list[Finding]:
