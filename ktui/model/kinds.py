@@ -64,6 +64,11 @@ class KindInfo:
     optional: bool = False  # a CRD: absent until installed
 
     @property
+    def wire_kind(self) -> str:
+        """The kind name the API server writes in this kind's objects (CalicoNetworkPolicy -> NetworkPolicy)."""
+        return WIRE_KIND.get(self.kind, self.kind)
+
+    @property
     def group_version(self) -> str:
         return f"{self.group}/{self.versions[0]}" if self.group else self.versions[0]
 

@@ -140,7 +140,7 @@ def stream_objects(client: KubeClient, info: KindInfo, version: str, namespace: 
                     return objs, ev.rv, errors
                 continue
             kind = getattr(ev.obj, "kind", "")
-            if ev.type not in ("ADDED", "MODIFIED") or (kind and kind != info.kind and not info.metadata_only):
+            if ev.type not in ("ADDED", "MODIFIED") or (kind and kind != info.wire_kind and not info.metadata_only):
                 # like the reflector's watch: a malformed stream ends this list, which is retried
                 raise TransportError(f"streaming list: unexpected {ev.type[:40]!r} event ({kind[:60] or 'no kind'})")
             if ev.obj is None:

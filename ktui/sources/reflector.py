@@ -254,7 +254,7 @@ class Reflector:
         if ev.type not in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
             raise BadEvent(f"unknown watch event type {ev.type[:40]!r}")
         kind = getattr(ev.obj, "kind", "")
-        if ev.obj is not None and kind and kind != self.kind and not self.info.metadata_only:
+        if ev.obj is not None and kind and kind != self.info.wire_kind and not self.info.metadata_only:
             raise BadEvent(f"a {kind[:60]} object on the {self.info.plural} watch")
         if ev.rv:
             self.rv = ev.rv

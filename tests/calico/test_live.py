@@ -64,3 +64,26 @@ def test_without_the_crds_the_kinds_are_absent(server: ApiServer, tmp_path: Path
         assert all(live.state_of(k) is SyncState.LIVE for k in CILIUM_KINDS)
     finally:
         live.source.stop()
+
+
+def test_calico_networkpolicy_streams_under_its_wire_kind(server: ApiServer, tmp_path: Path) -> None:
+    """The server writes kind NetworkPolicy in Calico's objects (crd.projectcalico.org): the streaming
+    list and the watch take them as CalicoNetworkPolicy, with no bad-event restart."""
+    from tests.sources.conftest import STREAMING
+
+    server.apply_all([ns("a"), deploy("a", "web"),
+                      {"apiVersion": "crd.projectcalico.org/v1", "kind": "NetworkPolicy",
+                       "metadata": {"name": "first", "namespace": "a"},
+                       "spec": {"selector": "all()", "ingress": [{"action": "Allow"}]}}])
+    live = Live(server, str(server.write_kubeconfig(tmp_path / "kubeconfig")), settings=STREAMING).start()
+    try:
+        live.wait(lambda: live.state_of("CalicoNetworkPolicy") is SyncState.LIVE, "the Calico kind to be live")
+        assert live.state.count("CalicoNetworkPolicy") == 1
+        server.apply({"apiVersion": "crd.projectcalico.org/v1", "kind": "NetworkPolicy",
+                      "metadata": {"name": "second", "namespace": "a"},
+                      "spec": {"selector": "all()", "egress": [{"action": "Deny"}]}})
+        live.wait(lambda: live.state.count("CalicoNetworkPolicy") == 2, "the watched Calico policy")
+        assert live.state_of("CalicoNetworkPolicy") is SyncState.LIVE
+        assert not [p for p in live.problems if "CalicoNetworkPolicy" in str(p)]
+    finally:
+        live.source.stop()
