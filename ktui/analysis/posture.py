@@ -94,6 +94,16 @@ def _is_dns_pod(obj: object) -> bool:
     return any(labels.get(k) == v for k, v in DNS_LABELS)
 
 
+def _dns_pod_moved(c: Change) -> bool:
+    """A DNS pod came, went, or changed what DNS answers read of it (labels, IPs, ports, host
+    network, owner); a readiness flip or a status update does not move the DNS flag anywhere."""
+    if c.old is None or c.new is None:
+        return True
+    old, new = pod_subject(c.old), pod_subject(c.new)
+    return (dict(old.labels) != dict(new.labels) or old.ips != new.ips or old.ports != new.ports
+            or old.host_network != new.host_network or old.workload != new.workload)
+
+
 class PostureIndex:
     """Keeps a NamespacePosture per namespace; `update` recomputes only what changes touch."""
 
@@ -210,7 +220,7 @@ class PostureIndex:
             elif c.kind == "Pod":
                 if c.new is None:
                     self._subjects.pop((c.namespace, c.name), None)
-                if _is_dns_pod(c.old) or _is_dns_pod(c.new):
+                if (_is_dns_pod(c.old) or _is_dns_pod(c.new)) and _dns_pod_moved(c):
                     return self.recompute(None)
                 if _same_place(c):
                     in_place.setdefault(c.namespace, []).append(c)
