@@ -69,6 +69,7 @@ class SideTable:
         self._hits: dict[int, Hits] = {}  # id(rule) ->
         self._range_hits: dict[tuple[int, str], Hits] = {}
         self._sigs: dict[tuple[object, ...], int] = {}
+        self._by_sig: dict[tuple[str, int], Side] = {}  # per direction: range_matches are
         self._memo: dict[tuple[int, Matched, int], PortSet] = {}
         self._range_ports: dict[tuple[int, str, int], list[PortSet]] = {}
 
@@ -84,14 +85,14 @@ class SideTable:
         key = (direction, *(id(s) for _, s in sides))
         side = self._sides.get(key)
         if side is None:
-            side = self._sides[key] = self._make(sides) if sides else OPEN
+            side = self._sides[key] = self._make(sides, direction) if sides else OPEN
         return side
 
     def cannot_tell(self, side: Side, matched: Iterable[Matched]) -> bool:
         """Some tier of the side, or some rule matching, depends on what ktui cannot see."""
         return any(not known for _, _, known in side.tiers) or any(m < 0 for ms in matched for m in ms)
 
-    def _make(self, sides: Sequence[tuple[Tier, TierSide]]) -> Side:
+    def _make(self, sides: Sequence[tuple[Tier, TierSide]], direction: str) -> Side:
         tiers: list[tuple[Mode, End, bool]] = []
         rules: list[tuple[int, TierRule, Tier]] = []
         for t, (tier, side) in enumerate(sides):
@@ -100,9 +101,13 @@ class SideTable:
             rules.extend((t, rule, tier) for rule in (side.rules if known else ()))
         sig_key = (*tiers, *(id(r) for _, r, _ in rules))
         sig = self._sigs.setdefault(sig_key, len(self._sigs))
+        same = self._by_sig.get((direction, sig))
+        if same is not None:
+            return same  # selected by other policies' sides, the same rules: one Side, hits and ranges once
         closed = any(end is End.DENY or not known for _, end, known in tiers)
         out = Side(tuple(tiers), tuple(rules), sig, any(r.has_named_ports for _, r, _ in rules), closed)
         out.hits = [self.rule_hits(tier, rule) for _, rule, tier in rules]
+        self._by_sig[(direction, sig)] = out
         return out
 
     def rule_hits(self, tier: Tier, rule: TierRule) -> Hits:
@@ -196,7 +201,10 @@ class SideTable:
         found = self._range_ports.get(key)
         if found is None:
             matched = self.range_matched(side, direction, ranges)
-            found = self._range_ports[key] = [self.ports(side, m, dst) for m in matched]
+            by_matched: dict[Matched, PortSet] = {}  # ranges share a handful of matched tuples
+            found = self._range_ports[key] = [
+                by_matched[m] if m in by_matched else by_matched.setdefault(m, self.ports(side, m, dst))
+                for m in matched]
         return found
 
     def range_matched(self, side: Side, direction: str, ranges: Sequence[ExternalRange]) -> list[Matched]:

@@ -57,17 +57,15 @@ class EgressPosture:
 class _Probes:
     """One in-cluster peer per class no tier tells apart (namespace, labels, ports, host network,
     and the address segment between the tiers' boundaries each IP falls in): what "some
-    in-cluster peer" is tried on. Kept per policy key (the segments follow the boundaries) and
-    refreshed per namespace whose objects changed; the table over them and the classes judged on
-    it are dropped only when the set of classes changes (a new label set, a class's last pod gone).
+    in-cluster peer" is tried on. Refreshed per namespace whose objects changed (all of them when
+    the tiers' boundaries move: the segments follow them); the table over them and the classes
+    judged on it are dropped when the tiers are rebuilt or the set of classes changes (a new label
+    set, a class's last pod gone).
     """
 
     def __init__(self, engine: PolicyEngine) -> None:
         self.engine = engine
-        cuts: dict[int, list[int]] = {}
-        for version, point in engine.boundaries(None):
-            cuts.setdefault(version, []).append(point)
-        self.cuts = {v: sorted(points) for v, points in cuts.items()}
+        self.cuts: dict[int, list[int]] = {}
         self.per_ns: dict[str, tuple[int, list[tuple[object, Subject]]]] = {}
         self.keys: tuple[object, ...] = ()
         self.reps: list[Subject] = []
@@ -75,6 +73,23 @@ class _Probes:
         self.judged: dict[tuple[object, ...], Judged] = {}  # cluster part by (side sig, DNS targets)
         self.targets: list[list[Subject]] = []
         self._version = -1
+        self._policy_key = -1
+
+    def _new_policies(self) -> None:
+        """The tiers were rebuilt: new sides; the classes stay unless the boundaries moved."""
+        self._policy_key = self.engine.policy_key
+        cuts: dict[int, list[int]] = {}
+        for version, point in self.engine.boundaries(None):
+            cuts.setdefault(version, []).append(point)
+        sorted_cuts = {v: sorted(points) for v, points in cuts.items()}
+        if sorted_cuts != self.cuts:
+            self.cuts = sorted_cuts
+            self.per_ns.clear()
+            self.keys = ()
+            self.reps = []
+        self._table = None
+        self.judged.clear()
+        self.targets.clear()
 
     def _key(self, s: Subject) -> object:
         cuts = self.cuts
@@ -86,6 +101,8 @@ class _Probes:
         if self._version == state.version:
             return
         self._version = state.version
+        if self._policy_key != self.engine.policy_key:
+            self._new_policies()
         cache = cast(dict[tuple[str, str], tuple[object, Subject]], self.engine.ctx.cache("subjects"))
         names = state.namespace_names()
         moved = set(self.per_ns) - set(names)
@@ -125,7 +142,10 @@ class _Probes:
 
 
 def _probes(engine: PolicyEngine) -> _Probes:
-    probes = engine.per_policy("egress-probes", lambda: _Probes(engine))
+    holder = engine.ctx.cache("egress")  # kept across versions: refreshed by what changed
+    probes = holder.get("probes")
+    if not isinstance(probes, _Probes):
+        probes = holder["probes"] = _Probes(engine)
     probes.refresh()
     return probes
 

@@ -7,6 +7,7 @@ special-use space: denying 10.0.0.0/8 does not take the internet away.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -41,8 +42,10 @@ def split_ranges(boundaries: Iterable[tuple[int, int]], versions: set[int] | Non
     return ranges
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_public(r: ExternalRange) -> bool:
-    """Not wholly inside private or special-use space."""
+    """Not wholly inside private or special-use space (memoized: the same ranges are asked about
+    for every pod until the boundaries move)."""
     return not any(lo <= r.first and r.last <= hi for lo, hi in _SPECIAL_INTERVALS[r.version])
 
 
