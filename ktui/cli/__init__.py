@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ktui",
         description="The traffic posture of a Kubernetes cluster: exposure, egress, policies.",
     )
-    add_source_options(parser)
+    add_source_options(parser, tui=True)  # options before a subcommand: the subcommand's own help says what -n does
     from ktui.cli.tui_cmds import add_tui_options
 
     add_tui_options(parser)  # `ktui --theme light`: the TUI is what `ktui` alone runs

@@ -28,7 +28,7 @@ class CliError(Exception):
         self.code = code
 
 
-def add_source_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+def add_source_options(parser: argparse.ArgumentParser, sub: bool = False, tui: bool = False) -> None:
     """--manifests, --kubeconfig, --context, -n, -A. On subparsers they default to SUPPRESS so a
     value given before the subcommand is not overwritten."""
     d = argparse.SUPPRESS if sub else None
@@ -42,16 +42,18 @@ def add_source_options(parser: argparse.ArgumentParser, sub: bool = False) -> No
     )
     parser.add_argument("--kubeconfig", metavar="FILE", default=d, help="kubeconfig file")
     parser.add_argument("--context", metavar="NAME", default=d, help="kubeconfig context")
-    add_namespace_options(parser, sub)
+    add_namespace_options(parser, sub, tui)
 
 
-def add_namespace_options(parser: argparse.ArgumentParser, sub: bool = False) -> None:
+def add_namespace_options(parser: argparse.ArgumentParser, sub: bool = False, tui: bool = False) -> None:
     """-n / -A with kubectl get semantics: -n shows only what belongs to NS (the analysis still
-    reads every namespace it can); -A shows all namespaces and wins over -n."""
+    reads every namespace it can); -A shows all namespaces and wins over -n. The TUI (`tui`)
+    still watches NS alone."""
     d = argparse.SUPPRESS if sub else None
     parser.add_argument(
         "-n", "--namespace", metavar="NS", default=d,
-        help="show only namespace NS (the analysis still sees every namespace); "
+        help="the TUI: watch namespace NS only (default namespace for manifests)" if tui else
+             "show only namespace NS (the analysis still sees every namespace); "
              "also the namespace of manifest objects that name none",
     )
     parser.add_argument(

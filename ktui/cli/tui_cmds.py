@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="the TUI on the bundled demo cluster (no cluster needed)")
     add_tui_options(p, sub=True)
     p.add_argument("--no-churn", action="store_true", help="keep the demo cluster still")
-    add_source_options(p, sub=True)
+    add_source_options(p, sub=True, tui=True)
     p.set_defaults(handler=cmd_demo)
 
 
