@@ -122,3 +122,9 @@ def test_every_command_takes_n_and_A(command, capsys) -> None:
         main([command, "--help"])
     out = capsys.readouterr().out
     assert "-n NS, --namespace NS" in out and "-A, --all-namespaces" in out
+
+
+def test_namespace_before_the_subcommand_counts_too(manifests, capsys) -> None:
+    _, after, _ = run(capsys, "connectivity", *manifests, "-n", "shop")
+    code, before, _ = run(capsys, "-n", "shop", "connectivity", *manifests)
+    assert code == 0 and before == after
