@@ -7,7 +7,6 @@ import sys
 
 from ktui.analysis.exposure.entries import Exposure
 from ktui.analysis.exposure.routes import listener_statuses
-from ktui.analysis.exposure.tls import tls_state
 from ktui.cli.analyse import load_analysis
 from ktui.cli.common import (
     EXIT_ERROR,
@@ -59,7 +58,7 @@ def cmd_hosts(args: argparse.Namespace) -> int:
     hidden = len(listed) - len(entries)
     status = {id(h.entry): h for h in analysis.host_health}
     health = [status[id(e)] for e in entries]
-    tls = [tls_state(analysis.state, e, live=analysis.live).status for e in entries]
+    tls = [h.tls.status for h in health]  # the one TLS verdict, as the chain's tls link has it
     note = f"{plural(hidden, 'entry', 'entries')} hidden (refused routes, listeners without routes); " \
            "use --all to show them"
     if args.output in ("json", "yaml"):
