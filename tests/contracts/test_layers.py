@@ -33,16 +33,7 @@ IO_METHODS = frozenset({"read_text", "write_text", "read_bytes", "write_bytes", 
                         "rmdir", "rename", "touch", "iterdir", "glob", "rglob"})
 
 # module -> sibling subpackages it may still import below their __init__ (shrinks to empty)
-PENDING: dict[str, frozenset[str]] = {
-    "ktui.analysis.exposure.triage": frozenset({"policy"}),  # policy.engine
-    "ktui.analysis.exposure.triage_links": frozenset({"policy"}),  # policy.engine, policy.networkpolicy
-    "ktui.analysis.findings.cni_policies": frozenset({"policy"}),  # the Calico/Cilium rule modules
-    "ktui.analysis.findings.context": frozenset({"policy"}),  # policy.networkpolicy.CompiledPolicy
-    "ktui.analysis.findings.netpol": frozenset({"policy"}),  # policy.networkpolicy.CompiledPolicy/Rule
-    "ktui.analysis.findings.peers": frozenset({"policy"}),  # policy.egress, policy.networkpolicy
-    "ktui.analysis.findings.exposure": frozenset({"exposure"}),  # exposure.backends
-    "ktui.analysis.findings.routes": frozenset({"exposure"}),  # exposure.refgrants, routecheck, routes
-}
+PENDING: dict[str, frozenset[str]] = {}
 
 
 @dataclass(frozen=True, slots=True)

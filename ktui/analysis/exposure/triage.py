@@ -30,7 +30,7 @@ from ktui.analysis.exposure.hostnames import (
     single_label_matches,
 )
 from ktui.analysis.exposure.triage_links import FAIL, OK, WARN, Link
-from ktui.analysis.policy.engine import NetpolEngine
+from ktui.analysis.policy import NetpolEngine
 from ktui.store import ClusterState
 
 _RANK = {OK: 0, WARN: 1, FAIL: 2}

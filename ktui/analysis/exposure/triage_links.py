@@ -14,8 +14,7 @@ from ktui.analysis.exposure.backends import Backend, PodInfo
 from ktui.analysis.exposure.controllers import ControllerPods, outside_pod
 from ktui.analysis.exposure.entries import Exposure
 from ktui.analysis.exposure.tls import NONE, UNKNOWN, tls_state
-from ktui.analysis.policy.engine import NetpolEngine, Verdict
-from ktui.analysis.policy.networkpolicy import named_ports
+from ktui.analysis.policy import NetpolEngine, Verdict, named_ports
 from ktui.store import ClusterState
 
 OK, WARN, FAIL = "ok", "warn", "fail"

@@ -20,22 +20,26 @@ from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.findings.catalogue import Finding, ObjectRef, finding, ref
 from ktui.analysis.findings.cni import detect_cni
 from ktui.analysis.findings.context import CheckContext
-from ktui.analysis.policy.admin import admin_tiers, baseline_tiers
-from ktui.analysis.policy.calico import (
+from ktui.analysis.policy import (
+    CILIUM_KINDS,
+    TIER_FACTORIES,
+    CalicoRuleC,
     CalicoTier,
+    CiliumRule,
+    CiliumTier,
     CompiledCalicoPolicy,
+    ConnectivityBuilder,
+    Mode,
+    PolicyEngine,
+    Tier,
+    TierContext,
+    admin_tiers,
+    baseline_tiers,
     build_calico_tiers,
     calico_policies,
+    networkpolicy_tiers,
     staged_policies,
 )
-from ktui.analysis.policy.calico_rules import CalicoRuleC
-from ktui.analysis.policy.cilium import CILIUM_KINDS, CiliumTier
-from ktui.analysis.policy.cilium_rules import CiliumRule
-from ktui.analysis.policy.connectivity import ConnectivityBuilder
-from ktui.analysis.policy.engine import PolicyEngine
-from ktui.analysis.policy.networkpolicy import networkpolicy_tiers
-from ktui.analysis.policy.registry import TIER_FACTORIES
-from ktui.analysis.policy.tier import Mode, Tier, TierContext
 from ktui.model.calico import POLICY_KINDS, STAGED_KINDS
 from ktui.store import ClusterState
 

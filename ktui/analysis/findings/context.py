@@ -14,8 +14,7 @@ from typing import Any
 
 from ktui.analysis.core.subjects import Subject, WorkloadId, cluster_subjects
 from ktui.analysis.findings.catalogue import ObjectRef, ref
-from ktui.analysis.policy import NetpolEngine
-from ktui.analysis.policy.networkpolicy import CompiledPolicy
+from ktui.analysis.policy import CompiledPolicy, NetpolEngine
 from ktui.model.core import NS_NAME_LABEL
 from ktui.model.meta import controller_of
 from ktui.model.selectors import LabelSelector

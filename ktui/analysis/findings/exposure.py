@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ktui.analysis.core.subjects import Subject, WorkloadId, pod_subject
-from ktui.analysis.exposure.backends import find_service_port
+from ktui.analysis.exposure import find_service_port
 from ktui.analysis.findings.catalogue import Finding, Severity, finding, ref
 from ktui.analysis.findings.context import CheckContext, group_by_workload
 from ktui.analysis.findings.routes import backends_in_view, route_backends

@@ -17,8 +17,7 @@ from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.findings.catalogue import Finding, finding
 from ktui.analysis.findings.context import CheckContext, pinned_namespaces
 from ktui.analysis.findings.label_index import PairIndex, PodIndex
-from ktui.analysis.policy.egress import DNS_LABELS
-from ktui.analysis.policy.networkpolicy import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
+from ktui.analysis.policy import DNS_LABELS, CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
 from ktui.model.core import NS_NAME_LABEL
 
 

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ktui.analysis.exposure.refgrants import check_certificate_refs
-from ktui.analysis.exposure.routecheck import backend_ref_checks, route_backend_refs
-from ktui.analysis.exposure.routes import ParentKey, all_routes, route_statuses
+from ktui.analysis.exposure import (
+    ParentKey,
+    all_routes,
+    backend_ref_checks,
+    check_certificate_refs,
+    route_backend_refs,
+    route_statuses,
+)
 from ktui.analysis.findings.catalogue import Finding, Severity, finding, ref
 from ktui.analysis.findings.context import CheckContext
 from ktui.model.gateway import BackendRef, Route

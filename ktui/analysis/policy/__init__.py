@@ -5,7 +5,17 @@ Other packages import from here, not from the modules inside.
 """
 
 from ktui.analysis.core.verdicts import DirectionVerdict, RuleRef, Verdict
-from ktui.analysis.policy.admin import PriorityConflict, priority_conflicts
+from ktui.analysis.policy.admin import PriorityConflict, admin_tiers, baseline_tiers, priority_conflicts
+from ktui.analysis.policy.calico import (
+    CalicoTier,
+    CompiledCalicoPolicy,
+    build_calico_tiers,
+    calico_policies,
+    staged_policies,
+)
+from ktui.analysis.policy.calico_rules import CalicoRuleC
+from ktui.analysis.policy.cilium import CILIUM_KINDS, CiliumTier
+from ktui.analysis.policy.cilium_rules import CiliumRule
 from ktui.analysis.policy.connectivity import Connection, ConnectivityBuilder, connectivity
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, DnsCheck, dns_check, dns_reachable, dns_subjects
 from ktui.analysis.policy.egress import Destination, EgressClass, EgressPosture, egress_destinations, egress_posture
@@ -18,16 +28,29 @@ from ktui.analysis.policy.explain import (
     explain,
     resolve_subject,
 )
-from ktui.analysis.policy.networkpolicy import CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule, named_ports
+from ktui.analysis.policy.networkpolicy import (
+    CompiledBlock,
+    CompiledPeer,
+    CompiledPolicy,
+    CompiledRule,
+    named_ports,
+    networkpolicy_tiers,
+)
 from ktui.analysis.policy.ranges import range_cidrs, split_ranges
 from ktui.analysis.policy.registry import TIER_FACTORIES
 from ktui.analysis.policy.tier import End, Mode, Tier, TierContext, TierSide, Unknown
 
 __all__ = [
+    "CILIUM_KINDS",
     "DNS_LABELS",
     "DNS_STAND_IN",
     "TIER_FACTORIES",
+    "CalicoRuleC",
+    "CalicoTier",
+    "CiliumRule",
+    "CiliumTier",
     "CompiledBlock",
+    "CompiledCalicoPolicy",
     "CompiledPeer",
     "CompiledPolicy",
     "CompiledRule",
@@ -54,6 +77,10 @@ __all__ = [
     "TierSide",
     "Unknown",
     "Verdict",
+    "admin_tiers",
+    "baseline_tiers",
+    "build_calico_tiers",
+    "calico_policies",
     "connectivity",
     "dns_check",
     "dns_reachable",
@@ -62,8 +89,10 @@ __all__ = [
     "egress_posture",
     "explain",
     "named_ports",
+    "networkpolicy_tiers",
     "priority_conflicts",
     "range_cidrs",
     "resolve_subject",
     "split_ranges",
+    "staged_policies",
 ]
