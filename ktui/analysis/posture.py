@@ -31,7 +31,7 @@ from ktui.store import Change, ClusterState
 __all__ = [
     "GLOBAL_KINDS", "POLICY_KINDS", "Cause", "HostView", "NamespaceOverview", "NamespacePosture", "PodPosture",
     "PostureDelta", "PostureIndex", "PostureReport", "PostureSummary", "level", "namespace_overview",
-    "posture_deltas", "posture_report", "summarize",
+    "pod_moved", "posture_deltas", "posture_report", "summarize",
 ]
 
 POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})  # can alter NetworkPolicy answers
@@ -94,10 +94,10 @@ def _is_dns_pod(obj: object) -> bool:
     return any(labels.get(k) == v for k, v in DNS_LABELS)
 
 
-def _dns_pod_moved(c: Change) -> bool:
-    """A DNS pod came, went, or changed what DNS answers read of it (labels, IPs, ports, host
-    network, owner); a readiness flip or a status update does not move the DNS flag anywhere."""
-    if c.old is None or c.new is None:
+def pod_moved(c: Change) -> bool:
+    """A pod came, went, or changed what policy answers read of it as a peer (labels, IPs, ports,
+    host network, owner): a readiness flip or a status update moves no policy answer about others."""
+    if c.old is None or c.new is None or is_subject_pod(c.old) != is_subject_pod(c.new):
         return True
     old, new = pod_subject(c.old), pod_subject(c.new)
     return (dict(old.labels) != dict(new.labels) or old.ips != new.ips or old.ports != new.ports
@@ -220,7 +220,7 @@ class PostureIndex:
             elif c.kind == "Pod":
                 if c.new is None:
                     self._subjects.pop((c.namespace, c.name), None)
-                if (_is_dns_pod(c.old) or _is_dns_pod(c.new)) and _dns_pod_moved(c):
+                if (_is_dns_pod(c.old) or _is_dns_pod(c.new)) and pod_moved(c):
                     return self.recompute(None)
                 if _same_place(c):
                     in_place.setdefault(c.namespace, []).append(c)

@@ -24,6 +24,7 @@ from ktui.analysis.posture import (
     PostureIndex,
     PostureReport,
     namespace_overview,
+    pod_moved,
     posture_deltas,
     posture_report,
 )
@@ -98,6 +99,7 @@ class Bridge:
         self.overlay_error = ""
         self.overlay_seconds = 0.0
         self._analysis: Analysis | None = None
+        self.pod_shapes = 0  # counts pod changes other answers read (labels, IPs...): not readiness
         self._overviews: dict[str, tuple[tuple[object, ...], NamespaceOverview]] = {}
 
     # ------------------------------------------------------------ lifecycle
@@ -128,6 +130,7 @@ class Bridge:
         update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)
         if batch.changes:
             self.last_event = now
+            self.pod_shapes += any(c.kind == "Pod" and pod_moved(c) for c in batch.changes)
         was_synced = self.synced
         self.synced = self.synced or self._all_listed()
         update.first_sync = self.synced and not was_synced
@@ -181,6 +184,12 @@ class Bridge:
             a = self._analysis = Analysis(self.state, live=self.live, complete=self.live, engine=self.engine,
                                           posture_index=self.posture)
         return a
+
+    @property
+    def policy_stamp(self) -> tuple[int, int]:
+        """Moves when an answer about where pods may connect can move: any change but a pod's
+        readiness or status (screens key their caches of such answers by it)."""
+        return self.state.version - self.state.kind_version("Pod"), self.pod_shapes
 
     def overview(self, namespace: str) -> NamespaceOverview | None:
         """The namespace's overview row: the object `ktui posture` prints, from the posture index

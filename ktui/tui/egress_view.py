@@ -3,10 +3,11 @@ internet, a CIDR, another namespace's workloads, its own), the ports, the worklo
 and the rules that open it. Addresses are CIDRs (`0.0.0.0/0 except 10.0.0.0/8`), never
 a.b.c.d-e.f.g.h ranges.
 
-The answer per pod is the policy package's (`Analysis.egress_destinations`: every tier,
-NetworkPolicy, admin, Calico, Cilium); this module only gathers it per namespace and words it.
-Pods of one workload with the same labels share one answer; pods no egress policy selects are
-"open" without asking.
+The answer is the policy package's (`Analysis.egress_destinations`: every tier, NetworkPolicy,
+admin, Calico, Cilium); this module only gathers it per namespace and words it. Pods selected by
+the same egress policies share one answer (asked for one of them; a Calico egress rule that also
+tests its source's labels could tell them apart), kept while no policy or pod shape changes;
+pods no egress policy selects are "open" without asking.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 
 from ktui.analysis.core.owners import display_workload, owning_workload, workload_label
 from ktui.analysis.core.portset import ALL, EMPTY, PortSet
-from ktui.analysis.core.subjects import WorkloadId
+from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.core.verdicts import RuleRef
+from ktui.analysis.policy import Destination as PolicyDestination
 from ktui.analysis.policy import EgressClass
 from ktui.render.addresses import compact_cidrs, is_whole_space
 from ktui.tui.bridge import Bridge
@@ -51,45 +53,94 @@ def rule_text(r: RuleRef, namespace: str) -> str:
     return f"{r.kind} {r.policy} {r.direction}[{r.rule}]"
 
 
-def egress_destinations(bridge: Bridge, namespace: str) -> list[Destination]:
+@dataclass(frozen=True, slots=True)
+class NamespaceEgress:
+    destinations: list[Destination]
+    judged: int  # egress policy sets asked (each once, for one of its pods)
+    sets: int  # egress policy sets in the namespace
+
+    @property
+    def partial(self) -> bool:
+        return self.judged < self.sets
+
+
+Answers = dict[tuple[str, ...], list[PolicyDestination]]
+_CACHE: dict[int, tuple[object, dict[str, Answers]]] = {}  # bridge -> (policy stamp, per namespace)
+
+
+def _answers(bridge: Bridge, namespace: str) -> Answers:
+    """The policy package's answers per egress policy set of the namespace, kept while the bridge's
+    policy stamp holds (readiness flips do not move them; a policy or a pod's labels do)."""
+    stamp = bridge.policy_stamp
+    hit = _CACHE.get(id(bridge))
+    if hit is None or hit[0] != stamp:
+        hit = _CACHE[id(bridge)] = (stamp, {})
+    return hit[1].setdefault(namespace, {})
+
+
+def namespace_egress(bridge: Bridge, namespace: str, limit: int | None = None) -> NamespaceEgress:
+    """The namespace's destinations. Pods selected for egress by the same policies (every tier) get
+    the same answer, asked once for one of them: what a policy allows does not depend on which of
+    its pods asks. `limit`: ask at most that many policy sets (the largest first) and say so."""
     np = bridge.namespace(namespace)
     if np is None:
-        return []
+        return NamespaceEgress([], 0, 0)
     analysis = bridge.analysis
     state = analysis.state
     found: dict[tuple[str, str], Destination] = {}
 
-    def add(kind: str, target: str, copy: str, ports: PortSet, workload: str,
+    def add(kind: str, target: str, copy: str, ports: PortSet, workloads: set[str],
             rules: dict[str, RuleRef | None]) -> Destination:
         d = found.setdefault((kind, target), Destination(kind, target, copy))
         d.ports |= ports
-        d.workloads.add(workload)
+        d.workloads |= workloads
         d.rules.update(rules)
         return d
 
-    per_peer: dict[str, dict[WorkloadId, Destination]] = {}  # namespace -> its workloads' rows
+    groups: dict[tuple[str, ...], list[Subject]] = {}
+    open_pods: set[str] = set()
     for pod in np.pods:
-        workload = workload_label(display_workload(state, pod.subject))
         if pod.egress.cls is EgressClass.OPEN:
-            add("open", "anywhere (no egress policy selects these pods)", "", ALL, workload, {"-": None})
-            continue
+            open_pods.add(workload_label(display_workload(state, pod.subject)))
+        else:
+            groups.setdefault(pod.egress.policies, []).append(pod.subject)
+    if open_pods:
+        add("open", "anywhere (no egress policy selects these pods)", "", ALL, open_pods, {"-": None})
+    answers = _answers(bridge, namespace)
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    judged = 0
+    per_peer: dict[str, dict[WorkloadId, Destination]] = {}  # namespace -> its workloads' rows
+    for policies, subjects in ordered:
+        dests = answers.get(policies)
+        if dests is None:
+            if limit is not None and judged >= limit:
+                continue
+            dests = answers[policies] = analysis.egress_destinations(subjects[0])
+        judged += 1
+        workloads = {workload_label(display_workload(state, s)) for s in subjects}
         addresses: dict[tuple[PortSet, tuple[RuleRef, ...]], list[str]] = {}  # alike ranges, as one set
-        for dest in analysis.egress_destinations(pod.subject):
+        for dest in dests:
             rules: dict[str, RuleRef | None] = {rule_text(r, namespace): r for r in dest.rules}
             if dest.workload is None:
                 addresses.setdefault((dest.ports, dest.rules), []).extend(dest.cidrs)
                 continue
             w = owning_workload(state, dest.workload)
             kind = "pods" if w.namespace == namespace else "namespace"
-            row = add(kind, f"{w.kind} {w.namespace}/{w.name}", f"{w.namespace}/{w.name}", dest.ports, workload, rules)
+            row = add(kind, f"{w.kind} {w.namespace}/{w.name}", f"{w.namespace}/{w.name}", dest.ports, workloads,
+                      rules)
             per_peer.setdefault(w.namespace, {})[w] = row
         for (ports, refs), cidrs in addresses.items():
             target = compact_cidrs(cidrs)
             add("internet" if is_whole_space(target) else "cidr", target, target.split(" ", 1)[0].rstrip(",;"),
-                ports, workload,
-                {rule_text(r, namespace): r for r in refs})
+                ports, workloads, {rule_text(r, namespace): r for r in refs})
     _whole_namespaces(bridge, namespace, found, per_peer)
-    return sorted(found.values(), key=lambda d: d.order)
+    return NamespaceEgress(sorted(found.values(), key=lambda d: d.order), judged + bool(open_pods),
+                           len(groups) + bool(open_pods))
+
+
+def egress_destinations(bridge: Bridge, namespace: str) -> list[Destination]:
+    """Every destination of the namespace (the Egress view)."""
+    return namespace_egress(bridge, namespace).destinations
 
 
 def _whole_namespaces(bridge: Bridge, namespace: str, found: dict[tuple[str, str], Destination],

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 
+from ktui.analysis.analysis import Analysis
+from ktui.model.decode import decode_document
 from ktui.render.netpol_text import direction_items, direction_lines
+from ktui.store import Event
 from ktui.tui import podview
 from ktui.tui.bridge import Bridge
-from ktui.tui.egress_view import egress_destinations
+from ktui.tui.egress_view import egress_destinations, namespace_egress
 from ktui.tui.screens.egress import rule_object
 from ktui.tui.themes import Palette
 
@@ -45,8 +49,19 @@ spec:
 """
 
 
-def _bridge(tmp_path: Path) -> Bridge:
-    (tmp_path / "calico.yaml").write_text(CALICO)
+NETPOL = CALICO.split("---\napiVersion: projectcalico.org/v3")[0] + """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: to-partner, namespace: web}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 192.0.2.0/24}}], ports: [{port: 8443}]}]
+"""
+
+
+def _bridge(tmp_path: Path, manifest: str = CALICO) -> Bridge:
+    (tmp_path / "calico.yaml").write_text(manifest)
     bridge = Bridge(StillSource([str(tmp_path / "calico.yaml")]))
     bridge.start()
     bridge.poll()
@@ -81,3 +96,33 @@ def test_pod_screen_colours_denies_by_the_rules_action(tmp_path: Path) -> None:
     assert styles[deny.text.strip()] == palette.fail
     allow = next(i for i in items if i.action == "Allow")
     assert styles.get(allow.text.strip(), "") != palette.fail
+
+
+def _put_pod(bridge: Bridge, labels: dict[str, str], ready: str) -> None:
+    doc = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client-0", "namespace": "web", "labels": labels},
+           "spec": {"containers": [{"name": "c", "image": "x"}]},
+           "status": {"phase": "Running", "podIP": "10.0.0.7", "podIPs": [{"ip": "10.0.0.7"}],
+                      "conditions": [{"type": "Ready", "status": ready}]}}
+    info, obj = decode_document(doc, "default")
+    assert info is not None
+    bridge.source.queue.put(Event("MODIFIED", "Pod", obj))
+    assert bridge.poll() is not None
+
+
+def test_egress_answers_kept_across_readiness_flips_dropped_on_a_label_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = Analysis.egress_destinations
+    monkeypatch.setattr(Analysis, "egress_destinations", lambda self, s: (asked.append(str(s)), real(self, s))[1])
+    bridge = _bridge(tmp_path, NETPOL)
+    first = namespace_egress(bridge, "web")
+    assert (first.judged, first.sets, first.partial, asked) == (1, 1, False, ["web/client-0"])
+    stamp = bridge.policy_stamp
+    _put_pod(bridge, {"app": "client"}, "False")  # readiness only: no answer about egress moves
+    assert bridge.policy_stamp == stamp
+    assert namespace_egress(bridge, "web").destinations == first.destinations and len(asked) == 1
+    _put_pod(bridge, {"app": "other"}, "False")  # no longer selected: open
+    assert bridge.policy_stamp != stamp
+    (dest,) = namespace_egress(bridge, "web").destinations
+    assert dest.kind == "open" and dest.port_text() == "all ports"
+    assert namespace_egress(bridge, "web", limit=0).judged == 1  # open pods need no asking

@@ -13,7 +13,7 @@ from ktui.analysis.findings.catalogue import Finding
 from ktui.render.safe import clean
 from ktui.tui import data, fmt
 from ktui.tui.bridge import Bridge
-from ktui.tui.egress_view import egress_destinations
+from ktui.tui.egress_view import namespace_egress
 from ktui.tui.rows import tls_cell
 from ktui.tui.screens.egress import KIND_STYLE, short_list
 from ktui.tui.screens.findings import LEVEL
@@ -22,6 +22,7 @@ from ktui.tui.themes import Palette
 CLUSTER_ROW = "(cluster)"
 MAX_HOSTS = 8
 MAX_DESTS = 8
+MAX_SETS = 8  # egress policy sets asked per preview draw (the Egress view asks them all)
 MAX_FINDINGS = 4
 
 
@@ -90,7 +91,8 @@ def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
     t.append("· DNS ")
     t.append_text(fmt.dns(p, np.dns_blocked, total))
     t.append("\n")
-    dests = egress_destinations(bridge, namespace)
+    view = namespace_egress(bridge, namespace, limit=MAX_SETS)
+    dests = view.destinations
     for d in dests[:MAX_DESTS]:
         t.append("  → ")
         t.append(clean(d.target), style=p.egress(KIND_STYLE.get(d.kind, "cluster")))
@@ -98,6 +100,9 @@ def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
         t.append(f"  ({clean(short_list(d.workloads, 2))})\n", style=p.muted)
     if len(dests) > MAX_DESTS:
         t.append(f"  … {len(dests) - MAX_DESTS} more (e: Egress view)\n", style=p.muted)
+    if view.partial:
+        t.append(f"  partial: pods of {view.judged} of {view.sets} egress policy sets (e: Egress view for all)\n",
+                 style=f"italic {p.muted}")
     return t
 
 
