@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject
 from ktui.analysis.exposure.status import HostHealth
 from ktui.analysis.findings import Finding, Severity
-from ktui.analysis.policy import DNS_LABELS, EgressClass, EgressPosture, NetpolEngine, dns_subjects, egress_posture
+from ktui.analysis.policy import (
+    DNS_LABELS,
+    EgressClass,
+    EgressPosture,
+    EgressToken,
+    NetpolEngine,
+    dns_subjects,
+    egress_moves,
+    egress_posture,
+    egress_signature,
+)
 from ktui.analysis.posture_changes import (
     GLOBAL_KINDS,
     Cause,
@@ -52,6 +62,7 @@ class PodPosture:
 
 
 _CLASSES = tuple(EgressClass)  # most open first
+_READS_PODS = (EgressClass.CLUSTER, EgressClass.DENIED, EgressClass.UNKNOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +128,10 @@ class PostureIndex:
         self._memo: dict[str, dict[object, tuple[bool, tuple[str, ...], EgressPosture]]] = {}
         self._subjects: dict[tuple[str, str], tuple[object, Subject]] = {}  # by pod, while unchanged
         self._where: dict[str, dict[str, int]] = {}  # pod name -> position in by_namespace[ns].pods
+        # per namespace: the egress signature of the label sets whose class reads other pods
+        # (cluster, denied, unknown: a pod appearing or leaving elsewhere may move them)
+        self._idents: dict[str, dict[object, object]] = {}
+        self._egress_token: EgressToken | None = None
         self.recompute(None)
 
     @property
@@ -144,6 +159,8 @@ class PostureIndex:
             parts = (bool(closing), tuple(p for side in closing for p in side.policies),
                      egress_posture(self.engine, s, self._dns))
             memo[key] = parts
+            if parts[2].cls in _READS_PODS:
+                self._idents.setdefault(ns, {})[key] = egress_signature(self.engine, s)
         return PodPosture(s, *parts)
 
     def _build(self, ns: str, pods: list[PodPosture]) -> NamespacePosture:
@@ -161,17 +178,22 @@ class PostureIndex:
         if namespaces is None:
             self._refresh_dns()
             self._memo.clear()
+            self._idents.clear()
         names = set(self.state.namespace_names())
         targets = names if namespaces is None else namespaces & names
         changed: set[str] = set()
         for ns in sorted(targets):
             if not keep_memo:
                 self._memo.pop(ns, None)
+                self._idents.pop(ns, None)
             self._store(ns, self._repod(ns), changed)
         for gone in set(self.by_namespace) - names:
             del self.by_namespace[gone]
             self._memo.pop(gone, None)
+            self._idents.pop(gone, None)
             changed.add(gone)
+        if namespaces is None:
+            self._egress_token = egress_moves(self.engine, None)[0]
         return changed
 
     def _repod(self, ns: str) -> NamespacePosture:
@@ -204,6 +226,25 @@ class PostureIndex:
             changed.add(ns)
         return True
 
+    def _egress_moved(self) -> set[str] | None:
+        """Egress classes that read other pods and moved since the last look (the probes'
+        classes changed): their memo entries are dropped; returns the namespaces holding them,
+        None when any may have moved."""
+        token, moved = egress_moves(self.engine, self._egress_token)
+        self._egress_token = token
+        if moved is None:
+            return None
+        out: set[str] = set()
+        if moved:
+            for ns, idents in self._idents.items():
+                gone = [key for key, ident in idents.items() if ident in moved]
+                for key in gone:
+                    del idents[key]
+                    self._memo.get(ns, {}).pop(key, None)
+                if gone:
+                    out.add(ns)
+        return out
+
     def update(self, changes: Iterable[Change]) -> set[str]:
         """Apply a batch of store changes; returns the namespaces whose posture changed."""
         full: set[str] = set()
@@ -230,6 +271,10 @@ class PostureIndex:
                 return self.recompute(None)
             elif c.kind in POLICY_KINDS:
                 full.add(c.namespace)
+        moved = self._egress_moved()
+        if moved is None:
+            return self.recompute(None)
+        pods_only |= moved
         changed = self.recompute(full) if full else set()
         for ns, pod_changes in in_place.items():
             if ns not in full and ns not in pods_only and not self._patch(ns, pod_changes, changed):

@@ -18,7 +18,16 @@ from ktui.analysis.policy.cilium import CILIUM_KINDS, CiliumTier
 from ktui.analysis.policy.cilium_rules import CiliumRule
 from ktui.analysis.policy.connectivity import Connection, ConnectivityBuilder, connectivity
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, DnsCheck, dns_check, dns_reachable, dns_subjects
-from ktui.analysis.policy.egress import Destination, EgressClass, EgressPosture, egress_destinations, egress_posture
+from ktui.analysis.policy.egress import (
+    Destination,
+    EgressClass,
+    EgressPosture,
+    egress_destinations,
+    egress_moves,
+    egress_posture,
+    egress_signature,
+)
+from ktui.analysis.policy.egress_probes import Token as EgressToken
 from ktui.analysis.policy.engine import NetpolEngine, Peer, PolicyEngine
 from ktui.analysis.policy.explain import (
     DirectionExplanation,
@@ -62,6 +71,7 @@ __all__ = [
     "DnsCheck",
     "EgressClass",
     "EgressPosture",
+    "EgressToken",
     "End",
     "Explanation",
     "Mode",
@@ -86,7 +96,9 @@ __all__ = [
     "dns_reachable",
     "dns_subjects",
     "egress_destinations",
+    "egress_moves",
     "egress_posture",
+    "egress_signature",
     "explain",
     "named_ports",
     "networkpolicy_tiers",

@@ -45,6 +45,8 @@ class Side:
     hits: list[Hits] = field(default_factory=list)  # per rule, the representatives its peers match
     index: dict[int, Matched] | None = None  # representative -> matched positions; -1: the rest
     range_matches: list[Matched] | None = None  # per external range of the direction
+    ident: tuple[object, ...] = ()  # the tiers and rule identities: the signature across tables
+
 
     @property
     def open(self) -> bool:
@@ -105,7 +107,8 @@ class SideTable:
         if same is not None:
             return same  # selected by other policies' sides, the same rules: one Side, hits and ranges once
         closed = any(end is End.DENY or not known for _, end, known in tiers)
-        out = Side(tuple(tiers), tuple(rules), sig, any(r.has_named_ports for _, r, _ in rules), closed)
+        out = Side(tuple(tiers), tuple(rules), sig, any(r.has_named_ports for _, r, _ in rules), closed,
+                   ident=sig_key)
         out.hits = [self.rule_hits(tier, rule) for _, rule, tier in rules]
         self._by_sig[(direction, sig)] = out
         return out

@@ -12,36 +12,21 @@ to, and the rules that open it (the namespace Egress view).
 
 from __future__ import annotations
 
-import bisect
-import enum
 from dataclasses import dataclass
 from typing import cast
 
 from ktui.analysis.core.portset import EMPTY, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, namespace_subjects, subject_namespaces
 from ktui.analysis.core.verdicts import RuleRef
-from ktui.analysis.policy.connsides import Side, SideTable, address_table, port_kinds
+from ktui.analysis.policy.connsides import Side, SideTable, address_table
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_INS, dns_check, dns_subjects
+from ktui.analysis.policy.egress_probes import EgressClass, Judged, Token, probes, why
 from ktui.analysis.policy.engine import PolicyEngine
 from ktui.analysis.policy.ranges import is_public, range_cidrs
 from ktui.analysis.policy.tier import ALLOW, Unknown
 
 __all__ = ["DNS_LABELS", "Destination", "EgressClass", "EgressPosture", "dns_subjects", "egress_destinations",
-           "egress_posture"]
-
-
-class EgressClass(enum.Enum):
-    OPEN = "open"
-    UNKNOWN = "unknown"
-    INTERNET = "internet"
-    EXTERNAL = "external"
-    CLUSTER = "cluster"
-    DENIED = "denied"
-
-    @property
-    def rank(self) -> int:
-        """0 for the most open class."""
-        return list(EgressClass).index(self)
+           "egress_moves", "egress_posture", "egress_signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,102 +39,6 @@ class EgressPosture:
     names: tuple[str, ...] = ()  # destinations allowed by DNS name (Cilium toFQDNs), never resolved
 
 
-class _Probes:
-    """One in-cluster peer per class no tier tells apart (namespace, labels, ports, host network,
-    and the address segment between the tiers' boundaries each IP falls in): what "some
-    in-cluster peer" is tried on. Refreshed per namespace whose objects changed (all of them when
-    the tiers' boundaries move: the segments follow them); the table over them and the classes
-    judged on it are dropped when the tiers are rebuilt or the set of classes changes (a new label
-    set, a class's last pod gone).
-    """
-
-    def __init__(self, engine: PolicyEngine) -> None:
-        self.engine = engine
-        self.cuts: dict[int, list[int]] = {}
-        self.per_ns: dict[str, tuple[int, list[tuple[object, Subject]]]] = {}
-        self.keys: tuple[object, ...] = ()
-        self.reps: list[Subject] = []
-        self._table: SideTable | None = None
-        self.judged: dict[tuple[object, ...], Judged] = {}  # cluster part by (side sig, DNS targets)
-        self.targets: list[list[Subject]] = []
-        self._version = -1
-        self._policy_key = -1
-
-    def _new_policies(self) -> None:
-        """The tiers were rebuilt: new sides; the classes stay unless the boundaries moved."""
-        self._policy_key = self.engine.policy_key
-        cuts: dict[int, list[int]] = {}
-        for version, point in self.engine.boundaries(None):
-            cuts.setdefault(version, []).append(point)
-        sorted_cuts = {v: sorted(points) for v, points in cuts.items()}
-        if sorted_cuts != self.cuts:
-            self.cuts = sorted_cuts
-            self.per_ns.clear()
-            self.keys = ()
-            self.reps = []
-        self._table = None
-        self.judged.clear()
-        self.targets.clear()
-
-    def _key(self, s: Subject) -> object:
-        cuts = self.cuts
-        segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
-        return (s.namespace, frozenset(s.labels.items()), s.ports, s.host_network, segments)
-
-    def refresh(self) -> None:
-        state = self.engine.state
-        if self._version == state.version:
-            return
-        self._version = state.version
-        if self._policy_key != self.engine.policy_key:
-            self._new_policies()
-        cache = cast(dict[tuple[str, str], tuple[object, Subject]], self.engine.ctx.cache("subjects"))
-        names = state.namespace_names()
-        moved = set(self.per_ns) - set(names)
-        for ns in moved:
-            del self.per_ns[ns]
-        for ns in names:
-            v = state.namespace_version(ns)
-            held = self.per_ns.get(ns)
-            if held is None or held[0] != v:
-                seen: set[object] = set()
-                firsts = []
-                for s in namespace_subjects(state, ns, cache):
-                    k = self._key(s)
-                    if k not in seen:
-                        seen.add(k)
-                        firsts.append((k, s))
-                old = held[1] if held is not None else []
-                if [k for k, _ in old] == [k for k, _ in firsts]:
-                    firsts = old  # the same classes: keep their representatives
-                self.per_ns[ns] = (v, firsts)
-                moved.add(ns)
-        if not moved:
-            return
-        keys = tuple(k for ns in names for k, _ in self.per_ns[ns][1])
-        if keys != self.keys:
-            self.keys = keys
-            self.reps = [s for ns in names for _, s in self.per_ns[ns][1]]
-            self._table = None
-            self.judged.clear()
-            self.targets.clear()
-
-    def table(self) -> SideTable:
-        """The connectivity list's sides over the probes (rule hits and port sets memoized)."""
-        if self._table is None:
-            self._table = SideTable(self.engine, self.reps, port_kinds(self.reps))
-        return self._table
-
-
-def _probes(engine: PolicyEngine) -> _Probes:
-    holder = engine.ctx.cache("egress")  # kept across versions: refreshed by what changed
-    probes = holder.get("probes")
-    if not isinstance(probes, _Probes):
-        probes = holder["probes"] = _Probes(engine)
-    probes.refresh()
-    return probes
-
-
 def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subject]:
     """The cluster's subjects (or one namespace's); a pod whose object did not change keeps its
     Subject across state versions."""
@@ -158,22 +47,6 @@ def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subjec
         return namespace_subjects(engine.state, namespace, cache)
     return engine.per_version("cluster-subjects", lambda: [
         s for ns in subject_namespaces(engine.state) for s in namespace_subjects(engine.state, ns, cache)])
-
-
-def _why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange | None) -> str:
-    for tier, side in engine.select(subject, "egress"):
-        if side.unknown is not None:
-            return side.unknown
-        if peer is None:
-            continue
-        for rule in side.rules:
-            m = tier.peer_index(rule, peer)
-            if isinstance(m, Unknown):
-                return m.reason
-    return "some peers cannot be evaluated"
-
-
-Judged = tuple[EgressClass, PortSet, str | None]
 
 
 @dataclass(slots=True)
@@ -204,15 +77,20 @@ def _judge(engine: PolicyEngine, subject: Subject, extra: list[Subject]) -> Judg
     found = memo[side.sig]
     if found is not None:
         return found
-    probes = _probes(engine)
-    key = (side.sig, *(id(d) for d in extra))  # the DNS targets are tried as in-cluster peers too
-    found = probes.judged.get(key)
-    if found is None:
-        probe_table = probes.table()
-        found = probes.judged[key] = _cluster_or_denied(
-            engine, probe_table, probe_table.side_of(subject, "egress"), subject, extra)
-        probes.targets.append(extra)  # keeps the ids in the key alive
-    return found
+    return probes(engine).judge(side.ident, subject, extra)
+
+
+def egress_signature(engine: PolicyEngine, subject: Subject) -> tuple[object, ...]:
+    """What the pod's egress class rests on besides the probes: its side's tiers and rules (the
+    idents `egress_moves` reports)."""
+    return address_table(engine).side_of(subject, "egress").ident
+
+
+def egress_moves(engine: PolicyEngine, token: Token | None) -> tuple[Token, set[object] | None]:
+    """The current token, and the egress signatures whose class may have moved since `token`
+    because pods came or went elsewhere (None: any may have; an empty set: none)."""
+    found = probes(engine)
+    return found.token(), (None if token is None else found.moved_since(token))
 
 
 def _by_addresses(engine: PolicyEngine, table: SideTable, side: Side, subject: Subject) -> Judged | None:
@@ -223,7 +101,7 @@ def _by_addresses(engine: PolicyEngine, table: SideTable, side: Side, subject: S
     matched = table.range_matched(side, "egress", ranges)
     if table.cannot_tell(side, matched):
         k = next((k for k, m in enumerate(matched) if any(x < 0 for x in m)), None)
-        return EgressClass.UNKNOWN, EMPTY, _why(engine, subject, ranges[k] if k is not None else None)
+        return EgressClass.UNKNOWN, EMPTY, why(engine, subject, ranges[k] if k is not None else None)
     internet = EMPTY
     for positions in info.public:
         common = allowed[positions[0]]
@@ -237,28 +115,6 @@ def _by_addresses(engine: PolicyEngine, table: SideTable, side: Side, subject: S
     if any(allowed):
         return EgressClass.EXTERNAL, EMPTY, None
     return None
-
-
-def _cluster_or_denied(engine: PolicyEngine, table: SideTable, side: Side, subject: Subject,
-                       extra: list[Subject]) -> Judged:
-    """Some in-cluster peer allowed (the DNS pods / stand-in, or a probe: those of the pod's own
-    namespace first, they are the likeliest), or none."""
-    if any(engine.allowed_ports(subject, d, "egress") for d in extra):
-        return EgressClass.CLUSTER, EMPTY, None
-    sources = table.sources(side)
-    if sources is None:
-        own = table.by_ns.get(subject.namespace, [])
-        rest = set(own)
-        candidates: list[int] = [*own, *(c for c in range(len(table.reps)) if c not in rest)]
-    else:
-        candidates = list(sources)
-    if any(table.allowed(side, c, c) for c in candidates):
-        return EgressClass.CLUSTER, EMPTY, None
-    index = table.index(side) if not side.open else {}
-    if table.cannot_tell(side, index.values()):
-        return EgressClass.UNKNOWN, EMPTY, _why(engine, subject, next(
-            (table.reps[o] for o, m in index.items() if o >= 0 and any(x < 0 for x in m)), None))
-    return EgressClass.DENIED, EMPTY, None
 
 
 def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> EgressPosture:

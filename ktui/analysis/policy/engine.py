@@ -37,14 +37,19 @@ from ktui.analysis.policy.tier import (
     combine_port,
     combine_sets_unknown,
 )
+from ktui.model.core import WORKLOAD_KINDS
 from ktui.store import ClusterState
 
+# kinds no tier reads: pods and workloads (tiers judge the subject asked about), what traffic
+# enters by (exposure), and secrets
+TIERS_NEVER_READ = ("Pod", *WORKLOAD_KINDS, "Ingress", "IngressClass", "Secret", "Gateway", "GatewayClass",
+                    "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant")
 Peer = Subject | ExternalRange
 DIRECTIONS = ("ingress", "egress")
 Sides = tuple[tuple[Tier, TierSide], ...]
 T = TypeVar("T")
-__all__ = ["DIRECTIONS", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Peer", "PolicyEngine", "RuleRef",
-           "Sides", "Verdict"]
+__all__ = ["DIRECTIONS", "TIERS_NEVER_READ", "TIER_NETPOL", "DirectionVerdict", "NetpolEngine", "Peer",
+           "PolicyEngine", "RuleRef", "Sides", "Verdict"]
 
 
 class PolicyEngine:
@@ -72,9 +77,9 @@ class PolicyEngine:
 
     @property
     def policy_key(self) -> int:
-        """Moves whenever something other than a pod changes (policies, namespaces, nodes,
-        workloads, services, visibility)."""
-        return self.state.version - self.state.kind_version("Pod")
+        """Moves whenever something a tier reads changes (policies, namespaces, nodes, services,
+        network sets, visibility): not on pod, workload or exposure changes."""
+        return self.state.version - sum(self.state.kind_version(k) for k in TIERS_NEVER_READ)
 
     def _check_version(self) -> None:
         if self._version == self.state.version:

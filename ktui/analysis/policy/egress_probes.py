@@ -1,0 +1,257 @@
+"""The in-cluster half of the egress class: may some in-cluster peer be reached? (egress.py)
+
+"Some in-cluster peer" is tried on probes: one pod per class no tier tells apart (namespace,
+labels, ports, host network, and the address segment between the tiers' boundaries each IP falls
+in). The probes are refreshed per namespace whose objects changed; the answers (per egress side
+signature) survive pod events: when the classes change, only the answers a new class can open, or
+that rested on a class now gone, are looked at again, and they are reported (`moved_since`) so
+that a long-lived index re-asks only the pods whose answer moved.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass
+from typing import cast
+
+from ktui.analysis.core.portset import EMPTY, PortSet
+from ktui.analysis.core.subjects import ExternalRange, Subject, namespace_subjects
+from ktui.analysis.policy.cilium import CILIUM_KINDS
+from ktui.analysis.policy.connsides import SideTable, port_kinds
+from ktui.analysis.policy.engine import TIERS_NEVER_READ, PolicyEngine
+from ktui.analysis.policy.tier import Unknown
+
+
+class EgressClass(enum.Enum):
+    OPEN = "open"
+    UNKNOWN = "unknown"
+    INTERNET = "internet"
+    EXTERNAL = "external"
+    CLUSTER = "cluster"
+    DENIED = "denied"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most open class."""
+        return list(EgressClass).index(self)
+
+
+Judged = tuple[EgressClass, PortSet, str | None]
+Token = tuple[int, int]  # (epoch, generation) of a Probes
+
+
+def why(engine: PolicyEngine, subject: Subject, peer: Subject | ExternalRange | None) -> str:
+    """The first thing the pod's egress tiers cannot tell (about `peer`)."""
+    for tier, side in engine.select(subject, "egress"):
+        if side.unknown is not None:
+            return side.unknown
+        if peer is None:
+            continue
+        for rule in side.rules:
+            m = tier.peer_index(rule, peer)
+            if isinstance(m, Unknown):
+                return m.reason
+    return "some peers cannot be evaluated"
+
+
+@dataclass(slots=True)
+class _Answer:
+    judged: Judged
+    witness: object | None  # the probe class the answer rests on (None: on none, or on the DNS targets)
+    subject: Subject  # a pod of the side, to ask again
+    extra: list[Subject]  # the DNS targets (kept alive: their ids are in the key)
+    rules: tuple[object, ...]  # the side's rules (kept alive: their ids are in the key)
+
+
+class Probes:
+    """The probes, their SideTable, and the in-cluster answers by (side ident, DNS targets)."""
+
+    def __init__(self, engine: PolicyEngine) -> None:
+        self.engine = engine
+        self.cuts: dict[int, list[int]] = {}
+        self.per_ns: dict[str, tuple[int, list[tuple[object, Subject]]]] = {}
+        self.keys: tuple[object, ...] = ()
+        self.reps: list[Subject] = []
+        self._table: SideTable | None = None
+        self.answers: dict[tuple[object, ...], _Answer] = {}
+        self.epoch = 0  # bumps when every answer may have moved (the answers are dropped)
+        self.generation = 0  # bumps when some answers moved
+        self._moves: list[tuple[int, set[object]]] = []  # (generation, side idents that moved)
+        self._version = -1
+        self._policy_key = -1
+        self._context = -1
+
+    # --- keeping up with the state ----------------------------------------------------------
+
+    def _context_key(self) -> int:
+        """Moves when something a rule's peers are matched against changes (namespaces, nodes,
+        network sets, visibility, ...): not pods, workloads, exposure or Kubernetes NetworkPolicy
+        (a changed policy has new rules, so new idents); Services only where Cilium reads them."""
+        state = self.engine.state
+        keep = [*TIERS_NEVER_READ, "NetworkPolicy"]
+        if not any(state.count(k) for k in CILIUM_KINDS):
+            keep += ["Service", "EndpointSlice"]
+        return state.version - sum(state.kind_version(k) for k in keep)
+
+    def _new_policies(self) -> None:
+        """The tiers were rebuilt: new sides; the classes stay unless the boundaries moved."""
+        self._policy_key = self.engine.policy_key
+        cuts: dict[int, list[int]] = {}
+        for version, point in self.engine.boundaries(None):
+            cuts.setdefault(version, []).append(point)
+        sorted_cuts = {v: sorted(points) for v, points in cuts.items()}
+        context = self._context_key()
+        if sorted_cuts != self.cuts or context != self._context or len(self.answers) > 20_000:
+            self.cuts = sorted_cuts
+            self._context = context
+            self.per_ns.clear()
+            self.keys = ()
+            self.reps = []
+            self.answers.clear()
+            self._moves.clear()
+            self.epoch += 1
+        self._table = None
+
+    def _key(self, s: Subject) -> object:
+        cuts = self.cuts
+        segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
+        return (s.namespace, frozenset(s.labels.items()), s.ports, s.host_network, segments)
+
+    def refresh(self) -> None:
+        state = self.engine.state
+        if self._version == state.version:
+            return
+        self._version = state.version
+        if self._policy_key != self.engine.policy_key:
+            self._new_policies()
+        cache = cast(dict[tuple[str, str], tuple[object, Subject]], self.engine.ctx.cache("subjects"))
+        names = state.namespace_names()
+        moved = set(self.per_ns) - set(names)
+        for ns in moved:
+            del self.per_ns[ns]
+        for ns in names:
+            v = state.namespace_version(ns)
+            held = self.per_ns.get(ns)
+            if held is None or held[0] != v:
+                seen: set[object] = set()
+                firsts = []
+                for s in namespace_subjects(state, ns, cache):
+                    k = self._key(s)
+                    if k not in seen:
+                        seen.add(k)
+                        firsts.append((k, s))
+                old = held[1] if held is not None else []
+                if [k for k, _ in old] == [k for k, _ in firsts]:
+                    firsts = old  # the same classes: keep their representatives
+                self.per_ns[ns] = (v, firsts)
+                moved.add(ns)
+        if not moved:
+            return
+        keys = tuple(k for ns in names for k, _ in self.per_ns[ns][1])
+        if keys != self.keys:
+            old_keys = set(self.keys)
+            self.keys = keys
+            self.reps = [s for ns in names for _, s in self.per_ns[ns][1]]
+            self._table = None
+            self._reconsider([i for i, k in enumerate(keys) if k not in old_keys], old_keys - set(keys))
+
+    def _reconsider(self, added: list[int], removed: set[object]) -> None:
+        """The classes changed: answers resting on a class now gone are dropped (asked again when
+        needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown."""
+        moved: set[object] = set()
+        for key, a in list(self.answers.items()):
+            cls = a.judged[0]
+            if a.witness is not None and a.witness in removed:
+                del self.answers[key]
+            elif cls is EgressClass.CLUSTER or not added:
+                continue
+            else:
+                found = self._try(a, added)
+                if found is None:
+                    continue
+                self.answers[key] = found
+            moved.add(key[0])
+        if moved:
+            self.generation += 1
+            self._moves.append((self.generation, moved))
+            del self._moves[:-256]
+
+    def _try(self, a: _Answer, added: list[int]) -> _Answer | None:
+        engine, subject = self.engine, a.subject
+        for i in added:
+            if engine.allowed_ports(subject, self.reps[i], "egress"):
+                return _Answer((EgressClass.CLUSTER, EMPTY, None), self.keys[i], subject, a.extra, a.rules)
+        if a.judged[0] is EgressClass.DENIED:
+            for i in added:
+                rep = self.reps[i]
+                if any(isinstance(tier.peer_index(rule, rep), Unknown)
+                       for tier, side in engine.select(subject, "egress") for rule in side.rules):
+                    return _Answer((EgressClass.UNKNOWN, EMPTY, why(engine, subject, rep)), self.keys[i],
+                                   subject, a.extra, a.rules)
+        return None
+
+    def token(self) -> Token:
+        return self.epoch, self.generation
+
+    def moved_since(self, token: Token) -> set[object] | None:
+        """The side idents whose in-cluster answer moved since `token`; None: any may have."""
+        epoch, generation = token
+        if epoch != self.epoch or (self._moves and self._moves[0][0] > generation + 1
+                                   and generation < self.generation):
+            return None
+        return {ident for g, idents in self._moves if g > generation for ident in idents}
+
+    # --- answering --------------------------------------------------------------------------
+
+    def table(self) -> SideTable:
+        """The connectivity list's sides over the probes (rule hits and port sets memoized)."""
+        if self._table is None:
+            self._table = SideTable(self.engine, self.reps, port_kinds(self.reps))
+        return self._table
+
+    def judge(self, ident: tuple[object, ...], subject: Subject, extra: list[Subject]) -> Judged:
+        """Some in-cluster peer allowed (the DNS pods / stand-in, or a probe: those of the pod's
+        own namespace first, they are the likeliest), or none, or cannot tell."""
+        key = (ident, *(id(d) for d in extra))  # the DNS targets are tried as in-cluster peers too
+        found = self.answers.get(key)
+        if found is None:
+            found = self.answers[key] = self._judge(subject, extra)
+        return found.judged
+
+    def _judge(self, subject: Subject, extra: list[Subject]) -> _Answer:
+        engine = self.engine
+        table = self.table()
+        side = table.side_of(subject, "egress")
+
+        def answer(cls: EgressClass, witness: object | None, reason: str | None = None) -> _Answer:
+            return _Answer((cls, EMPTY, reason), witness, subject, extra, tuple(r for _, r, _ in side.rules))
+
+        if any(engine.allowed_ports(subject, d, "egress") for d in extra):
+            return answer(EgressClass.CLUSTER, None)
+        sources = table.sources(side)
+        if sources is None:
+            own = table.by_ns.get(subject.namespace, [])
+            rest = set(own)
+            candidates: list[int] = [*own, *(c for c in range(len(table.reps)) if c not in rest)]
+        else:
+            candidates = list(sources)
+        for c in candidates:
+            if table.allowed(side, c, c):
+                return answer(EgressClass.CLUSTER, self.keys[c])
+        index = table.index(side) if not side.open else {}
+        if table.cannot_tell(side, index.values()):
+            o = next((o for o, m in index.items() if o >= 0 and any(x < 0 for x in m)), None)
+            return answer(EgressClass.UNKNOWN, None if o is None else self.keys[o],
+                          why(engine, subject, None if o is None else table.reps[o]))
+        return answer(EgressClass.DENIED, None)
+
+
+def probes(engine: PolicyEngine) -> Probes:
+    """The engine's probes, kept across state versions and refreshed by what changed."""
+    holder = engine.ctx.cache("egress")
+    found = holder.get("probes")
+    if not isinstance(found, Probes):
+        found = holder["probes"] = Probes(engine)
+    found.refresh()
+    return found
