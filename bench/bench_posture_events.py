@@ -100,6 +100,10 @@ def main() -> None:
     for kind, ts in [*times.items(), ("all", every)]:
         print(f"{kind:<10} n={len(ts):<4} p50 {statistics.median(ts) * 1000:8.2f} ms"
               f"   p99 {pct(ts, 0.99) * 1000:8.2f} ms   max {max(ts) * 1000:8.2f} ms")
+    t0 = time.perf_counter()
+    fresh = PostureIndex(state).by_namespace
+    print(f"fresh PostureIndex: {time.perf_counter() - t0:.2f} s; the updated index equals it: "
+          f"{index.by_namespace == fresh}")
     if gc_pauses:  # a full collection over the loaded objects lands inside some event's time
         print(f"gen-2 collections during the events: {len(gc_pauses)}, longest {max(gc_pauses) * 1000:.1f} ms")
 
