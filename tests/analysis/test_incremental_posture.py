@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import rule
+
 from ktui.analysis.policy import EgressClass, PolicyEngine
 from ktui.analysis.posture import PostureIndex
 from ktui.model.decode import decode_document
 from ktui.store import Change, ClusterState, Event
+from tests.analysis.strategies import LABEL_VALUES
 from tests.check.kit import namespace, netpol, pod
+from tests.consistency.test_posture_index import NAMESPACES, PostureMachine
 
 Doc = dict[str, Any]
 TO_DB = {"to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "db"}}}],
@@ -98,3 +104,48 @@ def test_pod_events_then_policy_events_equal_a_fresh_engine() -> None:
     for verb, doc in steps:
         c.event(verb, doc)
         assert c.index.by_namespace == c.fresh(), (verb, doc["metadata"]["name"])
+
+
+class TierPostureMachine(PostureMachine):
+    """The PostureIndex machine of tests/consistency with Calico and Cilium policies (and
+    cross-namespace egress) among its events: the incremental index still equals a fresh one."""
+
+    @rule(ns=st.sampled_from(NAMESPACES), app=st.sampled_from(LABEL_VALUES), to=st.sampled_from(LABEL_VALUES),
+          present=st.booleans())
+    def cilium_policy(self, ns: str, app: str, to: str, present: bool) -> None:
+        doc = {"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "c", "namespace": ns},
+               "spec": {"endpointSelector": {"matchLabels": {"app": app}},
+                        "egress": [{"toEndpoints": [{"matchLabels": {"app": to,
+                                                                     "k8s:io.kubernetes.pod.namespace": "b"}}]}]}}
+        self._put_or_delete("CiliumNetworkPolicy", ns, "c", doc, present)
+
+    @rule(ns=st.sampled_from(NAMESPACES), app=st.sampled_from(LABEL_VALUES), to=st.sampled_from(LABEL_VALUES),
+          action=st.sampled_from(["Allow", "Deny"]), present=st.booleans())
+    def calico_policy(self, ns: str, app: str, to: str, action: str, present: bool) -> None:
+        doc = {"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+               "metadata": {"name": "k", "namespace": ns},
+               "spec": {"selector": f"app == '{app}'", "types": ["Egress"],
+                        "egress": [{"action": action, "destination": {"selector": f"app == '{to}'",
+                                                                      "namespaceSelector": "all()"}}]}}
+        self._put_or_delete("CalicoNetworkPolicy", ns, "k", doc, present)
+
+    @rule(ns=st.sampled_from(NAMESPACES), app=st.sampled_from(LABEL_VALUES), to=st.sampled_from(LABEL_VALUES))
+    def cross_namespace_egress(self, ns: str, app: str, to: str) -> None:
+        doc = netpol("x", ns, {"app": app}, types=["Egress"],
+                     egress=[{"to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": to}}}]}])
+        self._apply("MODIFIED" if self._get("NetworkPolicy", ns, "x") is not None else "ADDED", doc)
+
+    def _put_or_delete(self, kind: str, ns: str, name: str, doc: Doc, present: bool) -> None:
+        info, _ = decode_document(doc, "default")
+        assert info is not None
+        old = self._get(info.kind, ns, name)
+        if present:
+            self._apply("MODIFIED" if old is not None else "ADDED", doc)
+        elif old is not None:
+            change = self.state.apply(Event("DELETED", info.kind, old))
+            if change is not None:
+                self.pending.append(change)
+
+
+TierPostureMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+TestTierPostureIndex = TierPostureMachine.TestCase
