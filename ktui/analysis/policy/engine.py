@@ -130,8 +130,9 @@ class PolicyEngine:
         return sides
 
     def boundaries(self, direction: str | None) -> list[tuple[int, int]]:
-        """Every tier's boundaries for the direction (None: both)."""
-        return [p for tier in self.tiers() for d in DIRECTIONS if direction in (None, d) for p in tier.boundaries(d)]
+        """Every tier's boundaries for the direction (None: both); once per policy key."""
+        return self.per_policy(f"boundaries-{direction}", lambda: [
+            p for tier in self._tiers for d in DIRECTIONS if direction in (None, d) for p in tier.boundaries(d)])
 
     def external_ranges(self, direction: str) -> list[ExternalRange]:
         """The address space cut at every tier's boundaries for the direction (cached per version)."""
