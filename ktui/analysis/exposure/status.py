@@ -18,6 +18,7 @@ from ktui.analysis.exposure.triage_links import FAIL, OK, WARN, Link
 UNKNOWN = "unknown"
 HOST_STATUSES = (OK, UNKNOWN, WARN, FAIL)  # least to most worrying
 STATUS_RANK = {s: i for i, s in enumerate(HOST_STATUSES)}
+NO_TLS = TlsState(NONE)
 
 
 def _unseen(link: Link, entry: Exposure) -> bool:
@@ -48,7 +49,7 @@ class HostHealth:
     status: str  # ok | unknown | warn | fail
     reason: str = ""
     obj: str = ""
-    tls: TlsState = TlsState(NONE)
+    tls: TlsState = NO_TLS
 
 
 def host_health(triager: Triager, entry: Exposure) -> HostHealth:
