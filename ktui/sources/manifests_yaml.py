@@ -4,15 +4,18 @@ A YAML stream is cut at its document markers (`---` / `...` at column 0, which e
 whatever it holds, per the YAML spec) and each document is parsed on its own: an error names
 the file and line and drops that document only, everything before and after it loads.
 
-Before a document is constructed its node graph is inspected: aliases are counted as they would
-expand (a 600-byte "billion laughs" expands to hundreds of millions of values; the check is
-go-yaml's idea: a document whose aliases expand it more than ALIAS_RATIO times and past
-ALIAS_MIN values is refused), recursive aliases are refused, and duplicate keys in one mapping
-are reported with both lines (the last one wins, as in the JSON the API server would receive).
+Before a document that defines an anchor is constructed its node graph is inspected: aliases are
+counted as they would expand (a 600-byte "billion laughs" expands to hundreds of millions of
+values; the check is go-yaml's idea: a document whose aliases expand it more than ALIAS_RATIO times
+and past ALIAS_MIN values is refused) and recursive aliases are refused. A document with no anchor
+has no alias (the composer refuses an undefined one), so it skips that walk. Duplicate keys in one
+mapping are reported with both lines while the document is constructed (the last one wins, as in
+the JSON the API server would receive).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +24,23 @@ import yaml
 
 from ktui.sources.base import Problem
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# an anchor (`&name`) as a node property: after a line start, white space or a flow/block indicator
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s\]{},]", re.MULTILINE)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The C parser with the safe constructor, reporting duplicate keys as it builds mappings."""
+
+    def __init__(self, stream: str, offset: int = 0) -> None:
+        super().__init__(stream)
+        self.offset = offset
+        self.duplicate_keys: list[Problem] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            self.duplicate_keys.extend(_duplicates(node, self.offset))
+        return super().construct_mapping(node, deep=deep)
 ALIAS_MIN = 1_000_000
 ALIAS_RATIO = 10
 
@@ -78,11 +97,10 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def inspect(root: yaml.Node, offset: int) -> list[Problem]:
-    """Raise Refused for recursive or exploding aliases; return duplicate-key warnings (no path)."""
+def inspect(root: yaml.Node, offset: int) -> None:
+    """Raise Refused for recursive or exploding aliases."""
     size: dict[int, int] = {}
     visiting: set[int] = set()
-    warnings: list[Problem] = []
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     unique = 0
     while stack:
@@ -104,14 +122,11 @@ def inspect(root: yaml.Node, offset: int) -> list[Problem]:
                 raise Refused(child.start_mark.line + 1 + offset, "recursive YAML alias: not read")
             if id(child) not in size:
                 stack.append((child, False))
-        if isinstance(node, yaml.MappingNode):
-            warnings.extend(_duplicates(node, offset))
     expanded = size[id(root)]
     if expanded > ALIAS_MIN and expanded > ALIAS_RATIO * unique:
         raise Refused(root.start_mark.line + 1 + offset,
                       f"YAML aliases expand this document to {expanded:.3g} values (from {unique} written): "
                       "not read")
-    return warnings
 
 
 def _duplicates(node: yaml.MappingNode, offset: int) -> list[Problem]:
@@ -151,16 +166,20 @@ def _yaml_problem(path: str, offset: int, exc: Exception) -> Problem:
 def yaml_documents(text: str, path: str, problems: list[Problem]) -> Iterator[Document]:
     """Every document that parses; a Problem (file:line) for each one that does not."""
     for offset, chunk in split_documents(text):
-        loader = _Loader(chunk)
+        loader = _Loader(chunk, offset)
+        anchored = _ANCHOR.search(chunk) is not None
         try:
             while loader.check_node():
                 node = loader.get_node()
                 if node is None:
                     continue
-                for warning in inspect(node, offset):
-                    problems.append(Problem(f"{path}:{warning.where}", warning.message))
+                if anchored:
+                    inspect(node, offset)
                 line = node.start_mark.line + 1 + offset
-                yield line, loader.construct_document(node), _item_lines(node, offset)
+                data = loader.construct_document(node)
+                problems.extend(Problem(f"{path}:{w.where}", w.message) for w in loader.duplicate_keys)
+                loader.duplicate_keys.clear()
+                yield line, data, _item_lines(node, offset)
         except Refused as exc:
             problems.append(Problem(f"{path}:{exc.line}", exc.message))
         except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
