@@ -127,34 +127,49 @@ class Probes:
             self._new_policies()
         cache = cast(dict[tuple[str, str], tuple[object, Subject]], self.engine.ctx.cache("subjects"))
         names = state.namespace_names()
-        moved = set(self.per_ns) - set(names)
-        for ns in moved:
-            del self.per_ns[ns]
+        removed: set[object] = set()
+        added: dict[str, set[object]] = {}  # per namespace (a class never leaves its namespace)
+        moved = False
+        for ns in set(self.per_ns) - set(names):
+            removed.update(k for k, _ in self.per_ns.pop(ns)[1])
+            moved = True
         for ns in names:
             v = state.namespace_version(ns)
             held = self.per_ns.get(ns)
-            if held is None or held[0] != v:
-                seen: set[object] = set()
-                firsts = []
-                for s in namespace_subjects(state, ns, cache):
-                    k = self._key(s)
-                    if k not in seen:
-                        seen.add(k)
-                        firsts.append((k, s))
-                old = held[1] if held is not None else []
-                if [k for k, _ in old] == [k for k, _ in firsts]:
-                    firsts = old  # the same classes: keep their representatives
-                self.per_ns[ns] = (v, firsts)
-                moved.add(ns)
+            if held is not None and held[0] == v:
+                continue
+            seen: set[object] = set()
+            firsts = []
+            for s in namespace_subjects(state, ns, cache):
+                k = self._key(s)
+                if k not in seen:
+                    seen.add(k)
+                    firsts.append((k, s))
+            old = held[1] if held is not None else []
+            if [k for k, _ in old] == [k for k, _ in firsts]:
+                firsts = old  # the same classes: keep their representatives
+            else:
+                before = {k for k, _ in old}
+                added[ns] = seen - before
+                removed |= before - seen
+                moved = True
+            self.per_ns[ns] = (v, firsts)
         if not moved:
             return
-        keys = tuple(k for ns in names for k, _ in self.per_ns[ns][1])
-        if keys != self.keys:
-            old_keys = set(self.keys)
-            self.keys = keys
-            self.reps = [s for ns in names for _, s in self.per_ns[ns][1]]
-            self._table = None
-            self._reconsider([i for i, k in enumerate(keys) if k not in old_keys], old_keys - set(keys))
+        keys: list[object] = []
+        reps: list[Subject] = []
+        new: list[int] = []
+        for ns in names:
+            entries = self.per_ns[ns][1]
+            fresh = added.get(ns)
+            if fresh:
+                new.extend(len(keys) + i for i, (k, _) in enumerate(entries) if k in fresh)
+            keys.extend(k for k, _ in entries)
+            reps.extend(s for _, s in entries)
+        self.keys = tuple(keys)
+        self.reps = reps
+        self._table = None
+        self._reconsider(new, removed)
 
     def _reconsider(self, added: list[int], removed: set[object]) -> None:
         """The classes changed: answers resting on a class now gone are dropped (asked again when
