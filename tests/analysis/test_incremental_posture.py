@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import initialize, rule
 
 from ktui.analysis.policy import EgressClass, PolicyEngine
 from ktui.analysis.posture import PostureIndex
@@ -109,6 +109,12 @@ def test_pod_events_then_policy_events_equal_a_fresh_engine() -> None:
 class TierPostureMachine(PostureMachine):
     """The PostureIndex machine of tests/consistency with Calico and Cilium policies (and
     cross-namespace egress) among its events: the incremental index still equals a fresh one."""
+
+    @initialize()
+    def egress_to_y_anywhere(self) -> None:
+        """From the start, pods app=x in a may reach only pods app=y, in any namespace: a pod
+        put or deleted elsewhere moves their class."""
+        self.cross_namespace_egress("a", "x", "y")
 
     @rule(ns=st.sampled_from(NAMESPACES), app=st.sampled_from(LABEL_VALUES), to=st.sampled_from(LABEL_VALUES),
           present=st.booleans())
