@@ -40,7 +40,9 @@ class CalicoMatcher:
     def __init__(self, state: ClusterState, ctx: TierContext) -> None:
         self.state = state
         self.ctx = ctx
-        self._labels: dict[tuple[str, str, str], dict[str, str]] = {}
+        # (ns, name, kind) -> (the labels they were computed from, the endpoint's Calico labels):
+        # tiers outlive pod events, so a pod whose labels changed must not get the old answer
+        self._labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
         self._netsets: list[NetSet] | None = None
         self._scopes: dict[tuple[str, str], bool | Unknown] = {}
 
@@ -54,10 +56,11 @@ class CalicoMatcher:
 
     def labels(self, subject: Subject) -> dict[str, str]:
         key = (subject.namespace, subject.name, subject.workload.kind)
-        found = self._labels.get(key)
-        if found is None:
-            ns_labels = self.ctx.ns_labels(subject.namespace)
-            found = self._labels[key] = pod_labels(subject, self.service_account(subject), ns_labels)
+        cached = self._labels.get(key)
+        if cached is not None and (cached[0] is subject.labels or cached[0] == subject.labels):
+            return cached[1]
+        found = pod_labels(subject, self.service_account(subject), self.ctx.ns_labels(subject.namespace))
+        self._labels[key] = (subject.labels, found)
         return found
 
     def netsets(self) -> list[NetSet]:
