@@ -10,7 +10,7 @@ network set in scope whose labels it matches holds the range.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.policy.calico_rules import CalicoEntity, namespace_labels, net_block, pod_labels
@@ -42,7 +42,7 @@ class CalicoMatcher:
         self.ctx = ctx
         # (ns, name, kind) -> (the labels they were computed from, the endpoint's Calico labels):
         # tiers outlive pod events, so a pod whose labels changed must not get the old answer
-        self._labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
+        self._labels: dict[tuple[str, str, str], tuple[Mapping[str, str], dict[str, str]]] = {}
         self._netsets: list[NetSet] | None = None
         self._scopes: dict[tuple[str, str], bool | Unknown] = {}
 
