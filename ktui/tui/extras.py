@@ -14,7 +14,6 @@ from ktui.analysis.exposure.hostnames import ANY_HOST
 from ktui.analysis.findings import Severity
 from ktui.analysis.posture import NamespaceOverview
 from ktui.render import triage_text
-from ktui.render.safe import clean
 from ktui.tui import fmt
 from ktui.tui.bridge import Bridge, Update
 from ktui.tui.summaries import EntryHealth
@@ -80,54 +79,6 @@ def findings_cell(p: Palette, ex: NamespaceExtras, bridge: Bridge) -> Text:
     if not ex.findings_known:
         return _pending(p, bridge)
     return fmt.count(p, ex.findings_total, ex.findings_worst)
-
-
-def _sep(t: Text, parts: int) -> None:
-    if parts:
-        t.append("  ·  ")
-
-
-def attention(bridge: Bridge, p: Palette) -> Text:
-    """One line naming what needs a look first, so a newcomer knows where to go."""
-    nps = bridge.namespaces()
-    t = Text(no_wrap=True, overflow="ellipsis")
-    if not nps:
-        t.append(" waiting for the first list…" if not bridge.synced else " no namespaces", style=p.muted)
-        return t
-    t.append(" needs a look: ", style="bold")
-    parts = 0
-    failing = sorted(((ns, s.failing) for ns, s in (bridge.exposure or {}).items() if s.failing),
-                     key=lambda kv: (-kv[1], kv[0]))
-    if failing:
-        names = ", ".join(f"{clean(ns)} ({n})" for ns, n in failing[:3])
-        t.append(f"✘ broken hosts in {names}", style=f"bold {p.fail}")
-        parts += 1
-    dns = sorted((np for np in nps if np.dns_blocked), key=lambda np: (-np.dns_blocked, np.namespace))
-    if dns:
-        _sep(t, parts)
-        names = ", ".join(f"{clean(np.namespace)} ({np.dns_blocked})" for np in dns[:3])
-        more = f" +{len(dns) - 3}" if len(dns) > 3 else ""
-        t.append(f"✘ DNS blocked in {names}{more}", style=p.fail)
-        parts += 1
-    if bridge.findings:
-        total = sum(s.total for s in bridge.findings.values())
-        _sep(t, parts)
-        t.append(f"{total} findings (s sorts)", style=p.warn)
-        parts += 1
-    open_ns = sum(1 for np in nps if np.pods and np.egress_isolated == 0)
-    if open_ns:
-        _sep(t, parts)
-        t.append(f"egress open in {open_ns}/{len(nps)} ns", style=p.muted)
-        parts += 1
-    if not parts:
-        t.append("✔ nothing", style=p.ok)
-    if bridge.exposure is None or bridge.findings is None:
-        t.append("  ·  exposure/findings: " + ("not available" if bridge.overlay_error else "computing…"),
-                 style=f"italic {p.muted}")
-    return t
-
-
-# ---------------------------------------------------------------- namespace screen tables
 
 
 def fill_exposure(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> bool:

@@ -38,7 +38,12 @@ def as_map(docs: list[dict[str, Any]], factories: list[TierFactory] | None = Non
 def brute_force(docs: list[dict[str, Any]], factories: list[TierFactory] | None = None,
                 prepare: Prepare = None) -> dict[tuple[str, str], PortSet]:
     state = _state(docs, prepare)
-    engine = PolicyEngine(state, factories)
+    return pairwise(state, PolicyEngine(state, factories))
+
+
+def pairwise(state: ClusterState, engine: PolicyEngine) -> dict[tuple[str, str], PortSet]:
+    """Every pair and every address range through engine.connection, no shortcuts: the definition
+    the fast connectivity builder is checked against."""
     subjects = cluster_subjects(state)
     out: dict[tuple[str, str], PortSet] = {}
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cilium.tiers import CALICO, Doc, calico, cnp, engine, fast, knp, ns, pairwise, pod
+from tests.analysis.pairwise import pairwise
+from tests.cilium.tiers import CALICO, Doc, calico, cnp, engine, fast, knp, ns, pod
 
 APPS = ["web", "api", "db"]
 NAMESPACES = ["a", "b"]

@@ -84,27 +84,5 @@ def reach(e: PolicyEngine, src: str, dst: str, port: int, proto: str = "TCP") ->
     return e.can_reach(peer(src), peer(dst), port, proto).allowed
 
 
-def pairwise(state: ClusterState, e: PolicyEngine) -> dict[tuple[str, str], PortSet]:
-    """Every pair and every address range through engine.connection, no shortcuts."""
-    subjects = cluster_subjects(state)
-    out: dict[tuple[str, str], PortSet] = {}
-
-    def add(src: str, dst: str, conns: PortSet) -> None:
-        if conns:
-            out[(src, dst)] = out[(src, dst)] | conns if (src, dst) in out else conns
-
-    for s in subjects:
-        for d in subjects:
-            if s.workload != d.workload:
-                add(str(s.workload), str(d.workload), e.connection(s, d))
-    for r in e.external_ranges("ingress"):
-        for s in subjects:
-            add(str(r), str(s.workload), e.connection(r, s))
-    for r in e.external_ranges("egress"):
-        for s in subjects:
-            add(str(s.workload), str(r), e.connection(s, r))
-    return out
-
-
 def fast(state: ClusterState, e: PolicyEngine) -> dict[tuple[str, str], PortSet]:
     return {(c.src, c.dst): c.conns for c in ConnectivityBuilder(state, e).build()}
