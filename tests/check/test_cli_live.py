@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import yaml
 
-from ktui.apiserver import ApiServer
 from ktui.cli import main
-from tests.check.kit import daemonset, namespace, netpol, pod
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[str]:
-    srv = ApiServer()
-    srv.start()
-    try:
-        srv.apply_all([
-            namespace("kube-system"), namespace("shop"),
-            daemonset("kube-flannel-ds", containers=["kube-flannel"]),
-            pod("web", ip="10.0.0.5"),
-            netpol("deny-egress", types=["Egress"]),
-        ])
-        yield str(srv.write_kubeconfig(tmp_path / "kubeconfig", context="test-ctx"))
-    finally:
-        srv.stop()
+from tests.check.kit import namespace, pod
 
 
 def test_check_live_cluster_is_complete(cluster, capsys):

@@ -4,15 +4,13 @@ server over loopback), in every output format, with -n, and bad input as one lin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ktui.apiserver import ApiServer
 from ktui.cli import main
-from tests.check.kit import daemonset, namespace, netpol, pod
+from tests.check.kit import namespace, pod
 from tests.conftest import CORPUS
 
 BOUTIQUE = CORPUS / "realistic" / "online-boutique"
@@ -50,22 +48,6 @@ def test_posture_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["posture", "-f", str(tmp_path / "missing.yaml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("ktui: ") and "Traceback" not in err[0]
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[str]:
-    srv = ApiServer()
-    srv.start()
-    try:
-        srv.apply_all([
-            namespace("kube-system"), namespace("shop"),
-            daemonset("kube-flannel-ds", containers=["kube-flannel"]),
-            pod("web", ip="10.0.0.5"),
-            netpol("deny-egress", types=["Egress"]),
-        ])
-        yield str(srv.write_kubeconfig(tmp_path / "kubeconfig", context="test-ctx"))
-    finally:
-        srv.stop()
 
 
 def test_posture_live_cluster(cluster: str, capsys: pytest.CaptureFixture[str]) -> None:
