@@ -37,14 +37,17 @@ from ktui.analysis.policy import (
     ConnectivityBuilder,
     Destination,
     DnsCheck,
+    EgressPath,
     EgressPosture,
     Explanation,
     NetpolEngine,
     Peer,
     Verdict,
+    declares_egress_paths,
     dns_check,
     dns_subjects,
     egress_destinations,
+    egress_paths_of,
     egress_posture,
     explain,
 )
@@ -95,6 +98,7 @@ class Analysis:
         self._posture_index = posture_index
         self._egress: dict[Subject, EgressPosture] = {}  # by identity (Subject has eq=False)
         self._destinations: dict[object, list[Destination]] = {}  # by workload and label set
+        self._paths: dict[Subject, tuple[EgressPath, ...]] = {}  # by identity
 
     @classmethod
     def of(cls, state: ClusterState, *, live: bool = False, complete: bool | None = None,
@@ -159,6 +163,30 @@ class Analysis:
             self.check_fresh()
             hit = self._destinations[key] = egress_destinations(self.engine, subject)
         return hit
+
+    @computed
+    def declares_egress_paths(self) -> bool:
+        """The cluster declares how traffic leaves it (IPPool, egress gateways): paths are shown."""
+        return declares_egress_paths(self.state)
+
+    def egress_path(self, subject: Subject) -> tuple[EgressPath, ...]:
+        """How the subject's traffic leaves the cluster (gateways, NAT, else its own address; the
+        policy package's one definition); () when the cluster declares nothing about it."""
+        hit = self._paths.get(subject)
+        if hit is None:
+            self.check_fresh()
+            paths = tuple(egress_paths_of(self.state, subject)) if self.declares_egress_paths else ()
+            hit = self._paths[subject] = paths
+        return hit
+
+    def namespace_egress_paths(self, namespace: str) -> list[tuple[EgressPath, tuple[WorkloadId, ...]]]:
+        """Each distinct egress path of the namespace's subjects with the workloads behind it
+        (declared gateways and NAT first, as egress_path orders them); [] when nothing is declared."""
+        found: dict[EgressPath, set[WorkloadId]] = {}
+        for s in self.subjects_by_namespace.get(namespace, ()):
+            for path in self.egress_path(s):
+                found.setdefault(path, set()).add(s.workload)
+        return [(path, tuple(sorted(ws, key=str))) for path, ws in found.items()]
 
     def dns(self, subject: Subject) -> DnsCheck:
         """Can the subject reach cluster DNS, with the verdicts that say why (the policy package's

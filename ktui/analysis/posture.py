@@ -24,6 +24,7 @@ from ktui.analysis.policy import (
     egress_moves,
     egress_posture,
     egress_signature,
+    namespace_policy_counts,
 )
 from ktui.analysis.posture_changes import (
     GLOBAL_KINDS,
@@ -38,11 +39,9 @@ from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
 
-__all__ = [
-    "GLOBAL_KINDS", "POLICY_KINDS", "Cause", "HostView", "NamespaceOverview", "NamespacePosture", "PodPosture",
-    "PostureDelta", "PostureIndex", "PostureReport", "PostureSummary", "level", "namespace_overview",
-    "pod_moved", "posture_deltas", "posture_report", "summarize",
-]
+__all__ = ["GLOBAL_KINDS", "POLICY_KINDS", "Cause", "HostView", "NamespaceOverview", "NamespacePosture", "PodPosture",
+           "PostureDelta", "PostureIndex", "PostureReport", "PostureSummary", "level", "namespace_overview",
+           "pod_moved", "posture_deltas", "posture_report", "summarize"]
 
 POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})  # can alter NetworkPolicy answers
 
@@ -71,7 +70,8 @@ class NamespacePosture:
 
     namespace: str
     pods: tuple[PodPosture, ...]
-    policies: int
+    policies: int  # namespaced policy objects of every enforcing family (policy.namespace_policy_counts)
+    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, in tier order
     egress_counts: dict[EgressClass, int] = field(init=False)
     ingress_isolated: int = field(init=False)
     egress_isolated: int = field(init=False)
@@ -164,7 +164,8 @@ class PostureIndex:
         return PodPosture(s, *parts)
 
     def _build(self, ns: str, pods: list[PodPosture]) -> NamespacePosture:
-        return NamespacePosture(ns, tuple(pods), len(self.state.policies(ns)))
+        kinds = namespace_policy_counts(self.state, ns)
+        return NamespacePosture(ns, tuple(pods), sum(n for _, n in kinds), kinds)
 
     def _store(self, ns: str, new: NamespacePosture, changed: set[str]) -> None:
         self._where.pop(ns, None)
@@ -336,6 +337,7 @@ class NamespaceOverview:
     dns_blocked: int
     hosts: tuple[HostView, ...] | None
     findings: tuple[tuple[Severity, int], ...] | None  # every severity, critical first
+    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, in tier order
 
     @property
     def host_count(self) -> int:
@@ -363,6 +365,7 @@ def namespace_overview(np: NamespacePosture, hosts: Iterable[HostHealth] | None,
         len(np.pods) - np.dns_blocked, np.dns_blocked,
         None if hosts is None else tuple(host_view(h) for h in hosts),
         None if found is None else _by_severity(found),
+        np.policy_kinds,
     )
 
 

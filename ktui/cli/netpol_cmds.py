@@ -54,8 +54,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     subject = analysis.subject(args.pod, _default_ns(args))
     if subject is None:
         raise CliError(f"no pod or workload {args.pod!r}")
-    e = analysis.explain(subject)
-    render(args.output, lambda _wide: netpol_text.explanation_lines(e), lambda: netpol_text.explanation_json(e))
+    e, paths = analysis.explain(subject), analysis.egress_path(subject)
+    render(args.output, lambda _wide: netpol_text.explanation_lines(e, paths),
+           lambda: netpol_text.explanation_json(e, paths))
     return 0
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ktui.analysis.policy import Connection, DirectionExplanation, DirectionVerdict, Explanation, Verdict
+from ktui.analysis.policy import (
+    Connection,
+    DirectionExplanation,
+    DirectionVerdict,
+    EgressPath,
+    Explanation,
+    Verdict,
+)
 from ktui.analysis.policy.explain import TierExplanation
 from ktui.analysis.policy.tier import End, Mode
 from ktui.render.safe import clean
@@ -92,11 +100,22 @@ def direction_lines(d: DirectionExplanation) -> list[str]:
     return [line.text for line in direction_items(d)]
 
 
-def explanation_lines(e: Explanation) -> list[str]:
+def egress_path_lines(paths: Sequence[EgressPath]) -> list[str]:
+    """How the pod's traffic leaves the cluster (Analysis.egress_path), one line per path; nothing
+    when the cluster declares no egress path (no IPPool, no egress gateway)."""
+    if not paths:
+        return []
+    return ["Egress path:", *(f"  {clean(p.describe())}" for p in paths)]
+
+
+def explanation_lines(e: Explanation, paths: Sequence[EgressPath] = ()) -> list[str]:
+    """`paths`: Analysis.egress_path(subject), shown after the egress rules (the lines before
+    stay as they were)."""
     s = e.subject
     lines = [f"{clean(s.namespace)}/{clean(s.name)}  (shown as {clean(s.workload)})"]
     lines += direction_lines(e.ingress)
     lines += direction_lines(e.egress)
+    lines += egress_path_lines(paths)
     lines.append(f"Can be reached from ({len(e.inbound)}):")
     lines.extend(f"  {clean(c.src)} : {c.conns.describe()}" for c in e.inbound)
     lines.append(f"Can reach ({len(e.outbound)}):")
@@ -133,12 +152,14 @@ def _direction_json(d: DirectionExplanation) -> dict[str, Any]:
     }
 
 
-def explanation_json(e: Explanation) -> dict[str, Any]:
+def explanation_json(e: Explanation, paths: Sequence[EgressPath] = ()) -> dict[str, Any]:
+    """`egressPath`: the paths (Analysis.egress_path), [] when the cluster declares none."""
     return {
         "pod": f"{e.subject.namespace}/{e.subject.name}",
         "workload": str(e.subject.workload),
         "ingress": _direction_json(e.ingress),
         "egress": _direction_json(e.egress),
+        "egressPath": [p.to_json() for p in paths],
         "reachableFrom": [c.to_json() for c in e.inbound],
         "canReach": [c.to_json() for c in e.outbound],
     }

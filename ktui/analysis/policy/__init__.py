@@ -17,6 +17,7 @@ from ktui.analysis.policy.calico_rules import CalicoRuleC
 from ktui.analysis.policy.cilium import CILIUM_KINDS, CiliumTier
 from ktui.analysis.policy.cilium_rules import CiliumRule
 from ktui.analysis.policy.connectivity import Connection, ConnectivityBuilder, connectivity
+from ktui.analysis.policy.counts import ENFORCING_NAMESPACED_KINDS, namespace_policy_counts
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_IN, DnsCheck, dns_check, dns_reachable, dns_subjects
 from ktui.analysis.policy.egress import (
     Destination,
@@ -26,6 +27,13 @@ from ktui.analysis.policy.egress import (
     egress_moves,
     egress_posture,
     egress_signature,
+)
+from ktui.analysis.policy.egress_path import (
+    POD_IP,
+    EgressPath,
+    declares_egress_paths,
+    egress_paths,
+    egress_paths_of,
 )
 from ktui.analysis.policy.egress_probes import Token as EgressToken
 from ktui.analysis.policy.engine import NetpolEngine, Peer, PolicyEngine
@@ -53,6 +61,8 @@ __all__ = [
     "CILIUM_KINDS",
     "DNS_LABELS",
     "DNS_STAND_IN",
+    "ENFORCING_NAMESPACED_KINDS",
+    "POD_IP",
     "TIER_FACTORIES",
     "CalicoRuleC",
     "CalicoTier",
@@ -70,6 +80,7 @@ __all__ = [
     "DirectionVerdict",
     "DnsCheck",
     "EgressClass",
+    "EgressPath",
     "EgressPosture",
     "EgressToken",
     "End",
@@ -92,15 +103,19 @@ __all__ = [
     "build_calico_tiers",
     "calico_policies",
     "connectivity",
+    "declares_egress_paths",
     "dns_check",
     "dns_reachable",
     "dns_subjects",
     "egress_destinations",
     "egress_moves",
+    "egress_paths",
+    "egress_paths_of",
     "egress_posture",
     "egress_signature",
     "explain",
     "named_ports",
+    "namespace_policy_counts",
     "networkpolicy_tiers",
     "priority_conflicts",
     "range_cidrs",

@@ -49,6 +49,11 @@ class EgressPath:
         nodes = f" on {', '.join(self.gateway_nodes)}" if self.gateway_nodes else ""
         return f"to {where}: through {self.via}{nodes} as {ips}"
 
+    def to_json(self) -> dict[str, object]:
+        return {"how": self.how, "via": self.via, "egressIPs": list(self.egress_ips),
+                "gatewayNodes": list(self.gateway_nodes), "destinations": list(self.destinations),
+                "excluded": list(self.excluded), "text": self.describe()}
+
 
 POD_IP = EgressPath("pod-ip", "", destinations=())
 
@@ -136,6 +141,14 @@ def _nat_paths(state: ClusterState, s: Subject) -> list[EgressPath]:
             universe = "0.0.0.0/0" if net.version == 4 else "::/0"
             out.append(EgressPath("nat-outgoing", f"IPPool {name} ({net})", (), (), (universe,), others))
     return out
+
+
+def declares_egress_paths(state: ClusterState) -> bool:
+    """The cluster says how some traffic leaves (an IPPool, an egress gateway policy or a Calico
+    egress gateway annotation): only then is the path worth showing, "its own address" included."""
+    if state.count("IPPool") or state.count("CiliumEgressGatewayPolicy"):
+        return True
+    return any(CALICO_EGW_SELECTOR in ns.metadata.annotations for ns in state.objects("Namespace"))
 
 
 def egress_paths_of(state: ClusterState, subject: Subject) -> list[EgressPath]:
