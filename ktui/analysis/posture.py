@@ -71,7 +71,7 @@ class NamespacePosture:
     namespace: str
     pods: tuple[PodPosture, ...]
     policies: int  # namespaced policy objects of every enforcing family (policy.namespace_policy_counts)
-    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, in tier order
+    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, every kind, tier order
     egress_counts: dict[EgressClass, int] = field(init=False)
     ingress_isolated: int = field(init=False)
     egress_isolated: int = field(init=False)
@@ -337,7 +337,7 @@ class NamespaceOverview:
     dns_blocked: int
     hosts: tuple[HostView, ...] | None
     findings: tuple[tuple[Severity, int], ...] | None  # every severity, critical first
-    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, in tier order
+    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, every kind, tier order
 
     @property
     def host_count(self) -> int:

@@ -36,7 +36,7 @@ def _host_counts(hosts: tuple[HostView, ...] | None) -> dict[str, int] | None:
 
 def namespace_json(n: NamespaceOverview) -> dict[str, Any]:
     return {
-        "name": n.namespace, "pods": n.pods, "policies": n.policies,
+        "name": n.namespace, "pods": n.pods, "policies": n.policies, "policiesByKind": dict(n.policy_kinds),
         "ingressIsolated": n.ingress_isolated, "egressIsolated": n.egress_isolated,
         "egress": {c.value: k for c, k in n.egress},
         "mostOpenEgress": n.most_open_egress.value if n.most_open_egress else None,

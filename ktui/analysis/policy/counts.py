@@ -21,10 +21,5 @@ ENFORCING_NAMESPACED_KINDS: tuple[str, ...] = tuple(
 
 
 def namespace_policy_counts(state: ClusterState, namespace: str) -> tuple[tuple[str, int], ...]:
-    """(kind, count) for each enforcing kind with objects in `namespace`, in tier order."""
-    out = []
-    for kind in ENFORCING_NAMESPACED_KINDS:
-        n = len(state.objects(kind, namespace))
-        if n:
-            out.append((kind, n))
-    return tuple(out)
+    """(kind, count) for every enforcing namespaced kind (0 included), in tier order."""
+    return tuple((kind, len(state.objects(kind, namespace))) for kind in ENFORCING_NAMESPACED_KINDS)
