@@ -19,7 +19,7 @@ from ktui.analysis.core.portset import ALL, EMPTY, PortSet
 from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.core.verdicts import RuleRef
 from ktui.analysis.policy import Destination as PolicyDestination
-from ktui.analysis.policy import EgressClass
+from ktui.analysis.policy import EgressClass, EgressPath
 from ktui.render.addresses import compact_cidrs, is_whole_space
 from ktui.tui.bridge import Bridge
 
@@ -163,3 +163,25 @@ def _whole_namespaces(bridge: Bridge, namespace: str, found: dict[tuple[str, str
         kind = "pods" if ns == namespace else "namespace"
         target = f"namespace {ns} (every workload)"
         found[(kind, target)] = Destination(kind, target, ns, first.ports, set(first.workloads), dict(first.rules))
+
+
+@dataclass(frozen=True, slots=True)
+class PathRow:
+    """One way the namespace's traffic leaves the cluster, with the workloads whose pods take it."""
+
+    path: EgressPath
+    workloads: tuple[str, ...]  # `Deployment api`, sorted
+
+
+def namespace_paths(bridge: Bridge, namespace: str) -> list[PathRow]:
+    """The egress paths of the namespace's pods (Analysis.egress_path, the policy package's one
+    definition), one row per path; [] when the cluster declares none (no IPPool, no gateway)."""
+    np = bridge.namespace(namespace)
+    if np is None:
+        return []
+    analysis = bridge.analysis
+    found: dict[EgressPath, set[str]] = {}
+    for pod in np.pods:
+        for path in analysis.egress_path(pod.subject):
+            found.setdefault(path, set()).add(workload_label(display_workload(analysis.state, pod.subject)))
+    return [PathRow(path, tuple(sorted(ws))) for path, ws in found.items()]

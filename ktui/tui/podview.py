@@ -4,8 +4,11 @@ ktui.render (shared with `ktui explain`); this module only arranges and colours 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 
+from ktui.analysis.policy import EgressPath
 from ktui.analysis.policy.egress import EgressClass
 from ktui.analysis.policy.engine import Verdict
 from ktui.analysis.policy.explain import DirectionExplanation, Explanation
@@ -46,7 +49,16 @@ def _egress_class(t: Text, p: Palette, posture: PodPosture) -> None:
     t.append("\n")
 
 
-def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
+def _egress_paths(t: Text, p: Palette, paths: Sequence[EgressPath]) -> None:
+    """How the pod's traffic leaves the cluster (Analysis.egress_path): what a firewall allowlist
+    at the edge sees as its source. Nothing when the cluster declares no path."""
+    for path in paths:
+        t.append("  path  ")
+        t.append(clean(path.describe()) + "\n", style=p.muted if path.how == "pod-ip" else "")
+
+
+def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None,
+           paths: Sequence[EgressPath] = ()) -> Text:
     """Admin, baseline (or Calico, Cilium) policies select the pod: the tiers in evaluation order, as `ktui explain`
     words them (render.netpol_text), with denies in the fail colour."""
     t = Text()
@@ -56,24 +68,30 @@ def _tiers(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> T
     heading(t, title.text.rstrip(":") + ": " + tiers)
     if d.direction == "egress" and posture is not None:
         _egress_class(t, p, posture)
+        _egress_paths(t, p, paths)
     for line in lines:
         t.append(line.text + "\n", style=p.fail if line.denies else "")  # the rule's action, not its words
     return t
 
 
-def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None) -> Text:
+def direction(p: Palette, d: DirectionExplanation, posture: PodPosture | None,
+              paths: Sequence[EgressPath] = ()) -> Text:
+    """`paths`: the egress path (egress direction only), shown under the class."""
     if d.admin or d.baseline or any(tier.tier != "NetworkPolicy" for tier in d.tiers):  # Calico, Cilium...
-        return _tiers(p, d, posture)
+        return _tiers(p, d, posture, paths)
     t = Text()
     title = d.direction.capitalize()
     if not d.isolated:
         heading(t, f"{title}: not isolated")
         t.append("  no policy selects this pod for " + d.direction + ": all traffic is allowed\n", style=p.open)
+        if d.direction == "egress":
+            _egress_paths(t, p, paths)
         return t
     n = len(d.policies)
     heading(t, f"{title}: isolated by {n} polic{'y' if n == 1 else 'ies'}")
     if d.direction == "egress" and posture is not None:
         _egress_class(t, p, posture)
+        _egress_paths(t, p, paths)
     for info in (info for tier in d.tiers if tier.tier == "NetworkPolicy" for info in tier.policies):
         t.append(f"  {clean(info.ref)}\n", style="bold")
         for line, action in policy_rule_items(info, d.direction):

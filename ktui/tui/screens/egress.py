@@ -15,7 +15,7 @@ from ktui.analysis.core.verdicts import RuleRef
 from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import fmt
 from ktui.tui.bridge import Update
-from ktui.tui.egress_view import Destination, egress_destinations
+from ktui.tui.egress_view import Destination, PathRow, egress_destinations, namespace_paths
 from ktui.tui.screens.base import KScreen, ObjectRef
 from ktui.tui.themes import Palette
 from ktui.tui.widgets.listing import Listing, Row
@@ -48,8 +48,24 @@ def destination_row(p: Palette, i: int, d: Destination) -> Row:
                sort=(d.order, d.port_text(), len(d.workloads), short_list(d.rules)))
 
 
+def paths_text(p: Palette, rows: list[PathRow]) -> Text:
+    """How the namespace's traffic leaves the cluster (egress gateways, NAT, the pods' own
+    addresses), a line per path with the workloads behind it; empty when nothing is declared."""
+    t = Text()
+    for row in rows:
+        if t:
+            t.append("\n")
+        t.append("leaves ", style=p.muted)
+        t.append(clean(row.path.describe()), style=p.muted if row.path.how == "pod-ip" else "bold")
+        t.append("  ← " + clean(short_list(row.workloads)), style=p.muted)
+    return t
+
+
 class EgressScreen(KScreen):
     AUTO_FOCUS = "#egress-table"
+    DEFAULT_CSS = """
+    #egress-paths { height: auto; max-height: 6; padding: 0 1; }
+    """
     HAS_OBJECTS = True
     HAS_COPY = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -65,6 +81,7 @@ class EgressScreen(KScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
         yield Static(id="egress-summary")
+        yield Static(id="egress-paths")
         yield Listing(id="egress", table_id="egress-table")
         yield from self.compose_footer()
 
@@ -87,6 +104,10 @@ class EgressScreen(KScreen):
             t.append("· DNS ")
             t.append_text(fmt.dns(p, np.dns_blocked, total))
         self.query_one("#egress-summary", Static).update(t, layout=False)
+        paths = paths_text(p, namespace_paths(self.bridge, self.namespace))
+        box = self.query_one("#egress-paths", Static)
+        box.display = bool(paths)
+        box.update(paths)
         self.dests = egress_destinations(self.bridge, self.namespace)
         rows = [destination_row(p, i, d) for i, d in enumerate(self.dests)]
         self.query_one(Listing).set_rows(COLUMNS, rows, "Destinations")

@@ -128,7 +128,7 @@ class PodScreen(KScreen):
         e = explain(self.bridge.state, subject, self.bridge.engine, with_reachability=False)
         body = podview.labels(p, posture)
         body.append_text(podview.direction(p, e.ingress, posture))
-        body.append_text(podview.direction(p, e.egress, posture))
+        body.append_text(podview.direction(p, e.egress, posture, self.bridge.analysis.egress_path(subject)))
         self.query_one("#pod-policies", Static).update(body)
         self.query_one("#pod-dns", Static).update(podview.dns(p, queries.dns_check(self.bridge, subject)))
         self.query_one("#pod-exposure", Static).update(podview.exposure(
