@@ -99,6 +99,7 @@ class Analysis:
         self._egress: dict[Subject, EgressPosture] = {}  # by identity (Subject has eq=False)
         self._destinations: dict[object, list[Destination]] = {}  # by workload and label set
         self._paths: dict[Subject, tuple[EgressPath, ...]] = {}  # by identity
+        self._gateways: dict[str, list[EgressPath]] = {}  # Calico egress gateways per namespace
 
     @classmethod
     def of(cls, state: ClusterState, *, live: bool = False, complete: bool | None = None,
@@ -175,7 +176,7 @@ class Analysis:
         hit = self._paths.get(subject)
         if hit is None:
             self.check_fresh()
-            paths = tuple(egress_paths_of(self.state, subject)) if self.declares_egress_paths else ()
+            paths = tuple(egress_paths_of(self.state, subject, self._gateways)) if self.declares_egress_paths else ()
             hit = self._paths[subject] = paths
         return hit
 

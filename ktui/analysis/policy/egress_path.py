@@ -151,18 +151,28 @@ def declares_egress_paths(state: ClusterState) -> bool:
     return any(CALICO_EGW_SELECTOR in ns.metadata.annotations for ns in state.objects("Namespace"))
 
 
-def egress_paths_of(state: ClusterState, subject: Subject) -> list[EgressPath]:
-    """How `subject`'s traffic leaves the cluster: declared gateways first, then NAT, else its own IP."""
-    found = _cilium_paths(state, subject) + _calico_gateway(state, subject) + _nat_paths(state, subject)
+def egress_paths_of(state: ClusterState, subject: Subject,
+                    memo: dict[str, list[EgressPath]] | None = None) -> list[EgressPath]:
+    """How `subject`'s traffic leaves the cluster: declared gateways first, then NAT, else its own IP.
+    `memo`: Calico gateways per namespace (they depend on the namespace alone), kept by the caller
+    while the state holds, so a namespace's pods do not each scan every gateway pod."""
+    if memo is None:
+        calico = _calico_gateway(state, subject)
+    else:
+        if subject.namespace not in memo:
+            memo[subject.namespace] = _calico_gateway(state, subject)
+        calico = memo[subject.namespace]
+    found = _cilium_paths(state, subject) + calico + _nat_paths(state, subject)
     return found or [POD_IP]
 
 
 def egress_paths(state: ClusterState, subjects: Iterable[Subject] | None = None) -> dict[str, list[EgressPath]]:
     """Per workload (`ns/name[Kind]`), the paths of its pods (one entry per distinct path)."""
     out: dict[str, list[EgressPath]] = {}
+    memo: dict[str, list[EgressPath]] = {}
     for s in subjects if subjects is not None else cluster_subjects(state):
         paths = out.setdefault(str(s.workload), [])
-        for p in egress_paths_of(state, s):
+        for p in egress_paths_of(state, s, memo):
             if p not in paths:
                 paths.append(p)
     return out
