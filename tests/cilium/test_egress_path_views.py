@@ -88,3 +88,19 @@ def test_explain_text_adds_lines_after_egress_and_keeps_the_rest(tmp_path: Path,
     data = json.loads(capsys.readouterr().out)
     assert [p["how"] for p in data["egressPath"]] == ["egress-gateway", "nat-outgoing"]
     assert data["egressPath"][0]["egressIPs"] == ["203.0.113.5"]
+
+
+def test_calico_gateways_memo_is_per_namespace() -> None:
+    # two namespaces annotated for different gateways: one Analysis (one memo) keeps them apart
+    def annotated(name: str, code: str) -> dict[str, object]:
+        d = ns(name)
+        d["metadata"]["annotations"] = {"egress.projectcalico.org/selector": f"egress-code == '{code}'",
+                                        "egress.projectcalico.org/namespaceSelector": "projectcalico.org/name == 'gw'"}
+        return d
+    a = Analysis(state_from([annotated("a", "red"), annotated("b", "blue"), ns("c"), ns("gw"),
+                             pod("a", "x", "10.0.0.1"), pod("b", "y", "10.0.0.2"), pod("c", "z", "10.0.0.3"),
+                             pod("gw", "red-1", "10.9.0.1", {"egress-code": "red"}),
+                             pod("gw", "blue-1", "10.9.0.2", {"egress-code": "blue"})]))
+    ips = {s.name: [p.egress_ips for p in a.egress_path(s)] for s in a.subjects}
+    assert ips["x"] == [("10.9.0.1",)] and ips["y"] == [("10.9.0.2",)]
+    assert [p.how for p in a.egress_path(next(s for s in a.subjects if s.name == "z"))] == ["pod-ip"]

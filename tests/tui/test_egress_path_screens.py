@@ -99,3 +99,27 @@ async def test_no_declared_path_shows_nothing(tmp_path: Path) -> None:
         app.run_command("pod pay/api-0")
         await pilot.pause(0.2)
         assert "path  " not in str(app.screen.query_one("#pod-policies").render())
+
+
+CALICO_EGRESS = """
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: to-provider, namespace: pay}
+spec:
+  selector: app == 'api'
+  types: [Egress]
+  egress: [{action: Allow, protocol: TCP, destination: {nets: [198.51.100.0/24], ports: [443]}}]
+"""
+
+
+async def test_pod_screen_tiers_picture_shows_the_path_after_the_class(tmp_path: Path) -> None:
+    app = _app(tmp_path, CLUSTER + CALICO_EGRESS)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.run_command("pod pay/api-0")
+        await pilot.pause(0.2)
+        lines = str(app.screen.query_one("#pod-policies").render()).splitlines()
+        cls = next(i for i, line in enumerate(lines) if line.startswith("  class "))
+        assert lines[cls - 1].startswith("Egress: ") and "Calico" in lines[cls - 1]
+        assert lines[cls + 1:cls + 3] == [f"  path  {GATEWAY}", f"  path  {NAT}"]
