@@ -1,6 +1,7 @@
 """The egress path on the TUI: the pod screen shows it under the egress class (an egress gateway
 with its egress IP, or SNAT to the node's address), the namespace Egress screen a line per path
-with the workloads behind it; a cluster that declares no path shows neither."""
+with the workloads behind it; a cluster that declares no path shows neither. The namespace
+header counts Calico policies."""
 
 from __future__ import annotations
 
@@ -123,3 +124,13 @@ async def test_pod_screen_tiers_picture_shows_the_path_after_the_class(tmp_path:
         cls = next(i for i, line in enumerate(lines) if line.startswith("  class "))
         assert lines[cls - 1].startswith("Egress: ") and "Calico" in lines[cls - 1]
         assert lines[cls + 1:cls + 3] == [f"  path  {GATEWAY}", f"  path  {NAT}"]
+
+
+async def test_namespace_header_counts_calico_policies(tmp_path: Path) -> None:
+    # a namespace guarded by a Calico policy alone read "0 policies"
+    app = _app(tmp_path, CLUSTER + CALICO_EGRESS)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.run_command("ns pay")
+        await pilot.pause(0.2)
+        assert " 2 pods · 1 policy · " in str(app.screen.query_one("#ns-summary").render())
