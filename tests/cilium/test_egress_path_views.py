@@ -104,3 +104,12 @@ def test_calico_gateways_memo_is_per_namespace() -> None:
     ips = {s.name: [p.egress_ips for p in a.egress_path(s)] for s in a.subjects}
     assert ips["x"] == [("10.9.0.1",)] and ips["y"] == [("10.9.0.2",)]
     assert [p.how for p in a.egress_path(next(s for s in a.subjects if s.name == "z"))] == ["pod-ip"]
+
+
+def test_a_gateway_to_one_cidr_leaves_the_rest_on_the_pod_address() -> None:
+    # Cilium "Egress Gateway": only traffic to destinationCIDRs goes through the gateway; the rest is
+    # untouched (no IPPool here: the pod's own address)
+    a = Analysis(state_from([d for d in docs() if d is not POOL]))
+    api = a.subject("pay/api-1")
+    assert api is not None
+    assert [p.how for p in a.egress_path(api)] == ["egress-gateway", "pod-ip"]

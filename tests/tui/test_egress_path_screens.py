@@ -126,6 +126,19 @@ async def test_pod_screen_tiers_picture_shows_the_path_after_the_class(tmp_path:
         assert lines[cls + 1:cls + 3] == [f"  path  {GATEWAY}", f"  path  {NAT}"]
 
 
+async def test_egress_screen_pod_ip_path_reads_once(tmp_path: Path) -> None:
+    # a pod outside every NAT pool leaves with its own address: said once, not "leaves leaves"
+    routed = CLUSTER.replace("natOutgoing: true", "natOutgoing: false")
+    app = _app(tmp_path, routed)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await pilot.pause()
+        app.run_command("egress pay")
+        await pilot.pause(0.2)
+        lines = str(app.screen.query_one("#egress-paths").render()).splitlines()
+        assert lines == [f"leaves {GATEWAY}  ← Pod api-0",
+                         "leaves with its own pod address  ← Pod api-0, Pod worker-0"]
+
+
 async def test_namespace_header_counts_calico_policies(tmp_path: Path) -> None:
     # a namespace guarded by a Calico policy alone read "0 policies"
     app = _app(tmp_path, CLUSTER + CALICO_EGRESS)

@@ -56,6 +56,7 @@ class EgressPath:
 
 
 POD_IP = EgressPath("pod-ip", "", destinations=())
+_EVERYWHERE = ("0.0.0.0/0", "::/0")
 
 
 def _nodes(state: ClusterState, selector: LabelSelector | None) -> list[tuple[str, tuple[str, ...]]]:
@@ -163,7 +164,9 @@ def egress_paths_of(state: ClusterState, subject: Subject,
             memo[subject.namespace] = _calico_gateway(state, subject)
         calico = memo[subject.namespace]
     found = _cilium_paths(state, subject) + calico + _nat_paths(state, subject)
-    return found or [POD_IP]
+    if not any(d in _EVERYWHERE for p in found for d in p.destinations):
+        found.append(POD_IP)  # what no path covers (a gateway to one CIDR) leaves with the pod's address
+    return found
 
 
 def egress_paths(state: ClusterState, subjects: Iterable[Subject] | None = None) -> dict[str, list[EgressPath]]:

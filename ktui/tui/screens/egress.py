@@ -55,8 +55,9 @@ def paths_text(p: Palette, rows: list[PathRow]) -> Text:
     for row in rows:
         if t:
             t.append("\n")
-        t.append("leaves ", style=p.muted)
-        t.append(clean(row.path.describe()), style=p.muted if row.path.how == "pod-ip" else "bold")
+        text = row.path.describe()  # the pod-ip path already reads "leaves with its own pod address"
+        t.append("" if text.startswith("leaves") else "leaves ", style=p.muted)
+        t.append(clean(text), style=p.muted if row.path.how == "pod-ip" else "bold")
         t.append("  ← " + clean(short_list(row.workloads)), style=p.muted)
     return t
 
