@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
 from ktui.analysis.findings.catalogue import Finding
@@ -24,6 +25,7 @@ MAX_HOSTS = 8
 MAX_DESTS = 8
 MAX_SETS = 8  # egress policy sets asked per preview draw (the Egress view asks them all)
 MAX_FINDINGS = 4
+REST = 0.15  # seconds the cursor rests on a namespace before its destinations are asked
 
 
 def _heading(t: Text, title: str, p: Palette, hint: str = "") -> None:
@@ -76,11 +78,13 @@ def hosts_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
     return t
 
 
-def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
+def egress_text(bridge: Bridge, p: Palette, namespace: str, limit: int = MAX_SETS) -> tuple[Text, bool]:
+    """The egress part, and whether some policy set is still to be asked. `limit=0` asks none: only
+    the answers already cached (the UI thread's way; the rest is asked off it, see NamespacePreview)."""
     t = Text()
     np = bridge.namespace(namespace)
     if np is None:
-        return t
+        return t, False
     total = len(np.pods)
     t.append("  classes ")
     if not np.egress_counts:
@@ -91,7 +95,7 @@ def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
     t.append("· DNS ")
     t.append_text(fmt.dns(p, np.dns_blocked, total))
     t.append("\n")
-    view = namespace_egress(bridge, namespace, limit=MAX_SETS)
+    view = namespace_egress(bridge, namespace, limit=limit)
     dests = view.destinations
     for d in dests[:MAX_DESTS]:
         t.append("  → ")
@@ -100,10 +104,13 @@ def egress_text(bridge: Bridge, p: Palette, namespace: str) -> Text:
         t.append(f"  ({clean(short_list(d.workloads, 2))})\n", style=p.muted)
     if len(dests) > MAX_DESTS:
         t.append(f"  … {len(dests) - MAX_DESTS} more (e: Egress view)\n", style=p.muted)
-    if view.partial:
+    pending = view.partial and view.judged < min(view.sets, MAX_SETS)
+    if pending:
+        t.append("  computing destinations…\n", style=f"italic {p.muted}")
+    elif view.partial:
         t.append(f"  partial: pods of {view.judged} of {view.sets} egress policy sets (e: Egress view for all)\n",
                  style=f"italic {p.muted}")
-    return t
+    return t, pending
 
 
 class NamespacePreview(VerticalScroll):
@@ -117,6 +124,9 @@ class NamespacePreview(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, can_focus=False)
         self.namespace = ""
+        self._wanted: tuple[Bridge, Palette, str] | None = None  # destinations to ask once the cursor rests
+        self._timer: Timer | None = None
+        self._asking = False
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="pv-hosts-title")
@@ -149,15 +159,43 @@ class NamespacePreview(VerticalScroll):
         _heading(t, f"Exposed hosts ({n})" if n else "Exposed hosts", p, "here and routed to here")
         title.update(t)
         hosts.update(hosts_text(bridge, p, namespace))
-        e = Text()
-        _heading(e, "Egress", p, "destinations, ports (workloads)")
-        e.append_text(egress_text(bridge, p, namespace))
-        egress.update(e)
+        self._show_egress(bridge, p, namespace, limit=0)
         f = Text()
         found = data.namespace_findings(bridge, namespace)
         _heading(f, "Top findings" + (f" ({len(found)})" if found else ""), p)
         _findings(f, p, list(found) if found is not None else None)
         findings.update(f)
+
+
+    def _show_egress(self, bridge: Bridge, p: Palette, namespace: str, limit: int) -> None:
+        e = Text()
+        _heading(e, "Egress", p, "destinations, ports (workloads)")
+        body, pending = egress_text(bridge, p, namespace, limit)
+        e.append_text(body)
+        self.query_one("#pv-egress", Static).update(e)
+        if pending:
+            self._wanted = (bridge, p, namespace)
+            if self._timer is None and not self._asking:
+                self._timer = self.set_timer(REST, self._ask)
+
+    async def _ask(self) -> None:
+        """The cursor rested on a namespace whose destinations are not cached: ask the policy
+        package off the UI thread (polling held, so the store stays still), then draw them if the
+        cursor is still there; one question at a time, the latest namespace wins."""
+        self._timer = None
+        if self._wanted is None or self._asking:
+            return
+        bridge, p, namespace = self._wanted
+        self._wanted = None
+        self._asking = True
+        try:
+            await self.app.analyse(lambda: namespace_egress(bridge, namespace, limit=MAX_SETS))  # type: ignore[attr-defined]
+        finally:
+            self._asking = False
+        if self.is_mounted and self.namespace == namespace:
+            self._show_egress(bridge, p, namespace, limit=0)
+        if self._wanted is not None and self.is_mounted:
+            self._timer = self.set_timer(REST, self._ask)
 
 
 def _cluster_findings(bridge: Bridge) -> list[Finding] | None:
