@@ -110,19 +110,22 @@ class ConnectivityBuilder:
         for direction in ("ingress", "egress"):
             ranges = self.external_ranges(direction)
             labels = [str(r) for r in ranges]
+            # range_ports hands sides alike the same list: its non-empty entries are found once
+            nonempty: dict[int, tuple[list[PortSet], list[tuple[str, PortSet]]]] = {}
             for i in targets:
                 # ingress: the pod is the destination and resolves its own named ports;
                 # egress to an address: a named port resolves to nothing
                 side = table.side(i, direction)
                 allowed = table.range_ports(side, direction, ranges, i if direction == "ingress" else None)
-                for label, conns in zip(labels, allowed, strict=True):
-                    if not conns:
-                        continue
+                found = nonempty.get(id(allowed))
+                if found is None or found[0] is not allowed:
+                    found = nonempty[id(allowed)] = (allowed, [
+                        (label, conns) for label, conns in zip(labels, allowed, strict=True) if conns])
+                for label, conns in found[1]:
                     if direction == "ingress":
                         add(label, names[i], conns)
                     else:
                         add(names[i], label, conns)
-
 
 def connectivity(
     state: ClusterState, engine: PolicyEngine | None = None, focus: WorkloadId | None = None
