@@ -90,6 +90,7 @@ class Bridge:
         self.feed: deque[FeedEntry] = deque(maxlen=feed_size)
         self.last_event: float | None = None
         self.synced = False
+        self._posture_deferred = False  # changes of the first list not yet in the posture
         self.batches = 0
         # exposure and findings, from the overlay thread (None: not computed yet / not running)
         self.overlay: Overlay | None = None
@@ -126,7 +127,7 @@ class Bridge:
         self.batches += 1
         self.problems.apply(batch)
         before = dict(self.posture.by_namespace)
-        changed = self.posture.update(batch.changes) if batch.changes else set()
+        changed = self._posture_update(batch.changes)
         update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)
         if batch.changes:
             self.last_event = now
@@ -143,6 +144,19 @@ class Bridge:
         if self.overlay is not None and (batch.changes or batch.problems or batch.statuses):
             self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds())
         return update
+
+    def _posture_update(self, changes: list[Change]) -> set[str]:
+        """During the first list the posture waits for every kind, then is built once: batch by
+        batch over a partial store, each policy or pod arriving recomputes its namespaces again
+        (at 10,000 pods twice the work of one build). Screens say "waiting for the first list"."""
+        listing = not self.synced and any(s.state is SyncState.SYNCING for s in self.statuses.values())
+        if listing:
+            self._posture_deferred = self._posture_deferred or bool(changes)
+            return set()
+        if self._posture_deferred:
+            self._posture_deferred = False
+            return self.posture.recompute(None)
+        return self.posture.update(changes) if changes else set()
 
     def unseen_kinds(self) -> list[str]:
         return [k for k, s in self.statuses.items() if s.state in (SyncState.FORBIDDEN, SyncState.ABSENT)]
