@@ -4,11 +4,9 @@ namespaces, its own pods), on which ports, which workloads, opened by which rule
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from ktui.analysis.core.verdicts import RuleRef
@@ -16,7 +14,8 @@ from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import fmt
 from ktui.tui.bridge import Update
 from ktui.tui.egress_view import Destination, PathRow, egress_destinations, namespace_paths
-from ktui.tui.screens.base import KScreen, ObjectRef
+from ktui.tui.screens.base import ObjectRef
+from ktui.tui.screens.listed import ListingScreen
 from ktui.tui.themes import Palette
 from ktui.tui.widgets.listing import Listing, Row
 
@@ -62,17 +61,13 @@ def paths_text(p: Palette, rows: list[PathRow]) -> Text:
     return t
 
 
-class EgressScreen(KScreen):
+class EgressScreen(ListingScreen):
     AUTO_FOCUS = "#egress-table"
     DEFAULT_CSS = """
     #egress-paths { height: auto; max-height: 6; padding: 0 1; }
     """
     HAS_OBJECTS = True
     HAS_COPY = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("s", "sort", "Sort"),
-    ]
 
     def __init__(self, namespace: str) -> None:
         super().__init__()
@@ -85,9 +80,6 @@ class EgressScreen(KScreen):
         yield Static(id="egress-paths")
         yield Listing(id="egress", table_id="egress-table")
         yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.fill()
 
     def fill(self) -> None:
         p = self.palette
@@ -129,16 +121,3 @@ class EgressScreen(KScreen):
         if self.namespace in update.changed:
             self.fill()
 
-    def restyle(self) -> None:
-        super().restyle()
-        self.fill()
-
-    def action_filter(self) -> None:
-        self.query_one(Listing).start_filter()
-
-    def action_sort(self) -> None:
-        self.query_one(Listing).cycle_sort()
-
-    def action_back(self) -> None:
-        if not self.query_one(Listing).clear_filter():
-            super().action_back()

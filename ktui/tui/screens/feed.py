@@ -4,33 +4,27 @@ namespace; / filters; s sorts."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui.bridge import Update
 from ktui.tui.changes import FeedItem
-from ktui.tui.screens.base import KScreen, ObjectRef
+from ktui.tui.screens.base import ObjectRef
+from ktui.tui.screens.listed import ListingScreen
 from ktui.tui.widgets.feed import change_text
 from ktui.tui.widgets.listing import Listing, Row
 
 COLUMNS = ("TIME", "CHANGE", "CAUSED BY")
 
 
-class FeedScreen(KScreen):
+class FeedScreen(ListingScreen):
     AUTO_FOCUS = "#feed-table"
     HAS_FEED = False
     HAS_OBJECTS = True
     HAS_COPY = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("s", "sort", "Sort"),
-    ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -76,19 +70,6 @@ class FeedScreen(KScreen):
         if self.kapp.changes.version != self._seen:
             self.fill()
 
-    def restyle(self) -> None:
-        super().restyle()
-        self.fill()
-
-    def action_filter(self) -> None:
-        self.query_one(Listing).start_filter()
-
-    def action_sort(self) -> None:
-        self.query_one(Listing).cycle_sort()
-
-    def action_back(self) -> None:
-        if not self.query_one(Listing).clear_filter():
-            super().action_back()
 
     @on(DataTable.RowSelected)
     def _open(self, _event: DataTable.RowSelected) -> None:

@@ -18,6 +18,7 @@ from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import data
 from ktui.tui.bridge import Update
 from ktui.tui.screens.base import KScreen, ObjectRef
+from ktui.tui.screens.listed import ListingScreen
 from ktui.tui.themes import Palette
 from ktui.tui.widgets.listing import Listing, Row
 
@@ -109,15 +110,11 @@ class FindingDetail(KScreen):
             app.open_object(kind, ns, name, "describe")
 
 
-class FindingsScreen(KScreen):
+class FindingsScreen(ListingScreen):
     """`:findings`: the cluster's own findings (no namespace ktui holds), or a namespace's."""
 
     AUTO_FOCUS = "#findings-table"
     HAS_OBJECTS = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("s", "sort", "Sort"),
-    ]
 
     def __init__(self, namespace: str) -> None:
         super().__init__()
@@ -129,9 +126,6 @@ class FindingsScreen(KScreen):
         yield Static(id="findings-note")
         yield Listing(id="findings", table_id="findings-table")
         yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.fill()
 
     def fill(self) -> None:
         found = data.namespace_findings(self.bridge, self.namespace)
@@ -159,19 +153,6 @@ class FindingsScreen(KScreen):
         if update.overlay or update.first_sync:
             self.fill()
 
-    def restyle(self) -> None:
-        super().restyle()
-        self.fill()
-
-    def action_filter(self) -> None:
-        self.query_one(Listing).start_filter()
-
-    def action_sort(self) -> None:
-        self.query_one(Listing).cycle_sort()
-
-    def action_back(self) -> None:
-        if not self.query_one(Listing).clear_filter():
-            super().action_back()
 
     @on(DataTable.RowSelected)
     def _open(self, _event: DataTable.RowSelected) -> None:
