@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 import random
 import sys
-import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from gen_workloads import generate
+from gen_workloads import generate, timed
 
 from ktui.analysis.policy.connectivity import connectivity
 from ktui.analysis.policy.engine import PolicyEngine
@@ -25,18 +24,6 @@ from ktui.model.decode import decode_document
 from ktui.store import ClusterState, Event
 
 Doc = dict[str, Any]
-
-
-def timed(label: str, fn, repeat: int = 1):  # type: ignore[no-untyped-def]
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    unit = f"{best * 1000:.2f} ms" if best < 1 else f"{best:.2f} s"
-    print(f"{label:<62} {unit}")
-    return result
 
 
 def cni_policies(apps: list[tuple[str, str]], cilium: int, calico: int, seed: int = 1) -> list[Doc]:

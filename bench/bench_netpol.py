@@ -12,29 +12,16 @@ import json
 import os
 import sys
 import tempfile
-import time
 
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from gen_workloads import generate
+from gen_workloads import generate, timed
 
 from ktui.analysis.core.subjects import cluster_subjects
 from ktui.analysis.policy import PolicyEngine, connectivity, egress_posture, explain, resolve_subject
 from ktui.sources.manifests import load_paths
-
-
-def timed(label: str, fn, repeat: int = 1):  # type: ignore[no-untyped-def]
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    unit = f"{best * 1000:.1f} ms" if best < 1 else f"{best:.2f} s"
-    print(f"{label:<58} {unit}")
-    return result
 
 
 def write(docs: list[dict], directory: str) -> str:  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ selectors and blocks a real cluster has. Deterministic for a given seed.
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 
@@ -98,3 +99,16 @@ def generate(
                      "metadata": {"name": f"allow-{app}-{made}", "namespace": ns}, "spec": spec})
         made += 1
     return docs
+
+
+def timed(label: str, fn, repeat: int = 1):  # type: ignore[no-untyped-def]
+    """Print the best of `repeat` runs of fn() and return its result (the benches' one timer)."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    unit = f"{best * 1000:.2f} ms" if best < 1 else f"{best:.2f} s"
+    print(f"{label:<62} {unit}")
+    return result
