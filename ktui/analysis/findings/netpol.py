@@ -14,7 +14,7 @@ from ktui.analysis.findings.context import (
     describe_labels,
     group_by_workload,
 )
-from ktui.analysis.policy import CompiledPolicy, CompiledRule, EgressClass, dns_check, dns_subjects, egress_posture
+from ktui.analysis.policy import CompiledPolicy, CompiledRule, EgressClass, dns_subjects, egress_posture
 from ktui.model.core import Service
 from ktui.model.selectors import LabelSelector
 
@@ -72,8 +72,8 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
                     "KTUI-NP002", obj,
                     f"egress of {obj} allows every destination on every port{by}",
                 ))
-        # the one DNS definition (policy.dns_check): the overview's DNS flag says the same
-        if egress_pols and not dns_check(ctx.engine, s, dns).ok:
+        # the one DNS definition (policy.dns_check, inside egress_posture): the overview says the same
+        if egress_pols and not posture.dns:
             names = ", ".join(cp.name for cp in egress_pols)
             out.append(finding(
                 "KTUI-NP003", obj,
