@@ -16,8 +16,7 @@ from tests.sources.conftest import FAST
 
 @pytest.fixture
 def cert(tmp_path: Path) -> tuple[str, str]:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
+    assert shutil.which("openssl") is not None, "the TLS tests need the openssl command (Debian: openssl)"
     key, crt = tmp_path / "tls.key", tmp_path / "tls.crt"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
