@@ -238,15 +238,19 @@ class SideTable:
         key = (id(rule), direction)
         if key in self._range_hits:
             return self._range_hits[key]
-        hit: set[int] = set()
-        unknown: set[int] = set()
-        may = getattr(tier, "may_match_addresses", None)
-        for k, r in enumerate(ranges if may is None or may(rule) else ()):
-            m = tier.peer_index(rule, r)
-            if isinstance(m, Unknown):
-                unknown.add(k)
-            elif m is not False:
-                hit.add(k)
+        fast = getattr(tier, "range_hits", None)  # optional: a tier that bisects its blocks itself
+        if fast is not None:
+            both = fast(rule, ranges)
+            hit, unknown = (set(range(len(ranges))), set()) if both is None else both
+        else:
+            hit, unknown = set(), set()
+            may = getattr(tier, "may_match_addresses", None)
+            for k, r in enumerate(ranges if may is None or may(rule) else ()):
+                m = tier.peer_index(rule, r)
+                if isinstance(m, Unknown):
+                    unknown.add(k)
+                elif m is not False:
+                    hit.add(k)
         found: Hits = None if len(hit) == len(ranges) else (frozenset(hit), frozenset(unknown))
         self._range_hits[key] = found
         return found

@@ -26,6 +26,7 @@ from ktui.analysis.policy.netpol_compiled import (
     peer_matches_external,
     peer_matches_subject,
 )
+from ktui.analysis.policy.ranges import RangeIndex
 from ktui.analysis.policy.tier import End, Mode, PeerMatch, TierContext, TierRule, TierSide, Unknown
 from ktui.store import ClusterState
 
@@ -50,8 +51,10 @@ class NetworkPolicyTier:
         self._ns_policies: dict[str, list[CompiledPolicy]] = {}
         self._selecting: dict[SelectKey, list[CompiledPolicy]] = {}
         self._sides: dict[SelectKey, TierSide | None] = {}
+        self._range_index: RangeIndex | None = None
 
     def reset(self) -> None:
+        self._range_index = None
         self._ns_policies.clear()
         self._selecting.clear()
         self._sides.clear()
@@ -147,6 +150,24 @@ class NetworkPolicyTier:
             hit.update(i for i in candidates
                        if i not in hit and peer_matches_subject(p, rule.namespace, reps[i], ns_labels))
         return frozenset(hit), frozenset(unknown - hit)
+
+    def range_hits(self, tier_rule: TierRule,
+                   ranges: Sequence[ExternalRange]) -> tuple[frozenset[int], frozenset[int]] | None:
+        """The positions of the ranges the rule's peers match (never unknown: only ipBlocks match
+        addresses), found by bisection; None: the rule has no peers, so it matches every range.
+        Equal to asking peer_index of each range, in O(peers log ranges) instead of O(ranges)."""
+        rule = cast(CompiledRule, tier_rule)
+        if rule.peers is None:
+            return None
+        index = self._range_index
+        if index is None or index.ranges is not ranges:
+            index = self._range_index = RangeIndex(ranges)
+        hit: set[int] = set()
+        for p in rule.peers:
+            if p.block is not None:
+                for version, lo, hi in p.block.intervals:
+                    hit.update(index.within(version, lo, hi))
+        return frozenset(hit), frozenset()
 
     def may_match_addresses(self, tier_rule: TierRule) -> bool:
         """Only ipBlocks (or no peers at all) match addresses outside the cluster."""
