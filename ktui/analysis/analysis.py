@@ -288,7 +288,23 @@ class Analysis:
     # ------------------------------------------------------------ findings and posture
     @computed
     def check_context(self) -> CheckContext:
-        return CheckContext(self.state, self.complete, self.unseen, engine=self.engine, subjects=self.subjects)
+        return CheckContext(self.state, self.complete, self.unseen, engine=self.engine, subjects=self.subjects,
+                            egress=self.posture_egress)
+
+    @computed
+    def posture_pods(self) -> dict[int, tuple[Subject, EgressPosture]]:
+        """Each subject the posture holds (by identity) with its egress posture."""
+        return {id(p.subject): (p.subject, p.egress)
+                for np in self.posture_index.by_namespace.values() for p in np.pods}
+
+    def posture_egress(self, subject: Subject) -> EgressPosture:
+        """The subject's egress as the posture shows it: findings read it rather than compute it
+        again (one computation for `ktui posture`, and the same answer); a subject the index
+        does not hold (a long-lived index keeps older Subjects) is computed."""
+        hit = self.posture_pods.get(id(subject))
+        if hit is not None and hit[0] is subject:
+            return hit[1]
+        return self.egress(subject)
 
     @computed
     def findings(self) -> list[Finding]:

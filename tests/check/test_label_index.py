@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ktui.analysis.core.subjects import Subject, WorkloadId
-from ktui.analysis.findings.label_index import POOL, PairIndex, PodIndex
+from ktui.analysis.findings.label_groups import LabelGroups
+from ktui.analysis.findings.label_index import POOL, PairIndex
 from ktui.model.selectors import LabelSelector, Requirement
 
 
@@ -25,17 +26,27 @@ def test_suggestion_pool_is_bounded_at_any_size() -> None:
     assert index.suggest(LabelSelector(match_labels={"app": "app-00012x"})) is not None
 
 
-def test_pod_index_matches_as_a_full_scan() -> None:
-    pods = [_subject(f"ns{i % 3}", f"p{i}", app=f"a{i % 5}", tier=("web", "db")[i % 2]) for i in range(60)]
-    index = PodIndex(pods)
+def test_label_groups_match_as_a_full_scan_in_order() -> None:
+    """Pods of one label set interleaved with others: the answer keeps the namespace's order."""
+    pods = [_subject(f"ns{i % 3}", f"p{i:02d}", app=f"a{i % 5}", tier=("web", "db")[i % 2]) for i in range(60)]
+    pods.append(_subject("ns1", "bare"))
+    by_ns: dict[str, list[Subject]] = {}
+    for s in pods:
+        by_ns.setdefault(s.namespace, []).append(s)
+    groups = LabelGroups(by_ns)
     selectors = [LabelSelector(match_labels={"app": "a1"}),
                  LabelSelector(match_labels={"app": "a1", "tier": "db"}),
                  LabelSelector(match_labels={"app": "a1"}, match_expressions=[Requirement("tier", "In", ["web"])]),
                  LabelSelector(match_labels={"app": "nope"}),
                  LabelSelector(match_expressions=[Requirement("tier", "Exists")]),
-                 None]
+                 LabelSelector(match_expressions=[Requirement("app", "NotIn", ["a0", "a3"])]),
+                 LabelSelector()]
     for sel in selectors:
-        for namespaces in (None, ["ns1"], ["ns0", "ns2"]):
-            want = [s for s in pods if (namespaces is None or s.namespace in namespaces)
-                    and (sel is None or sel.matches(s.labels))]
-            assert index.matching(sel, namespaces) == want, (sel, namespaces)
+        for ns in ("ns0", "ns1", "ns2", "absent"):
+            want = [s for s in by_ns.get(ns, []) if sel.matches(s.labels)]
+            assert groups.matching(ns, sel) == want, (sel, ns)
+            assert groups.matching(ns, sel) == want, (sel, ns)  # memoized: the same again
+    assert len(groups.matching("ns1", LabelSelector(match_labels={"app": "a1"}))) == 4
+    found = groups.matching("ns0", LabelSelector())
+    found.clear()  # a copy: the caller may keep or change it
+    assert len(groups.matching("ns0", LabelSelector())) == 20

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import msgspec
 
 from ktui.analysis.core.subjects import Subject, WorkloadId, cluster_subjects
 from ktui.analysis.findings.catalogue import ObjectRef, ref
-from ktui.analysis.policy import CompiledPolicy, NetpolEngine
+from ktui.analysis.findings.label_groups import LabelGroups
+from ktui.analysis.policy import CompiledPolicy, EgressPosture, NetpolEngine, dns_subjects, egress_posture
 from ktui.model.core import NS_NAME_LABEL
 from ktui.model.meta import controller_of
 from ktui.model.selectors import LabelSelector
@@ -24,11 +27,13 @@ SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 
 
 class CheckContext:
-    """The shared reading of one state for every check; `engine` and `subjects` come from the
-    state's Analysis when there is one, so `ktui check` and the screens count the same pods."""
+    """The shared reading of one state for every check; `engine`, `subjects` and `egress` come from
+    the state's Analysis when there is one, so `ktui check` and the screens count the same pods
+    and read the same egress classes (the posture's, computed once for both)."""
 
     def __init__(self, state: ClusterState, complete: bool = False, unseen: frozenset[str] = frozenset(), *,
-                 engine: NetpolEngine | None = None, subjects: list[Subject] | None = None) -> None:
+                 engine: NetpolEngine | None = None, subjects: list[Subject] | None = None,
+                 egress: Callable[[Subject], EgressPosture] | None = None) -> None:
         self.state = state
         self.complete = complete
         self.unseen = unseen  # kinds not listed (forbidden, not installed): judge nothing by them
@@ -37,13 +42,31 @@ class CheckContext:
         self.by_ns: dict[str, list[Subject]] = defaultdict(list)
         for s in self.subjects:
             self.by_ns[s.namespace].append(s)
+        self.groups = LabelGroups(self.by_ns)  # selectors matched per label set, not per pod
         self.memo: dict[Any, Any] = {}  # per-run caches of the checks
+        self._tops: dict[WorkloadId, ObjectRef] = {}
         self.namespaces = state.namespace_names()
         self.ns_labels = {ns: self.engine.ns_labels(ns) for ns in self.namespaces}
+        self._egress = egress
+        self._dns: list[Subject] | None = None
+
+    def egress(self, subject: Subject) -> EgressPosture:
+        """The subject's egress class and DNS flag: the Analysis's (the posture's) when given."""
+        if self._egress is not None:
+            return self._egress(subject)
+        if self._dns is None:
+            self._dns = dns_subjects(self.state)
+        return egress_posture(self.engine, subject, self._dns)
 
     # ------------------------------------------------------------ workloads
     def top_workload(self, wid: WorkloadId) -> ObjectRef:
         """The outermost owner (a ReplicaSet's Deployment), with its file:line when known."""
+        found = self._tops.get(wid)
+        if found is None:
+            found = self._tops[wid] = self._top_workload(wid)
+        return found
+
+    def _top_workload(self, wid: WorkloadId) -> ObjectRef:
         kind, ns, name = wid.kind, wid.namespace, wid.name
         for _ in range(5):
             obj = self.state.get(kind, ns, name)
@@ -57,7 +80,20 @@ class CheckContext:
         return ref(self.state, "NetworkPolicy", cp.namespace, cp.name)
 
     def selected(self, cp: CompiledPolicy) -> list[Subject]:
-        return [s for s in self.by_ns.get(cp.namespace, ()) if cp.selector.matches(s.labels)]
+        """The subjects the policy's podSelector picks, in their namespace's order."""
+        return self.groups.matching(cp.namespace, cp.selector)
+
+    def pods_matching(self, namespace: str, selector: LabelSelector) -> list[Subject]:
+        """The subjects of `namespace` that `selector` picks, in the namespace's order."""
+        return self.groups.matching(namespace, selector)
+
+    def namespaces_matching(self, selector: LabelSelector) -> list[str]:
+        """The namespaces (sorted) whose labels `selector` matches, once per distinct selector."""
+        key = ("namespaces-matching", msgspec.json.encode(selector))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = [ns for ns, labels in self.ns_labels.items() if selector.matches(labels)]
+        return list(found)
 
     def policies(self) -> list[CompiledPolicy]:
         return [cp for ns in self.namespaces for cp in self.engine.policies_in(ns)]

@@ -73,14 +73,15 @@ def target_port_findings(ctx: CheckContext) -> list[Finding]:
         ns, name = svc.metadata.namespace, svc.metadata.name
         if not svc.spec.selector:
             continue
-        selector = LabelSelector(match_labels=dict(svc.spec.selector))
-        pods = [s for s in ctx.by_ns.get(ns, ()) if selector.matches(s.labels)]
+        named = [(i, p) for i, p in enumerate(svc.spec.ports)
+                 if isinstance(p.target_port, str) and not p.target_port.isdigit()]
+        if not named:
+            continue  # only a named targetPort is resolved on the pods
+        pods = ctx.pods_matching(ns, LabelSelector(match_labels=dict(svc.spec.selector)))
         if not pods:
             continue  # EX003 says so
-        for i, p in enumerate(svc.spec.ports):
+        for i, p in named:
             target = p.target_port
-            if not isinstance(target, str) or target.isdigit():
-                continue
             proto = p.protocol or "TCP"
             if any(cp.name == target and (cp.protocol or "TCP") == proto for s in pods for cp in s.ports):
                 continue
@@ -136,7 +137,7 @@ def _ready_from_pods(ctx: CheckContext, svc: Service) -> tuple[bool, int]:
     """(some backing pod would be ready, how many pods/templates match)."""
     ns = svc.metadata.namespace
     selector = LabelSelector(match_labels=dict(svc.spec.selector or {}))
-    matched = [s for s in ctx.by_ns.get(ns, ()) if selector.matches(s.labels)]
+    matched = ctx.pods_matching(ns, selector)
     for s in matched:
         pod = ctx.state.get("Pod", ns, s.name)
         if pod is not None:

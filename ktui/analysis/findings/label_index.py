@@ -1,51 +1,21 @@
 """Label indexes built once per check run, so per-peer questions cost the pods they are about.
 
 At 100,000 pods, scanning every pod for every peer (and rebuilding every `key=value` pair for
-every "did you mean") made `ktui check` quadratic. Here: a posting list per `key=value` (a
-selector with matchLabels only reads the pods carrying its rarest pair) and a bounded typo
-search (only pairs whose key is close to the wanted key, or whose value equals the wanted
-value, and at most `POOL` of them).
+every "did you mean") made `ktui check` quadratic. Here: a bounded typo search (only pairs whose
+key is close to the wanted key, or whose value equals the wanted value, and at most `POOL` of
+them); which pods a selector picks is label_groups.py's.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
-from ktui.analysis.core.subjects import Subject
 from ktui.model.core import NS_NAME_LABEL
 from ktui.model.selectors import LabelSelector
 
 POOL = 2000
 """At most this many candidate pairs per suggestion: the answer is bounded whatever the size."""
-
-
-class PodIndex:
-    """`key=value` -> the subjects carrying it, in the order given."""
-
-    def __init__(self, subjects: Sequence[Subject]) -> None:
-        self.subjects = subjects
-        self.postings: dict[tuple[str, str], list[Subject]] = {}
-        for s in subjects:
-            for pair in s.labels.items():
-                self.postings.setdefault(pair, []).append(s)
-
-    def candidates(self, selector: LabelSelector | None) -> Sequence[Subject]:
-        """A superset of the subjects `selector` matches (then filtered with `matches`)."""
-        if selector is None or not selector.match_labels:
-            return self.subjects
-        best: Sequence[Subject] | None = None
-        for pair in selector.match_labels.items():
-            found = self.postings.get(pair, ())
-            if best is None or len(found) < len(best):
-                best = found
-        return best if best is not None else self.subjects
-
-    def matching(self, selector: LabelSelector | None, namespaces: Iterable[str] | None = None) -> list[Subject]:
-        """The subjects `selector` matches (None matches all), within `namespaces` when given."""
-        wanted = None if namespaces is None else set(namespaces)
-        return [s for s in self.candidates(selector)
-                if (wanted is None or s.namespace in wanted) and (selector is None or selector.matches(s.labels))]
 
 
 class PairIndex:

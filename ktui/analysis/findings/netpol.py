@@ -14,7 +14,7 @@ from ktui.analysis.findings.context import (
     describe_labels,
     group_by_workload,
 )
-from ktui.analysis.policy import CompiledPolicy, CompiledRule, EgressClass, dns_subjects, egress_posture
+from ktui.analysis.policy import CompiledPolicy, CompiledRule, EgressClass
 from ktui.model.core import Service
 from ktui.model.selectors import LabelSelector
 
@@ -38,13 +38,11 @@ def _opening_rules(policies: list[CompiledPolicy], direction: str) -> list[str]:
 def posture_findings(ctx: CheckContext) -> list[Finding]:
     """NP001 (isolated neither way), NP002 (egress open), NP003 (DNS unreachable)."""
     out: list[Finding] = []
-    dns = dns_subjects(ctx.state)
     subjects = [s for s in ctx.subjects if not s.host_network]
     for obj, pods in group_by_workload(ctx, subjects).items():
         s = pods[0]
         ingress = ctx.engine.selecting(s, "ingress")
         egress_pols = ctx.engine.selecting(s, "egress")
-        labels = describe_labels(s.labels)
         system = s.namespace in SYSTEM_NAMESPACES
         admin_in, admin_out = (any(side.tier != "NetworkPolicy" for _, side in ctx.engine.select(s, d))
                                for d in ("ingress", "egress"))
@@ -53,27 +51,29 @@ def posture_findings(ctx: CheckContext) -> list[Finding]:
                 continue  # other tiers (admin, Calico, Cilium) select it: not "wide open"
             out.append(finding(
                 "KTUI-NP001", obj,
-                f"no NetworkPolicy selects the pods of {obj} (labels {labels}): "
+                f"no NetworkPolicy selects the pods of {obj} (labels {describe_labels(s.labels)}): "
                 "all traffic in and out is allowed",
             ))
             continue
-        posture = egress_posture(ctx.engine, s, dns)
-        if ingress and not system and not admin_out:
-            if not egress_pols:
+        judged = bool(ingress) and not system and not admin_out
+        if not egress_pols:
+            if judged:
                 out.append(finding(
                     "KTUI-NP002", obj,
                     f"ingress is restricted but no egress policy selects the pods of {obj}: "
                     "they can open connections anywhere",
                 ))
-            elif posture.cls is EgressClass.INTERNET and posture.internet_ports.is_all():
-                rules = _opening_rules(egress_pols, "egress")
-                by = f" (allowed by {', '.join(rules)})" if rules else ""
-                out.append(finding(
-                    "KTUI-NP002", obj,
-                    f"egress of {obj} allows every destination on every port{by}",
-                ))
-        # the one DNS definition (policy.dns_check, inside egress_posture): the overview says the same
-        if egress_pols and not posture.dns:
+            continue
+        posture = ctx.egress(s)  # read only where a NetworkPolicy restricts egress
+        if judged and posture.cls is EgressClass.INTERNET and posture.internet_ports.is_all():
+            rules = _opening_rules(egress_pols, "egress")
+            by = f" (allowed by {', '.join(rules)})" if rules else ""
+            out.append(finding(
+                "KTUI-NP002", obj,
+                f"egress of {obj} allows every destination on every port{by}",
+            ))
+        # the one DNS definition (policy.dns_check, inside egress_posture), as the posture has it
+        if not posture.dns:
             names = ", ".join(cp.name for cp in egress_pols)
             out.append(finding(
                 "KTUI-NP003", obj,
@@ -137,7 +137,7 @@ def snat_ipblock_findings(ctx: CheckContext) -> list[Finding]:
     for svc in _snat_services(ctx):
         ns = svc.metadata.namespace
         selector = LabelSelector(match_labels=dict(svc.spec.selector or {}))
-        pods = [s for s in ctx.by_ns.get(ns, ()) if selector.matches(s.labels)]
+        pods = ctx.pods_matching(ns, selector)
         for s in pods:
             for cp in ctx.engine.selecting(s, "ingress"):
                 for rule in cp.ingress_rules:

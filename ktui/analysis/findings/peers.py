@@ -16,22 +16,13 @@ import msgspec
 from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.findings.catalogue import Finding, finding
 from ktui.analysis.findings.context import CheckContext, pinned_namespaces
-from ktui.analysis.findings.label_index import PairIndex, PodIndex
+from ktui.analysis.findings.label_index import PairIndex
 from ktui.analysis.policy import DNS_LABELS, CompiledBlock, CompiledPeer, CompiledPolicy, CompiledRule
 from ktui.model.core import NS_NAME_LABEL
 
 
 def _hint(text: str | None) -> str:
     return f"; did you mean {text}?" if text else ""
-
-
-def pod_index(ctx: CheckContext) -> PodIndex:
-    """Pods by `key=value`, built once per run."""
-    index = ctx.memo.get("pod-index")
-    if index is None:
-        index = ctx.memo["pod-index"] = PodIndex(ctx.subjects)
-    assert isinstance(index, PodIndex)
-    return index
 
 
 def pair_index(ctx: CheckContext, namespace: str | None) -> PairIndex:
@@ -115,16 +106,13 @@ def _peer_subjects(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) ->
         namespaces = [cp.namespace]
         judgeable = ctx.known_namespace(cp.namespace)
     else:
-        namespaces = [ns for ns, labels in ctx.ns_labels.items() if peer.namespace_selector.matches(labels)]
+        namespaces = ctx.namespaces_matching(peer.namespace_selector)
         pinned = pinned_namespaces(peer.namespace_selector)
         judgeable = ctx.complete or (
             pinned is not None and bool(pinned) and all(ctx.known_namespace(ns) for ns in pinned)
         )
-    sel = peer.pod_selector
-    if sel is not None and sel.match_labels:  # the pods carrying its rarest pair, not every pod
-        pods = pod_index(ctx).matching(sel, namespaces)
-    else:
-        pods = [s for ns in namespaces for s in ctx.by_ns.get(ns, ()) if sel is None or sel.matches(s.labels)]
+    sel = peer.pod_selector  # matched per label set of each namespace (context.LabelGroups)
+    pods = [s for ns in namespaces for s in (ctx.by_ns.get(ns, []) if sel is None else ctx.pods_matching(ns, sel))]
     return pods, judgeable
 
 
@@ -132,9 +120,9 @@ def _namespace_typo(ctx: CheckContext, peer: CompiledPeer) -> tuple[bool, str | 
     """A namespaceSelector matching no namespace: judged live, or when its keys exist in view."""
     sel = peer.namespace_selector
     assert sel is not None
-    labels = list(ctx.ns_labels.values())
-    if any(sel.matches(lab) for lab in labels):
+    if ctx.namespaces_matching(sel):
         return False, None
+    labels = list(ctx.ns_labels.values())
     if ctx.complete:
         return True, _namespace_pairs(ctx).suggest(sel)
     pinned = pinned_namespaces(sel) or set()
@@ -189,7 +177,7 @@ def _own_namespace_hint(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPee
     """A podSelector alone stays in the policy's namespace: say so when the pods meant are elsewhere."""
     sel = peer.pod_selector
     assert sel is not None
-    elsewhere = sorted({s.namespace for s in pod_index(ctx).matching(sel) if s.namespace != cp.namespace})
+    elsewhere = sorted(ns for ns in ctx.by_ns if ns != cp.namespace and ctx.pods_matching(ns, sel))
     where = f"it matches pods in {', '.join(elsewhere[:3])}"
     if not elsewhere and any(sel.matches(dict([kv])) for kv in DNS_LABELS):
         elsewhere, where = ["kube-system"], "cluster DNS runs in kube-system"
