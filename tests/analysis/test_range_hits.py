@@ -1,17 +1,22 @@
-"""The NetworkPolicy tier's bisected range_hits equals asking peer_index of every range."""
+"""The NetworkPolicy tier's bisected range_hits equals asking peer_index of every range, and a
+side's range segments equal the rules' matches range by range."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ktui.analysis.core.subjects import Subject, WorkloadId
+from ktui.analysis.policy import PolicyEngine
+from ktui.analysis.policy.connsides import address_table
 from ktui.analysis.policy.networkpolicy import NetworkPolicyTier, compile_policy
 from ktui.analysis.policy.ranges import split_ranges
 from ktui.analysis.policy.tier import TierContext
 from ktui.model.decode import decode_document
-from ktui.store import ClusterState
+from ktui.store import ClusterState, Event
 from tests.analysis.strategies import peers
 
 extra_cidrs = st.sampled_from(["1.2.3.0/24", "1.2.3.4/32", "0.0.0.0/1", "128.0.0.0/1", "fd00::/8", "::/0"])
@@ -41,4 +46,35 @@ def test_range_hits_equals_peer_index_per_range(rule_peers: list[dict[str, Any]]
     if fast is None:
         assert rule.peers is None and len(slow) == len(ranges)
     else:
-        assert fast == (frozenset(slow), frozenset())
+        hit, unknown = fast
+        assert [k for r in hit for k in r] == sorted(slow) and not unknown
+        assert all(a.stop < b.start for a, b in itertools.pairwise(hit))  # disjoint, apart, in order
+
+
+def _apply(state: ClusterState, doc: dict[str, Any]) -> None:
+    info, obj = decode_document(doc, "default")
+    assert info is not None
+    state.apply(Event("ADDED", info.kind, obj))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.one_of(peers(), extra_cidrs.map(lambda c: {"ipBlock": {"cidr": c}})), max_size=3),
+                min_size=1, max_size=4))
+def test_side_segments_equal_the_rules_matches_range_by_range(rules: list[list[dict[str, Any]]]) -> None:
+    state = ClusterState()
+    _apply(state, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}})
+    for i, rule_peers in enumerate(rules):
+        _apply(state, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                       "metadata": {"name": f"p{i}", "namespace": "a"},
+                       "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": rule_peers}]}})
+    engine = PolicyEngine(state)
+    subject = Subject(namespace="a", name="web", labels={}, ports=(), ips=(), workload=WorkloadId("a", "web", "Pod"))
+    table = address_table(engine)
+    side = table.side_of(subject, "egress")
+    ranges = engine.external_ranges("egress")
+    segments = table.range_segments(side, "egress", ranges)
+    assert [s for s, _, _ in segments] == [0, *(e for _, e, _ in segments[:-1])] and segments[-1][1] == len(ranges)
+    expected = [tuple(p for p, (_, rule, tier) in enumerate(side.rules) if tier.peer_index(rule, r) is not False)
+                for r in ranges]
+    assert table.range_matched(side, "egress", ranges) == expected
+    assert table.range_ports(side, "egress", ranges, None) == [table.ports(side, m, None) for m in expected]

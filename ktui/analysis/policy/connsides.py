@@ -31,6 +31,8 @@ from ktui.analysis.policy.tier import (
 
 Matched = tuple[int, ...]  # positions of the side's matching rules; ~p: rule p may match (cannot tell)
 Hits = tuple[frozenset[int], frozenset[int]] | None  # (matched, unknown) indexes; None: matches all
+Runs = tuple[Sequence[range], Sequence[range]] | None  # (matched, unknown) runs of positions; None: all
+Segment = tuple[int, int, Matched]  # positions [start, end) of the ranges the same rules match
 
 
 @dataclass(slots=True, eq=False)
@@ -45,6 +47,7 @@ class Side:
     hits: list[Hits] = field(default_factory=list)  # per rule, the representatives its peers match
     index: dict[int, Matched] | None = None  # representative -> matched positions; -1: the rest
     range_matches: list[Matched] | None = None  # per external range of the direction
+    range_segments: list[Segment] | None = None  # the same, as runs of equal matches
     ident: tuple[object, ...] = ()  # the tiers and rule identities: the signature across tables
 
 
@@ -69,7 +72,7 @@ class SideTable:
         self._sides: dict[tuple[object, ...], Side] = {}
         self._per_rep: dict[tuple[int, str], Side] = {}
         self._hits: dict[int, Hits] = {}  # id(rule) ->
-        self._range_hits: dict[tuple[int, str], Hits] = {}
+        self._range_hits: dict[tuple[int, str], Runs] = {}
         self._sigs: dict[tuple[object, ...], int] = {}
         self._by_sig: dict[tuple[str, int], Side] = {}  # per direction: range_matches are
         self._memo: dict[tuple[int, Matched, int], PortSet] = {}
@@ -203,57 +206,94 @@ class SideTable:
         key = (side.sig, direction, kind)
         found = self._range_ports.get(key)
         if found is None:
-            matched = self.range_matched(side, direction, ranges)
-            by_matched: dict[Matched, PortSet] = {}  # ranges share a handful of matched tuples
-            found = self._range_ports[key] = [
-                by_matched[m] if m in by_matched else by_matched.setdefault(m, self.ports(side, m, dst))
-                for m in matched]
+            found = self._range_ports[key] = []
+            for start, end, m in self.range_segments(side, direction, ranges):
+                found.extend([self.ports(side, m, dst)] * (end - start))
         return found
 
     def range_matched(self, side: Side, direction: str, ranges: Sequence[ExternalRange]) -> list[Matched]:
         """Per address range of the direction, the positions of the side's rules matching it."""
-        if side.range_matches is not None:
-            return side.range_matches
+        if side.range_matches is None:
+            out: list[Matched] = []
+            for start, end, m in self.range_segments(side, direction, ranges):
+                out.extend([m] * (end - start))
+            side.range_matches = out
+        return side.range_matches
+
+    def range_segments(self, side: Side, direction: str, ranges: Sequence[ExternalRange]) -> list[Segment]:
+        """The address ranges of the direction as runs of positions matched by the same rules of
+        the side, in order: questions over every range are asked once per run (at 100,000 pods
+        there are thousands of ranges and few runs per side)."""
+        if side.range_segments is not None:
+            return side.range_segments
         always: list[int] = []
-        some: dict[int, list[int]] = {}
+        edges: dict[int, list[tuple[int, int]]] = {}  # position -> (rule mark, +1 starts / -1 ends)
         for p, (_, rule, tier) in enumerate(side.rules):
-            hits = self._rules_ranges(tier, rule, direction, ranges)
-            if hits is None:
+            runs = self._rules_ranges(tier, rule, direction, ranges)
+            if runs is None:
                 always.append(p)
                 continue
-            for k in hits[0]:
-                some.setdefault(k, []).append(p)
-            for k in hits[1]:
-                some.setdefault(k, []).append(~p)
-        base = tuple(always)
-        out = [base] * len(ranges)
+            for mark, spans in ((p, runs[0]), (~p, runs[1])):
+                for r in spans:
+                    if r:
+                        edges.setdefault(r.start, []).append((mark, 1))
+                        edges.setdefault(r.stop, []).append((mark, -1))
         shared: dict[Matched, Matched] = {}
-        for k, lst in some.items():
-            m = tuple(sorted(set(always + lst)))
-            out[k] = shared.setdefault(m, m)
-        side.range_matches = out
+        active: dict[int, int] = {}
+        out: list[Segment] = []
+        start = 0
+        for point in sorted({*edges, len(ranges)}):
+            if point > start:
+                m = tuple(sorted({*always, *active}))
+                m = shared.setdefault(m, m)
+                if out and out[-1][2] is m:
+                    out[-1] = (out[-1][0], point, m)
+                else:
+                    out.append((start, point, m))
+                start = point
+            for mark, step in edges.get(point, ()):
+                count = active.get(mark, 0) + step
+                if count:
+                    active[mark] = count
+                else:
+                    active.pop(mark, None)
+        side.range_segments = out
         return out
 
-    def _rules_ranges(self, tier: Tier, rule: TierRule, direction: str, ranges: Sequence[ExternalRange]) -> Hits:
+    def _rules_ranges(self, tier: Tier, rule: TierRule, direction: str, ranges: Sequence[ExternalRange]) -> Runs:
         key = (id(rule), direction)
         if key in self._range_hits:
             return self._range_hits[key]
         fast = getattr(tier, "range_hits", None)  # optional: a tier that bisects its blocks itself
+        found: Runs
         if fast is not None:
-            both = fast(rule, ranges)
-            hit, unknown = (set(range(len(ranges))), set()) if both is None else both
+            found = fast(rule, ranges)
         else:
-            hit, unknown = set(), set()
+            hit: list[int] = []
+            unknown: list[int] = []
             may = getattr(tier, "may_match_addresses", None)
             for k, r in enumerate(ranges if may is None or may(rule) else ()):
                 m = tier.peer_index(rule, r)
                 if isinstance(m, Unknown):
-                    unknown.add(k)
+                    unknown.append(k)
                 elif m is not False:
-                    hit.add(k)
-        found: Hits = None if len(hit) == len(ranges) else (frozenset(hit), frozenset(unknown))
+                    hit.append(k)
+            found = (_runs(hit), _runs(unknown))
+        if found is not None and sum(len(r) for r in found[0]) == len(ranges):
+            found = None
         self._range_hits[key] = found
         return found
+
+
+def _runs(positions: list[int]) -> list[range]:
+    """Ascending positions as runs of consecutive ones."""
+    out: list[range] = []
+    for k in positions:
+        if out and out[-1].stop == k:
+            out[-1] = range(out[-1].start, k + 1)
+        else:
+            out.append(range(k, k + 1))
+    return out
 
 
 def port_kinds(reps: Sequence[Subject]) -> list[int]:

@@ -152,9 +152,9 @@ class NetworkPolicyTier:
         return frozenset(hit), frozenset(unknown - hit)
 
     def range_hits(self, tier_rule: TierRule,
-                   ranges: Sequence[ExternalRange]) -> tuple[frozenset[int], frozenset[int]] | None:
-        """The positions of the ranges the rule's peers match (never unknown: only ipBlocks match
-        addresses), found by bisection; None: the rule has no peers, so it matches every range.
+                   ranges: Sequence[ExternalRange]) -> tuple[list[range], list[range]] | None:
+        """The runs of positions of the ranges the rule's peers match (never unknown: only ipBlocks
+        match addresses), found by bisection; None: the rule has no peers, so it matches every range.
         Equal to asking peer_index of each range, in O(peers log ranges) instead of O(ranges)."""
         rule = cast(CompiledRule, tier_rule)
         if rule.peers is None:
@@ -162,12 +162,17 @@ class NetworkPolicyTier:
         index = self._range_index
         if index is None or index.ranges is not ranges:
             index = self._range_index = RangeIndex(ranges)
-        hit: set[int] = set()
-        for p in rule.peers:
-            if p.block is not None:
-                for version, lo, hi in p.block.intervals:
-                    hit.update(index.within(version, lo, hi))
-        return frozenset(hit), frozenset()
+        spans = sorted((index.within(version, lo, hi) for p in rule.peers if p.block is not None
+                        for version, lo, hi in p.block.intervals), key=lambda r: r.start)
+        runs: list[range] = []
+        for r in spans:  # overlapping blocks of several peers: one run
+            if not r:
+                continue
+            if runs and r.start <= runs[-1].stop:
+                runs[-1] = range(runs[-1].start, max(runs[-1].stop, r.stop))
+            else:
+                runs.append(r)
+        return runs, []
 
     def may_match_addresses(self, tier_rule: TierRule) -> bool:
         """Only ipBlocks (or no peers at all) match addresses outside the cluster."""
