@@ -2,18 +2,19 @@
 
 A pod's posture depends on its namespace's policies and its labels (and its IPs when the DNS pods
 are guarded by ipBlocks): a namespace is recomputed per distinct label set, a modified pod alone.
-Only the DNS flag reads other objects (the DNS pods, their namespace's labels and policies), so
-changes there recompute everything; any other Namespace change recomputes that namespace alone.
+The DNS flag reads other objects (the DNS pods, their namespace's labels and policies): when the
+DNS pods change, or a policy of their namespace, nothing is asked again if they stay the same
+target for every tier (posture_dns), else only the DNS part of the restricted answers is, and
+only the namespaces whose answers moved are rebuilt. A label change of a DNS namespace
+recomputes everything; any other Namespace change recomputes that namespace alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject
-from ktui.analysis.exposure.status import HostHealth
-from ktui.analysis.findings import Finding, Severity
 from ktui.analysis.policy import (
     DNS_LABELS,
     EgressClass,
@@ -35,13 +36,22 @@ from ktui.analysis.posture_changes import (
     posture_deltas,
     summarize,
 )
+from ktui.analysis.posture_dns import DnsTargets
+from ktui.analysis.posture_report import (
+    HostView,
+    NamespaceOverview,
+    PostureReport,
+    host_view,
+    namespace_overview,
+    posture_report,
+)
 from ktui.model.core import WORKLOAD_KINDS
 from ktui.model.meta import controller_of
 from ktui.store import Change, ClusterState
 
 __all__ = ["GLOBAL_KINDS", "POLICY_KINDS", "Cause", "HostView", "NamespaceOverview", "NamespacePosture", "PodPosture",
-           "PostureDelta", "PostureIndex", "PostureReport", "PostureSummary", "level", "namespace_overview",
-           "pod_moved", "posture_deltas", "posture_report", "summarize"]
+           "PostureDelta", "PostureIndex", "PostureReport", "PostureSummary", "host_view", "level",
+           "namespace_overview", "pod_moved", "posture_deltas", "posture_report", "summarize"]
 
 POLICY_KINDS = frozenset({"Pod", "NetworkPolicy", "Namespace", *WORKLOAD_KINDS})  # can alter NetworkPolicy answers
 
@@ -61,6 +71,7 @@ class PodPosture:
 
 
 _CLASSES = tuple(EgressClass)  # most open first
+_MAX_HELD = 50_000  # rules and sides the DNS comparison looks at; beyond, a full recompute starts afresh
 _READS_PODS = (EgressClass.CLUSTER, EgressClass.DENIED, EgressClass.UNKNOWN)
 
 
@@ -132,21 +143,25 @@ class PostureIndex:
         # (cluster, denied, unknown: a pod appearing or leaving elsewhere may move them)
         self._idents: dict[str, dict[object, object]] = {}
         self._egress_token: EgressToken | None = None
+        # per namespace: a pod of each memo entry whose egress is restricted (its DNS part is asked
+        # again when the DNS pods stop being the same target)
+        self._reps: dict[str, dict[object, Subject]] = {}
+        self._targets = DnsTargets(self.engine)
         self.recompute(None)
 
     @property
     def dns_pods(self) -> list[Subject]:
         return list(self._dns)
 
+    def _ip_sensitive(self, dns: list[Subject]) -> bool:
+        """Some policy guards the DNS pods' ingress by ipBlock: a pod's IPs may move its DNS flag."""
+        return any(peer.block is not None for s in dns for cp in self.engine.selecting(s, "ingress")
+                   for rule in cp.ingress_rules for peer in rule.peers or ())
+
     def _refresh_dns(self) -> None:
-        self._dns = dns_subjects(self.state)
-        self._dns_ip_sensitive = any(
-            peer.block is not None
-            for s in self._dns
-            for cp in self.engine.selecting(s, "ingress")
-            for rule in cp.ingress_rules
-            for peer in rule.peers or ()
-        )
+        self._dns = dns_subjects(self.state, self._subjects)
+        self._dns_ip_sensitive = self._ip_sensitive(self._dns)
+        self._targets.reset(self._dns)
 
     def _pod(self, ns: str, s: Subject) -> PodPosture:
         memo = self._memo.setdefault(ns, {})
@@ -159,6 +174,9 @@ class PostureIndex:
             parts = (bool(closing), tuple(p for side in closing for p in side.policies),
                      egress_posture(self.engine, s, self._dns))
             memo[key] = parts
+            if parts[2].cls is not EgressClass.OPEN:
+                self._reps.setdefault(ns, {})[key] = s
+                self._targets.register(s)
             if parts[2].cls in _READS_PODS:
                 self._idents.setdefault(ns, {})[key] = egress_signature(self.engine, s)
         return PodPosture(s, *parts)
@@ -180,6 +198,7 @@ class PostureIndex:
             self._refresh_dns()
             self._memo.clear()
             self._idents.clear()
+            self._reps.clear()
         names = set(self.state.namespace_names())
         targets = names if namespaces is None else namespaces & names
         changed: set[str] = set()
@@ -187,11 +206,13 @@ class PostureIndex:
             if not keep_memo:
                 self._memo.pop(ns, None)
                 self._idents.pop(ns, None)
+                self._reps.pop(ns, None)
             self._store(ns, self._repod(ns), changed)
         for gone in set(self.by_namespace) - names:
             del self.by_namespace[gone]
             self._memo.pop(gone, None)
             self._idents.pop(gone, None)
+            self._reps.pop(gone, None)
             changed.add(gone)
         if namespaces is None:
             self._egress_token = egress_moves(self.engine, None)[0]
@@ -246,11 +267,42 @@ class PostureIndex:
                     out.add(ns)
         return out
 
+    def _dns_moved(self) -> set[str] | None:
+        """The DNS pods, or a policy of their namespace, changed. Nothing moves while they stay the
+        same target for every tier; else the DNS part of each restricted answer is asked again (an
+        open pod reads no DNS pod). Returns the namespaces whose answers moved; None: recompute all
+        (the memo keys change with the DNS pods' ipBlock guards, or too much is held)."""
+        pods = dns_subjects(self.state, self._subjects)
+        if self._ip_sensitive(pods) != self._dns_ip_sensitive or self._targets.size > _MAX_HELD:
+            return None
+        self._dns = pods
+        if self._targets.accept(pods):
+            return set()
+        out: set[str] = set()
+        for ns, reps in self._reps.items():
+            memo = self._memo.get(ns, {})
+            for key, s in reps.items():
+                parts = memo.get(key)
+                if parts is None:
+                    continue
+                egress = egress_posture(self.engine, s, pods)
+                if egress == parts[2]:
+                    continue
+                memo[key] = (parts[0], parts[1], egress)
+                idents = self._idents.setdefault(ns, {})
+                if egress.cls in _READS_PODS:
+                    idents[key] = egress_signature(self.engine, s)
+                else:
+                    idents.pop(key, None)
+                out.add(ns)
+        return out
+
     def update(self, changes: Iterable[Change]) -> set[str]:
         """Apply a batch of store changes; returns the namespaces whose posture changed."""
         full: set[str] = set()
         pods_only: set[str] = set()
         in_place: dict[str, list[Change]] = {}
+        dns_moved = False
         dns_namespaces = {s.namespace for s in self._dns}
         for c in changes:
             if c.kind in GLOBAL_KINDS:
@@ -262,138 +314,26 @@ class PostureIndex:
             elif c.kind == "Pod":
                 if c.new is None:
                     self._subjects.pop((c.namespace, c.name), None)
-                if (_is_dns_pod(c.old) or _is_dns_pod(c.new)) and pod_moved(c):
-                    return self.recompute(None)
+                dns_moved = dns_moved or ((_is_dns_pod(c.old) or _is_dns_pod(c.new)) and pod_moved(c))
                 if _same_place(c):
                     in_place.setdefault(c.namespace, []).append(c)
                 else:
                     pods_only.add(c.namespace)
-            elif c.kind == "NetworkPolicy" and c.namespace in dns_namespaces:
-                return self.recompute(None)
             elif c.kind in POLICY_KINDS:
+                dns_moved = dns_moved or (c.kind == "NetworkPolicy" and c.namespace in dns_namespaces)
                 full.add(c.namespace)
         moved = self._egress_moved()
         if moved is None:
             return self.recompute(None)
         pods_only |= moved
+        if dns_moved:
+            redone = self._dns_moved()
+            if redone is None:
+                return self.recompute(None)
+            pods_only |= redone
         changed = self.recompute(full) if full else set()
         for ns, pod_changes in in_place.items():
             if ns not in full and ns not in pods_only and not self._patch(ns, pod_changes, changed):
                 pods_only.add(ns)
         rest = pods_only - full
         return changed | (self.recompute(rest, keep_memo=True) if rest else set())
-
-
-# ---------------------------------------------------------------- the overview as data (`ktui posture`)
-@dataclass(frozen=True, slots=True)
-class HostView:
-    """One exposed entry as the overview lists it: where, how, its status (exposure.host_status)
-    and its TLS verdict (exposure.tls). `namespace` is the entry's own: a namespace also lists the
-    entries whose backends live in it."""
-
-    namespace: str
-    host: str
-    port: int | None
-    path: str
-    protocol: str
-    tls: bool
-    source: str
-    route: str
-    status: str  # ok | unknown | warn | fail
-    reason: str
-    obj: str
-    tls_status: str  # none | ok | unknown | warn | fail
-    tls_reason: str
-
-
-def host_view(h: HostHealth) -> HostView:
-    e = h.entry
-    return HostView(e.namespace, e.host, e.port, e.path, e.protocol, e.tls, e.source, e.route, h.status, h.reason,
-                    h.obj, h.tls.status, h.tls.reason)
-
-
-def _by_severity(found: Iterable[Finding]) -> tuple[tuple[Severity, int], ...]:
-    counts = dict.fromkeys(reversed(Severity), 0)  # critical first
-    for f in found:
-        counts[f.severity] += 1
-    return tuple(counts.items())
-
-
-@dataclass(frozen=True, slots=True)
-class NamespaceOverview:
-    """One namespace as the overview shows it: the object `ktui posture` prints and the TUI renders.
-
-    hosts / findings are None while unknown (the TUI, before its background analysis answers).
-    """
-
-    namespace: str
-    pods: int  # subjects: pods that count (core.subjects) and workload templates standing in
-    policies: int
-    ingress_isolated: int
-    egress_isolated: int
-    egress: tuple[tuple[EgressClass, int], ...]  # every class, most open first
-    most_open_egress: EgressClass | None  # None: no pods
-    dns_ok: int
-    dns_blocked: int
-    hosts: tuple[HostView, ...] | None
-    findings: tuple[tuple[Severity, int], ...] | None  # every severity, critical first
-    policy_kinds: tuple[tuple[str, int], ...] = ()  # (kind, count) behind `policies`, every kind, tier order
-
-    @property
-    def host_count(self) -> int:
-        """Distinct (host, port): what the HOSTS column counts."""
-        return len({(h.host, h.port) for h in self.hosts or ()})
-
-    def hosts_with(self, status: str) -> int:
-        return sum(h.status == status for h in self.hosts or ())
-
-    @property
-    def findings_total(self) -> int:
-        return sum(n for _, n in self.findings or ())
-
-    @property
-    def worst_finding(self) -> Severity | None:
-        return next((s for s, n in self.findings or () if n), None)
-
-
-def namespace_overview(np: NamespacePosture, hosts: Iterable[HostHealth] | None,
-                       found: Iterable[Finding] | None) -> NamespaceOverview:
-    """The overview row of one namespace from its posture, its hosts and its findings."""
-    return NamespaceOverview(
-        np.namespace, len(np.pods), np.policies, np.ingress_isolated, np.egress_isolated,
-        tuple((c, np.egress_counts.get(c, 0)) for c in EgressClass), np.most_open_egress,
-        len(np.pods) - np.dns_blocked, np.dns_blocked,
-        None if hosts is None else tuple(host_view(h) for h in hosts),
-        None if found is None else _by_severity(found),
-        np.policy_kinds,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class PostureReport:
-    """Every namespace's overview, the findings no namespace holds (cluster-scoped, or of a
-    namespace ktui does not hold), and the totals."""
-
-    namespaces: tuple[NamespaceOverview, ...]
-    cluster_findings: tuple[tuple[Severity, int], ...] | None
-
-    def total(self, attr: str) -> int:
-        return sum(int(getattr(n, attr)) for n in self.namespaces)
-
-
-def posture_report(by_namespace: Mapping[str, NamespacePosture],
-                   hosts: Mapping[str, Sequence[HostHealth]] | None,
-                   found: Iterable[Finding] | None) -> PostureReport:
-    """The posture as data: the one builder behind `ktui posture` and the TUI overview."""
-    per_ns: dict[str, list[Finding]] | None = None
-    elsewhere: list[Finding] = []
-    if found is not None:
-        per_ns = {ns: [] for ns in by_namespace}
-        for f in found:
-            per_ns.get(f.object.namespace, elsewhere).append(f)
-    rows = tuple(
-        namespace_overview(by_namespace[ns], None if hosts is None else hosts.get(ns, ()),
-                           None if per_ns is None else per_ns[ns])
-        for ns in sorted(by_namespace)
-    )
-    return PostureReport(rows, None if found is None else _by_severity(elsewhere))

@@ -1,8 +1,10 @@
 """PostureIndex.update after any sequence of events equals a full recompute (hypothesis stateful).
 
-The index recomputes only what a batch touches (a namespace, a pod in place, everything when the
-DNS pods or an admin policy move); this machine throws random batches of pod, workload, policy,
-namespace and DNS changes at it and compares with an index built from scratch each step.
+The index recomputes only what a batch touches (a namespace, a pod in place, the DNS part of the
+restricted answers when the DNS pods stop being the same target, everything when an admin policy
+moves); this machine throws random batches of pod, workload, policy, namespace and DNS pod changes
+(created, rolled, relabelled, readiness, deleted, in kube-system or elsewhere) at it and compares
+with an index built from scratch each step.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from tests.analysis.strategies import label_sets, policies
 
 NAMESPACES = ["a", "b", "kube-system"]
 PODS = [f"p{i}" for i in range(5)]
+DNS_PODS = ["coredns-0", "coredns-1", "coredns-2"]
+DNS_LABELS = [("k8s-app", "kube-dns"), ("k8s-app", "coredns"), ("app.kubernetes.io/name", "coredns")]
 phases = st.sampled_from(["Running", "Running", "Pending", "Succeeded", "Failed"])
 
 
@@ -62,6 +66,23 @@ class PostureMachine(RuleBasedStateMachine):
                 dns: bool, host_network: bool) -> None:
         verb = "MODIFIED" if self._get("Pod", ns, name) is not None else "ADDED"
         self._apply(verb, _pod(ns, name, labels, phase, ip, owner, dns and ns == "kube-system", host_network))
+
+    @rule(ns=st.sampled_from(["kube-system", "kube-system", "a"]), name=st.sampled_from(DNS_PODS),
+          dns=st.sampled_from(DNS_LABELS), labels=label_sets, extra=st.sampled_from([None, "v1", "v2"]),
+          ip=st.one_of(st.none(), st.integers(1, 6)), ready=st.booleans(), phase=phases)
+    def put_dns_pod(self, ns: str, name: str, dns: tuple[str, str], labels: dict[str, str], extra: str | None,
+                    ip: int | None, ready: bool, phase: str) -> None:
+        """A DNS pod created, rolled, relabelled (also by a label no rule reads), moved to another
+        IP, made ready or not: the same target for every tier or not."""
+        verb = "MODIFIED" if self._get("Pod", ns, name) is not None else "ADDED"
+        doc = _pod(ns, name, {**labels, dns[0]: dns[1], **({"bench": extra} if extra else {})}, phase, ip, "rs-dns",
+                   False, False)
+        doc["status"]["conditions"] = [{"type": "Ready", "status": str(ready)}]
+        self._apply(verb, doc)
+
+    @rule(ns=st.sampled_from(["kube-system", "a"]), name=st.sampled_from(DNS_PODS))
+    def delete_dns_pod(self, ns: str, name: str) -> None:
+        self.delete_pod(ns, name)
 
     @rule(ns=st.sampled_from(NAMESPACES), name=st.sampled_from(PODS))
     def delete_pod(self, ns: str, name: str) -> None:

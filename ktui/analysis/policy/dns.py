@@ -11,11 +11,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, pod_subject
+from ktui.analysis.core.subjects import ExternalRange, PodCache, Subject, WorkloadId, pod_subject
 from ktui.analysis.core.verdicts import Verdict
 from ktui.analysis.policy.connsides import address_table
 from ktui.analysis.policy.engine import PolicyEngine
 from ktui.model.core import ContainerPort
+from ktui.model.selectors import LabelSelector
 from ktui.store import ClusterState
 
 DNS_LABELS = (("k8s-app", "kube-dns"), ("k8s-app", "coredns"), ("app.kubernetes.io/name", "coredns"))
@@ -33,15 +34,23 @@ DNS_STAND_INS = (DNS_STAND_IN, _COREDNS_STAND_IN)
 NODE_LOCAL_DNS = ExternalRange.of_ip(ipaddress.ip_address("169.254.20.10"))
 
 
-def dns_subjects(state: ClusterState) -> list[Subject]:
-    """The cluster DNS pods (kube-dns / CoreDNS), wherever they run, each once."""
+def dns_subjects(state: ClusterState, cache: PodCache | None = None) -> list[Subject]:
+    """The cluster DNS pods (kube-dns / CoreDNS), wherever they run, each once: by DNS label,
+    then namespace, then name (an order no event history changes). Found through the store's
+    label index, not by reading every pod: a DNS event asks this again. `cache` (a pod's
+    Subject while its object is unchanged, as core.subjects keeps it) lends their Subjects."""
     seen: set[tuple[str, str]] = set()
     out: list[Subject] = []
     for key, value in DNS_LABELS:
-        for pod in state.pods():
-            if pod.metadata.labels.get(key) == value and (pod.metadata.namespace, pod.metadata.name) not in seen:
-                seen.add((pod.metadata.namespace, pod.metadata.name))
-                out.append(pod_subject(pod))
+        selector = LabelSelector(match_labels={key: value})
+        for ns in state.namespace_names():
+            for pod in state.pods_matching(ns, selector):
+                name = (ns, pod.metadata.name)
+                if name in seen:
+                    continue
+                seen.add(name)
+                hit = cache.get(name) if cache is not None else None
+                out.append(hit[1] if hit is not None and hit[0] is pod else pod_subject(pod))
     return out
 
 
