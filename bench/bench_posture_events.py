@@ -4,8 +4,10 @@
 
 Loads a manifest directory (default /tmp/big10k, a 10k-pod cluster as one JSON List), builds the
 PostureIndex, then applies 200 single-pod events (label change, new pod of an existing workload,
-pod deleted) and 20 NetworkPolicy events, timing PostureIndex.update per event. Target (issue 13):
-p99 <= 20 ms at 10k pods. Prints figures; asserts nothing about time.
+pod deleted), 30 events of the CoreDNS pods (relabelled as bench_scale's events do, rolled: a new
+pod then the old one gone, readiness flipped) and 20 NetworkPolicy events, timing
+PostureIndex.update per event. Target (issue 13): p99 <= 20 ms at 10k pods. Prints figures;
+asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def main() -> None:
     rnd = random.Random(7)
     pods = [d for d in docs if d.get("kind") == "Pod"]
     policies = [d for d in docs if d.get("kind") == "NetworkPolicy"]
-    times: dict[str, list[float]] = {"label": [], "new pod": [], "deleted": [], "policy": []}
+    times: dict[str, list[float]] = {"label": [], "new pod": [], "deleted": [], "dns": [], "policy": []}
     gc_pauses: list[float] = []
     gc_start = [0.0]
 
@@ -91,6 +93,25 @@ def main() -> None:
             pods.remove(next(p for p in pods if p["metadata"]["name"] == doc["metadata"]["name"]
                              and p["metadata"].get("namespace") == doc["metadata"].get("namespace")))
             timed("deleted", "DELETED", doc)
+    dns = [d for d in pods if d["metadata"].get("labels", {}).get("k8s-app") == "kube-dns"]
+    for i in range(30):  # CoreDNS relabelled, rolled (new pod, old gone), readiness flipped
+        doc = copy.deepcopy(dns[i % len(dns)])
+        roll = i % 3
+        if roll == 0:
+            doc["metadata"]["labels"]["bench"] = f"v{i}"
+            timed("dns", "MODIFIED", doc)
+        elif roll == 1:
+            new = copy.deepcopy(doc)
+            new["metadata"]["name"] = f"coredns-r{i}"
+            new["metadata"]["labels"]["pod-template-hash"] = f"h{i}"
+            new["status"]["podIP"] = f"10.64.254.{i}"
+            timed("dns", "ADDED", new)
+            timed("dns", "DELETED", doc)
+            dns[i % len(dns)] = new
+        else:
+            doc.setdefault("status", {})["conditions"] = [{"type": "Ready", "status": "False"}]
+            timed("dns", "MODIFIED", doc)
+            dns[i % len(dns)] = doc
     for i in range(20):
         doc = copy.deepcopy(rnd.choice(policies))
         doc["spec"].setdefault("podSelector", {}).setdefault("matchLabels", {})["bench"] = f"p{i}"
