@@ -142,7 +142,7 @@ class Bridge:
         update.feed += [FeedEntry(now, self.stamp(now), "", (), (), problem=str(p)) for p in batch.problems]
         self.feed.extend(update.feed)
         if self.overlay is not None and (batch.changes or batch.problems or batch.statuses):
-            self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds())
+            self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds(), listing=not self.synced)
         return update
 
     def _posture_update(self, changes: list[Change]) -> set[str]:

@@ -123,21 +123,23 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     replica = Replica(live)
-    dirty, next_at = False, 0.0
+    dirty, hold, next_at = False, False, 0.0
     try:
         while True:
-            if not dirty or conn.poll(max(0.0, next_at - time.monotonic())):
+            if not dirty or hold or conn.poll(max(0.0, next_at - time.monotonic())):
                 msg = conn.recv()
                 if msg[0] == "stop":
                     return
-                replica.apply(*msg[1:])
+                hold = msg[1]
+                replica.apply(*msg[2:])
                 dirty = True
                 while conn.poll(0):  # take everything queued before computing
                     msg = conn.recv()
                     if msg[0] == "stop":
                         return
-                    replica.apply(*msg[1:])
-                if time.monotonic() < next_at:
+                    hold = msg[1]
+                    replica.apply(*msg[2:])
+                if hold or time.monotonic() < next_at:
                     continue
             result = replica.compute()
             dirty = False
@@ -165,6 +167,9 @@ class Overlay:
         self._conn: Any = None
         self._proc: Any = None
         self.unpickle_seconds: list[float] = []
+        self._listing = False
+        self._fresh = False  # fed since the last take
+        self.taken = 0  # batches handed to the child so far (its results' `version` counts them)
 
     def start(self) -> None:
         if not self.process or self._proc is not None:
@@ -199,10 +204,14 @@ class Overlay:
             self._conn.close()
 
     def feed(self, changes: Iterable[Change], state: ClusterState, problems: Iterable[Problem],
-             unseen: Iterable[str]) -> None:
-        """Called on the UI thread with each batch: cheap (a list append under a lock)."""
+             unseen: Iterable[str], listing: bool = False) -> None:
+        """Called on the UI thread with each batch: cheap (a list append under a lock).
+        listing: the first list is still coming, so nothing is computed yet (an answer over part
+        of the store is shown nowhere and would hold back the first complete one)."""
         items = [(c, state.origins.get((c.kind, c.namespace, c.name))) for c in changes]
         with self._lock:
+            self._listing = listing
+            self._fresh = True
             self._pending.extend(items)
             self._problems = list(problems)
             self._unseen = frozenset(unseen)
@@ -215,7 +224,21 @@ class Overlay:
     def _take(self) -> tuple[list[Item], list[Problem], frozenset[str], UnseenMap]:
         with self._lock:
             items, self._pending = self._pending, []
+            self._fresh = False
+            self.taken += 1
             return items, self._problems, self._unseen, dict(self._unseen_map)
+
+    def _send(self) -> None:
+        with self._lock:
+            listing, fresh = self._listing, self._fresh
+        if fresh:  # a feed between the wake and the last take was taken with it: nothing new
+            self._conn.send(("batch", listing, *self._take()))
+
+    def fed_version(self) -> int | None:
+        """The result version that includes every change fed so far; None while some wait to be
+        handed over."""
+        with self._lock:
+            return None if self._fresh else self.taken
 
     def compute_inline(self) -> OverlayResult:
         assert self._inline is not None
@@ -231,7 +254,7 @@ class Overlay:
             if self._stop.is_set():
                 return
             try:
-                self._conn.send(("batch", *self._take()))
+                self._send()
             except (OSError, ValueError):
                 return
 
