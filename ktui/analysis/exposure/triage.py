@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ktui.analysis.core.subjects import cluster_subjects
 from ktui.analysis.exposure import triage_links as tl
 from ktui.analysis.exposure.backends import Backend
-from ktui.analysis.exposure.controllers import ControllerPods, find_controller_pods
+from ktui.analysis.exposure.controllers import ControllerPods, SubjectFinder, find_controller_pods
 from ktui.analysis.exposure.entries import Exposure, exposures
 from ktui.analysis.exposure.hostnames import (
     ANY_HOST,
@@ -140,7 +139,7 @@ class Triager:
         self.state = state
         self.live = state.count("Pod") > 0 if live is None else live
         self.engine = engine or NetpolEngine(state)
-        self._subjects = cluster_subjects(state)
+        self._subjects = SubjectFinder(state)  # the controllers' pods, without every subject of the cluster
         self._controllers: dict[tuple[str, str | None], ControllerPods] = {}
 
     def controllers_for(self, e: Exposure) -> ControllerPods | None:
