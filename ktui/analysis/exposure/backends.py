@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ktui.analysis.core.subjects import Subject, cluster_subjects, is_running, pod_subject
+from ktui.analysis.core.subjects import Subject, is_running, namespace_subjects, pod_subject
 from ktui.model.core import Service, ServicePort
 from ktui.model.selectors import LabelSelector
 from ktui.store import ClusterState
@@ -112,16 +112,17 @@ class BackendResolver:
         # Slices say something only where the controllers ran: a state with slices but no pods
         # (manifests carrying a hand-written EndpointSlice or two) knows nothing of the others.
         self.endpoints_known = state.count("EndpointSlice") > 0 and state.count("Pod") > 0
-        self._templates: dict[str, list[Subject]] | None = None
+        self._templates: dict[str, list[Subject]] = {}
 
     def _template_subjects(self, namespace: str) -> list[Subject]:
-        if self._templates is None:
-            self._templates = {}
-            for s in cluster_subjects(self.state):
-                w = s.workload
-                if w.kind != "Pod" and s.name == w.name and self.state.get(w.kind, w.namespace, w.name) is not None:
-                    self._templates.setdefault(s.namespace, []).append(s)
-        return self._templates.get(namespace, [])
+        """The namespace's workload templates standing in for pods (its subjects alone are built)."""
+        found = self._templates.get(namespace)
+        if found is None:
+            found = self._templates[namespace] = [
+                s for s in namespace_subjects(self.state, namespace)
+                if (w := s.workload).kind != "Pod" and s.name == w.name
+                and self.state.get(w.kind, w.namespace, w.name) is not None]
+        return found
 
     def pods_for(self, namespace: str, selector: Mapping[str, str]) -> tuple[tuple[PodInfo, ...], str]:
         """Running pods the selector picks; without any, the workload templates it would pick."""

@@ -19,6 +19,9 @@ from ktui.store import ClusterState
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 EVERYWHERE = ExternalRange(4, 0, 2**32 - 1)
+# One stand-in for every chain: the engine keeps a subject's tiers by identity, so they are
+# selected once, not once per entry.
+OUTSIDE = outside_pod()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +157,7 @@ def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: Cont
     elif controllers.found:
         sources, assumption = controllers.subjects, f"from the controller ({controllers.how})"
     else:
-        sources = (outside_pod(),)
+        sources = (OUTSIDE,)
         assumption = "from a pod outside the namespace (the controller's pods were not found; assumed)"
     pods = [p for p in pods if b.container_port(p) is not None]  # the others fail the port link
     if not pods:
