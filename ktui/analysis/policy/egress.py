@@ -22,9 +22,9 @@ from ktui.analysis.core.verdicts import RuleRef
 from ktui.analysis.policy.connsides import Side, SideTable, address_table
 from ktui.analysis.policy.dns import DNS_LABELS, DNS_STAND_INS, dns_check, dns_subjects
 from ktui.analysis.policy.egress_probes import EgressClass, Judged, Token, probes, why
-from ktui.analysis.policy.engine import PolicyEngine
+from ktui.analysis.policy.engine import PolicyEngine, Sides
 from ktui.analysis.policy.ranges import is_public, range_cidrs
-from ktui.analysis.policy.tier import ALLOW, Unknown
+from ktui.analysis.policy.tier import ALLOW, Tier, TierRule, Unknown
 
 __all__ = ["DNS_LABELS", "Destination", "EgressClass", "EgressPosture", "dns_subjects", "egress_destinations",
            "egress_moves", "egress_posture", "egress_signature"]
@@ -127,18 +127,53 @@ def _by_addresses(engine: PolicyEngine, table: SideTable, side: Side, subject: S
     return None
 
 
+def _dns_ingress_rules(engine: PolicyEngine, dns_pods: list[Subject] | None) -> list[tuple[Tier, TierRule]]:
+    """The rules of the DNS targets' ingress sides (once per state version and DNS pods)."""
+    memo: dict[tuple[int, ...], tuple[object, list[tuple[Tier, TierRule]]]] = engine.per_version("dns-ingress", dict)
+    targets = dns_pods or list(DNS_STAND_INS)
+    key = tuple(id(d) for d in targets)
+    hit = memo.get(key)
+    if hit is None:
+        found: dict[int, tuple[Tier, TierRule]] = {}
+        for d in targets:
+            for tier, side in engine.select(d, "ingress"):
+                for rule in side.rules if side.unknown is None else ():
+                    found.setdefault(id(rule), (tier, rule))
+        hit = memo[key] = (targets, list(found.values()))  # the targets kept alive: their ids are the key
+    return hit[1]
+
+
+def _shared_key(engine: PolicyEngine, subject: Subject, sides: Sides,
+                dns_pods: list[Subject] | None) -> tuple[object, ...]:
+    """What the class and the DNS flag rest on: the egress side (tiers and rules), the tiers'
+    unknown reasons, how the DNS targets' ingress rules see the pod, and which targets."""
+    seen = tuple(("?", m.reason) if isinstance(m, Unknown) else "-" if m is False else m
+                 for tier, rule in _dns_ingress_rules(engine, dns_pods) for m in (tier.peer_index(rule, subject),))
+    return (address_table(engine).side_of(subject, "egress").sig, tuple(s.unknown for _, s in sides), seen,
+            *(id(d) for d in dns_pods or ()))
+
+
 def egress_posture(engine: PolicyEngine, subject: Subject, dns_pods: list[Subject] | None = None) -> EgressPosture:
+    """The class and the DNS flag; pods whose answer rests on the same things (`_shared_key`: in a
+    namespace, mostly the label sets its policies select alike) share it within a state version."""
     sides = engine.select(subject, "egress")
     policies = tuple(p for _, s in sides for p in s.policies)
     if not engine.restricts(subject, "egress"):
         return EgressPosture(EgressClass.OPEN, True, EMPTY, policies)
-    dns = dns_check(engine, subject, dns_pods)
-    cls, internet, unknown = _judge(engine, subject, dns_pods or list(DNS_STAND_INS))
     # destinations by DNS name (Cilium toFQDNs): outside the cluster, never resolved, listed
     names = tuple(n for tier, _ in sides for n in getattr(tier, "destination_names", lambda _s: ())(subject))
+    memo: dict[tuple[object, ...], tuple[EgressClass, bool, PortSet, str | None, object]] = engine.per_version(
+        "egress-postures", dict)
+    key = _shared_key(engine, subject, sides, dns_pods)
+    hit = memo.get(key)
+    if hit is None:
+        dns = dns_check(engine, subject, dns_pods)
+        cls, internet, unknown = _judge(engine, subject, dns_pods or list(DNS_STAND_INS))
+        hit = memo[key] = (cls, dns.ok, internet, unknown or dns.unknown, dns_pods)  # dns_pods: ids in the key
+    cls = hit[0]
     if names and cls in (EgressClass.CLUSTER, EgressClass.DENIED):
         cls = EgressClass.EXTERNAL
-    return EgressPosture(cls, dns.ok, internet, policies, unknown or dns.unknown, names)
+    return EgressPosture(cls, hit[1], hit[2], policies, hit[3], names)
 
 
 @dataclass(frozen=True, slots=True)
