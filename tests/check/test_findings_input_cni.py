@@ -100,6 +100,21 @@ def test_cni_detection_from_pods_alone():
     assert verdict.enforcement is Enforcement.ENFORCING and verdict.plugins == ("Calico",)
 
 
+def test_cni_detection_follows_the_state_it_is_asked_about():
+    """Computed once per state version (`ktui check` asks three times), again once the state moves."""
+    from ktui.model.decode import decode_document
+    from ktui.store import Event
+
+    state = state_from([daemonset("kindnet")])
+    first = detect_cni(state)
+    assert first.enforcement is Enforcement.UNKNOWN and detect_cni(state) is first
+    info, obj = decode_document(daemonset("calico-node"), "default")
+    assert info is not None
+    state.apply(Event("ADDED", info.kind, obj))
+    assert detect_cni(state).enforcement is Enforcement.ENFORCING
+    assert detect_cni(state_from([daemonset("kindnet")])).enforcement is Enforcement.UNKNOWN  # per state
+
+
 def test_catalogue_codes_are_unique_and_resolvable():
     assert len(CATALOGUE) == len(RULES)
     assert resolve_code("egress-open") == "KTUI-NP002" and resolve_code("ktui-np002") == "KTUI-NP002"

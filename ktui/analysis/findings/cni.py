@@ -11,6 +11,7 @@ enabled (the VPC CNI agent also needs enableNetworkPolicy, which ktui cannot see
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -107,6 +108,19 @@ def _scan(kind: str, ns: str, name: str, labels: Mapping[str, str], spec: PodSpe
 
 
 def detect_cni(state: ClusterState) -> CniVerdict:
+    """The verdict for the state as it is now (computed once per version: `ktui check` asks three
+    times, and each look reads every pod)."""
+    hit = _MEMO.get(state)
+    if hit is None or hit[0] != state.version:
+        hit = _MEMO[state] = (state.version, _detect(state))
+    return hit[1]
+
+
+# per state: (version, verdict); weak, so a dropped state goes with it
+_MEMO: weakref.WeakKeyDictionary[ClusterState, tuple[int, CniVerdict]] = weakref.WeakKeyDictionary()
+
+
+def _detect(state: ClusterState) -> CniVerdict:
     evidence: list[Evidence] = []
     daemonsets: set[tuple[str, str]] = set()
     for ds in state.objects("DaemonSet"):
