@@ -47,6 +47,7 @@ class KtuiApp(Navigation, App[None]):
         super().__init__()
         self.background = background
         self.bridge = bridge
+        bridge.background = background  # whole posture builds on a worker thread (tests: inline)
         self.poll_interval = poll_interval
         self.start_source = start_source
         self.loaded: LoadedTheme = load_theme(resolve(theme))
@@ -119,6 +120,16 @@ class KtuiApp(Navigation, App[None]):
         if update is not None:
             self.changes.on_batch(update, synced_before)
             self.post_message(BatchApplied(update))
+        elif self.bridge.job is not None:  # a whole posture build: off this thread, polls held
+            self.run_worker(self._posture_job(synced_before), group="posture", exclusive=True)
+
+    async def _posture_job(self, synced_before: bool) -> None:
+        if isinstance(self.screen, KScreen):
+            self.screen.refresh_status()  # "computing the posture…"
+        await self.analyse(self.bridge.run_job)
+        update = self.bridge.finish_job()
+        self.changes.on_batch(update, synced_before)
+        self.post_message(BatchApplied(update))
 
     def on_batch_applied(self, message: BatchApplied) -> None:
         self.dispatch(message.update)

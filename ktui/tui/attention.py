@@ -26,7 +26,8 @@ def attention(bridge: Bridge, tracker: ChangeTracker, p: Palette) -> Text:
     nps = bridge.namespaces()
     t = Text(no_wrap=True, overflow="ellipsis")
     if not nps:
-        t.append(" waiting for the first list…" if not bridge.synced else " no namespaces", style=p.muted)
+        t.append(" computing the posture…" if bridge.job is not None else
+                 " waiting for the first list…" if not bridge.synced else " no namespaces", style=p.muted)
         return t
     final = tracker.final()
     t.append(" needs a look: ", style="bold")

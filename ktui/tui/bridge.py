@@ -17,6 +17,7 @@ from ktui.analysis.analysis import Analysis
 from ktui.analysis.findings import Finding
 from ktui.analysis.policy import EgressClass, NetpolEngine
 from ktui.analysis.posture import (
+    GLOBAL_KINDS,
     Cause,
     NamespaceOverview,
     NamespacePosture,
@@ -28,7 +29,7 @@ from ktui.analysis.posture import (
     posture_deltas,
     posture_report,
 )
-from ktui.sources.base import KindStatus, ProblemLog, Source, SyncState, drain
+from ktui.sources.base import Batch, KindStatus, ProblemLog, Source, SyncState, drain
 from ktui.store import Change, ClusterState
 from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.summaries import ExposureSummary, FindingsSummary
@@ -66,6 +67,18 @@ class Update:
     raw: list[Change] = field(default_factory=list)  # the store changes themselves
 
 
+@dataclass(slots=True)
+class PostureJob:
+    """A drained batch whose posture update runs off the UI thread, and what its Update needs."""
+
+    batch: Batch
+    now: float
+    was_synced: bool
+    before: dict[str, NamespacePosture]
+    changed: set[str] = field(default_factory=set)
+    error: Exception | None = None
+
+
 class Bridge:
     def __init__(
         self,
@@ -76,9 +89,12 @@ class Bridge:
         stamp: Callable[[float], str] = local_stamp,
         feed_size: int = 1000,
         live: bool = False,
+        background: bool = False,
     ) -> None:
         self.source = source
         self.live = live  # a whole live cluster (findings that need one are on)
+        self.background = background  # whole posture builds are left in `job` for a worker thread
+        self.job: PostureJob | None = None
         self.context = context or getattr(source, "name", "")
         self.clock = clock
         self.stamp = stamp
@@ -119,30 +135,68 @@ class Bridge:
     # ------------------------------------------------------------ the batch path
     def poll(self, limit: int = 5_000) -> Update | None:
         """Drain what the source queued (at most `limit` items: a big first list is taken over a
-        few polls, so keys still answer while it loads); None when nothing came."""
+        few polls, so keys still answer while it loads); None when nothing came, or when the
+        batch needs a whole posture build and `background` is set: then `job` holds it for a
+        worker thread (`run_job`, then `finish_job` on the UI thread gives the Update), and
+        nothing more is drained until it is finished, so the store stays still under it."""
+        if self.job is not None:
+            return None
         batch = drain(self.source.queue, self.state, self.statuses, limit=limit)
         if not batch:
             return None
         now = self.clock()
         self.batches += 1
         self.problems.apply(batch)
-        before = dict(self.posture.by_namespace)
-        changed = self._posture_update(batch.changes)
-        update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)
         if batch.changes:
             self.last_event = now
             self.pod_shapes += any(c.kind == "Pod" and pod_moved(c) for c in batch.changes)
-        was_synced = self.synced
+        listed = self.synced or self._all_listed()
+        if self.overlay is not None and (batch.changes or batch.problems or batch.statuses):
+            self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds(), listing=not listed)
+        job = PostureJob(batch, now, self.synced, dict(self.posture.by_namespace))
+        if self.background and self._whole_build(batch.changes):
+            self.job = job
+            return None
+        job.changed = self._posture_update(batch.changes)
+        return self._update(job)
+
+    def run_job(self) -> None:
+        """The held batch's posture update; on a worker thread (the UI thread waits for nothing)."""
+        job = self.job
+        assert job is not None
+        try:
+            job.changed = self._posture_update(job.batch.changes)
+        except Exception as exc:  # raised again on the UI thread, as an inline update would
+            job.error = exc
+
+    def finish_job(self) -> Update:
+        """On the UI thread, once run_job returned: the held batch's Update."""
+        job = self.job
+        assert job is not None
+        self.job = None
+        if job.error is not None:
+            raise job.error
+        return self._update(job)
+
+    def _whole_build(self, changes: list[Change]) -> bool:
+        """The posture will be built for every namespace: the first build after the first list,
+        or a change every namespace's answers read (admin tiers; the Namespace objects, whose
+        labels namespaceSelectors read). Seconds at 100,000 pods: never on the UI thread."""
+        if not self.synced:
+            return (self._posture_deferred or bool(changes)) and self._all_listed()
+        return any(c.kind in GLOBAL_KINDS or c.kind == "Namespace" for c in changes)
+
+    def _update(self, job: PostureJob) -> Update:
+        batch, now, changed = job.batch, job.now, job.changed
+        update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)
         self.synced = self.synced or self._all_listed()
-        update.first_sync = self.synced and not was_synced
+        update.first_sync = self.synced and not job.was_synced
         if changed:
-            update.deltas = posture_deltas(before, self.posture.by_namespace, changed, batch.changes)
-        if was_synced:  # the initial listing is not news; changes after it are
+            update.deltas = posture_deltas(job.before, self.posture.by_namespace, changed, batch.changes)
+        if job.was_synced:  # the initial listing is not news; changes after it are
             update.feed = [self._entry(now, d) for d in update.deltas]
         update.feed += [FeedEntry(now, self.stamp(now), "", (), (), problem=str(p)) for p in batch.problems]
         self.feed.extend(update.feed)
-        if self.overlay is not None and (batch.changes or batch.problems or batch.statuses):
-            self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds(), listing=not self.synced)
         return update
 
     def _posture_update(self, changes: list[Change]) -> set[str]:

@@ -128,4 +128,4 @@ class ChangeTracker:
         """The analysis results cover the store as it is: first list done, a result landed
         after the last change. Until then totals are partial."""
         b = self.bridge
-        return b.synced and self._overlay_seen and self.overlay_batch >= self.last_change_batch
+        return b.synced and b.job is None and self._overlay_seen and self.overlay_batch >= self.last_change_batch

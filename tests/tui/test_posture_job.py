@@ -1,0 +1,96 @@
+"""A whole posture build (after the first list, or when every namespace's answers move) runs off
+the UI thread: the bridge holds the batch in `job`, drains nothing more until it is finished, and
+the Update it then gives equals the one an inline build gives."""
+
+from __future__ import annotations
+
+import threading
+
+from ktui.model.decode import decode_document
+from ktui.store import Event
+from ktui.tui.app import KtuiApp
+from ktui.tui.bridge import Bridge
+from ktui.tui.screens.overview import OverviewScreen
+
+from .conftest import CLUSTER, StillSource, make_app
+from .test_navigation import rows
+
+
+def _bridge(background: bool) -> Bridge:
+    bridge = Bridge(StillSource([str(CLUSTER)]), background=background)
+    bridge.start()
+    return bridge
+
+
+def _run(bridge: Bridge) -> None:
+    worker = threading.Thread(target=bridge.run_job)
+    worker.start()
+    worker.join()
+
+
+def test_the_first_build_is_a_job_and_its_update_equals_the_inline_one() -> None:
+    inline = _bridge(background=False)
+    expected = inline.poll()
+    assert expected is not None and expected.first_sync
+
+    bridge = _bridge(background=True)
+    assert bridge.poll() is None and bridge.job is not None
+    assert not bridge.synced and bridge.namespaces() == []
+    gone = Event("DELETED", "Namespace", inline.state.get("Namespace", "", "sandbox"))
+    bridge.source.queue.put(gone)
+    assert bridge.poll() is None and bridge.source.queue.qsize() == 1  # held: nothing drained under the job
+    _run(bridge)
+    update = bridge.finish_job()
+    assert bridge.job is None and bridge.synced and update.first_sync
+    assert update.changed == expected.changed and bridge.namespaces() == inline.namespaces()
+    assert [d.namespace for d in update.deltas] == [d.namespace for d in expected.deltas]
+    after = bridge.poll()  # now the held event is taken: a Namespace change is a whole build too
+    assert after is None and bridge.job is not None
+    _run(bridge)
+    inline.source.queue.put(gone)
+    expected = inline.poll()
+    assert expected is not None and bridge.finish_job().changed == expected.changed
+    assert bridge.namespaces() == inline.namespaces()
+
+
+def test_pod_events_stay_inline() -> None:
+    bridge = _bridge(background=True)
+    bridge.poll()
+    _run(bridge)
+    bridge.finish_job()
+    pod = next(iter(bridge.state.pods()))
+    doc = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "extra", "namespace": pod.metadata.namespace,
+                                                          "labels": {"app": "extra"}}, "spec": {"containers": []}}
+    bridge.source.queue.put(Event("ADDED", "Pod", decode_document(doc)[1]))
+    update = bridge.poll()
+    assert update is not None and bridge.job is None
+
+
+def test_failure_in_the_job_is_raised_on_the_ui_thread() -> None:
+    bridge = _bridge(background=True)
+    bridge.poll()
+
+    def boom(_changes: object) -> set[str]:
+        raise RuntimeError("boom")
+
+    bridge._posture_update = boom  # type: ignore[method-assign]
+    _run(bridge)
+    try:
+        bridge.finish_job()
+    except RuntimeError as exc:
+        assert str(exc) == "boom"
+    else:
+        raise AssertionError("the job's failure was swallowed")
+
+
+async def test_the_app_builds_the_first_posture_on_a_worker() -> None:
+    app: KtuiApp = make_app(background=True)
+    assert app.bridge.background
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.bridge.synced and rows(app):
+                break
+        assert isinstance(app.screen, OverviewScreen)
+        assert rows(app)[:4] == ["kube-system", "payments", "sandbox", "shop"]
+        assert app.bridge.job is None
