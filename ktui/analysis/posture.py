@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject
 from ktui.analysis.policy import (
     DNS_LABELS,
+    DNS_STAND_IN,
     EgressClass,
     EgressPosture,
     EgressToken,
@@ -303,7 +304,7 @@ class PostureIndex:
         pods_only: set[str] = set()
         in_place: dict[str, list[Change]] = {}
         dns_moved = False
-        dns_namespaces = {s.namespace for s in self._dns}
+        dns_namespaces = {s.namespace for s in self._dns} or {DNS_STAND_IN.namespace}  # the stand-ins' own
         for c in changes:
             if c.kind in GLOBAL_KINDS:
                 return self.recompute(None)

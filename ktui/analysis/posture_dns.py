@@ -10,7 +10,8 @@ stays the same target moves no posture, and nothing is asked again.
 
 The egress rules looked at are those of the answers held (registered as they are computed): a rule
 no held answer rests on cannot move one. The ingress readings are kept from when the list was
-accepted, so a changed policy in a DNS pod's namespace is seen as a different target too.
+accepted, so a changed policy in a DNS pod's namespace is seen as a different target too. With no
+DNS pod in view the answers ask the kube-dns stand-ins, read the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from __future__ import annotations
 from ktui.analysis.core.subjects import Subject
 from ktui.analysis.policy import PolicyEngine, Tier, Unknown
 from ktui.analysis.policy.connsides import Side, address_table
+from ktui.analysis.policy.dns import DNS_STAND_INS
 from ktui.analysis.policy.tier import TierRule
+
+
+def _targets(pods: list[Subject]) -> list[Subject]:
+    """Whom the DNS answers ask: the DNS pods, else the kube-dns stand-ins (dns.py)."""
+    return pods or list(DNS_STAND_INS)
+
 
 Head = tuple[object, ...]  # (namespace, ports, ingress side ident, ingress sides' unknown reasons)
 
@@ -42,7 +50,7 @@ class DnsTargets:
         self._sides.clear()
         self._matches.clear()
         self.pods = pods
-        self._heads = [self._head(d) for d in pods]
+        self._heads = [self._head(d) for d in _targets(pods)]
 
     def register(self, subject: Subject) -> None:
         """The subject's egress answer is now held: its side's rules join those looked at."""
@@ -62,13 +70,14 @@ class DnsTargets:
 
     def accept(self, pods: list[Subject]) -> bool:
         """Take `pods` as the DNS targets; True when they answer as the held ones did."""
-        heads = [self._head(d) for d in pods]
-        same = [h for h, _ in heads] == [h for h, _ in self._heads] and all(
-            a is b for a, b in zip(pods, self.pods, strict=True))
+        heads = [self._head(d) for d in _targets(pods)]
+        same = len(pods) == len(self.pods) and all(a is b for a, b in zip(pods, self.pods, strict=True)) and [
+            h for h, _ in heads] == [h for h, _ in self._heads]
         if not same:
-            same = self._classes(self.pods, self._heads) == self._classes(pods, heads)
+            same = bool(pods) == bool(self.pods) and self._classes(
+                _targets(self.pods), self._heads) == self._classes(_targets(pods), heads)
         self.pods, self._heads = pods, heads
-        self._matches = {id(d): self._matches[id(d)] for d in pods if id(d) in self._matches}
+        self._matches = {id(d): self._matches[id(d)] for d in _targets(pods) if id(d) in self._matches}
         return same
 
     def _head(self, d: Subject) -> tuple[Head, Side]:

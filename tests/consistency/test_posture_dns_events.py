@@ -154,3 +154,20 @@ def test_the_last_dns_pod_gone_the_stand_in_answers() -> None:
     changed = index.update([_apply(state, "DELETED", custom)])
     assert index.dns_pods == [] and "a" in changed and index.by_namespace["a"].dns_blocked == 1
     assert index.by_namespace == PostureIndex(state).by_namespace
+
+
+def test_with_no_dns_pod_a_policy_of_kube_system_guards_the_stand_in() -> None:
+    """No DNS pod in view: the answers ask the kube-dns stand-in in kube-system, so a policy there
+    that shuts the stand-in's ingress blocks DNS elsewhere (found by the DNS event machine)."""
+    state = ClusterState()
+    for doc in (_pod("a", "web", {"app": "web"}, "Running", 5, None, False, False), BY_NAMED_PORT):
+        _apply(state, "ADDED", doc)
+    index = PostureIndex(state)
+    assert index.dns_pods == [] and index.by_namespace["a"].dns_blocked == 0
+    full = _watched(index)
+    shut = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "shut", "namespace": "kube-system"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
+    changed = index.update([_apply(state, "ADDED", shut)])
+    assert None not in full and "a" in changed and index.by_namespace["a"].dns_blocked == 1
+    assert index.by_namespace == PostureIndex(state).by_namespace

@@ -236,14 +236,17 @@ class Probes:
 
     def _judge(self, subject: Subject, extra: list[Subject]) -> _Answer:
         engine = self.engine
-        table = self.table()
-        side = table.side_of(subject, "egress")
+        # the side's rules (their ids are in the key), as SideTable lists them: the DNS targets
+        # are asked first, without resolving the rules over every probe (most pods reach DNS)
+        rules = tuple(r for _, s in engine.select(subject, "egress") if s.unknown is None for r in s.rules)
 
         def answer(cls: EgressClass, witness: object | None, reason: str | None = None) -> _Answer:
-            return _Answer((cls, EMPTY, reason), witness, subject, extra, tuple(r for _, r, _ in side.rules))
+            return _Answer((cls, EMPTY, reason), witness, subject, extra, rules)
 
         if any(engine.allowed_ports(subject, d, "egress") for d in extra):
             return answer(EgressClass.CLUSTER, None)
+        table = self.table()
+        side = table.side_of(subject, "egress")
         sources = table.sources(side)
         if sources is None:
             own = table.by_ns.get(subject.namespace, [])
