@@ -9,8 +9,11 @@ import threading
 from ktui.model.decode import decode_document
 from ktui.store import Event
 from ktui.tui.app import KtuiApp
+from ktui.tui.attention import attention
 from ktui.tui.bridge import Bridge
+from ktui.tui.changes import ChangeTracker
 from ktui.tui.screens.overview import OverviewScreen
+from ktui.tui.themes import Palette
 
 from .conftest import CLUSTER, StillSource, make_app
 from .test_navigation import rows
@@ -94,3 +97,13 @@ async def test_the_app_builds_the_first_posture_on_a_worker() -> None:
         assert isinstance(app.screen, OverviewScreen)
         assert rows(app)[:4] == ["kube-system", "payments", "sandbox", "shop"]
         assert app.bridge.job is None
+
+
+def test_the_attention_line_says_the_posture_is_being_computed() -> None:
+    bridge = _bridge(background=True)
+    assert "waiting for the first list" in attention(bridge, ChangeTracker(bridge), Palette()).plain
+    bridge.poll()
+    assert "computing the posture" in attention(bridge, ChangeTracker(bridge), Palette()).plain
+    _run(bridge)
+    bridge.finish_job()
+    assert "computing the posture" not in attention(bridge, ChangeTracker(bridge), Palette()).plain

@@ -196,6 +196,13 @@ class OverviewScreen(KScreen):
         self._titles()
 
     # ------------------------------------------------------------ live
+    def refresh_status(self) -> None:
+        """Also the attention line: it says when the posture is being computed (no batch comes
+        while it is)."""
+        super().refresh_status()
+        if self.ready:
+            self._titles()
+
     def on_batch(self, update: Update) -> None:
         if update.feed:  # material changes after the first sync flash their rows
             now = self.bridge.clock()
