@@ -76,6 +76,7 @@ class PostureJob:
     was_synced: bool
     before: dict[str, NamespacePosture]
     changed: set[str] = field(default_factory=set)
+    built: tuple[NetpolEngine, PostureIndex] | None = None
     error: Exception | None = None
 
 
@@ -161,29 +162,38 @@ class Bridge:
         return self._update(job)
 
     def run_job(self) -> None:
-        """The held batch's posture update; on a worker thread (the UI thread waits for nothing)."""
+        """The held batch's whole posture build, on a worker thread, into an engine and index of
+        its own: the UI thread meanwhile reads the old ones (screens show the posture as it was),
+        and the store stays still (nothing is drained), so the two threads share nothing mutable."""
         job = self.job
         assert job is not None
         try:
-            job.changed = self._posture_update(job.batch.changes)
+            engine = NetpolEngine(self.state)
+            job.built = (engine, PostureIndex(self.state, engine))
         except Exception as exc:  # raised again on the UI thread, as an inline update would
             job.error = exc
 
     def finish_job(self) -> Update:
-        """On the UI thread, once run_job returned: the held batch's Update."""
+        """On the UI thread, once run_job returned: the new index in place, the held batch's Update."""
         job = self.job
         assert job is not None
         self.job = None
         if job.error is not None:
             raise job.error
+        assert job.built is not None
+        self.engine, self.posture = job.built
+        self._analysis = None
+        self._posture_deferred = False
+        now = self.posture.by_namespace
+        job.changed = {ns for ns in {*job.before, *now} if job.before.get(ns) != now.get(ns)}
         return self._update(job)
 
     def _whole_build(self, changes: list[Change]) -> bool:
-        """The posture will be built for every namespace: the first build after the first list,
+        """The posture is to be built for every namespace: the first build after the first list,
         or a change every namespace's answers read (admin tiers; the Namespace objects, whose
         labels namespaceSelectors read). Seconds at 100,000 pods: never on the UI thread."""
         if not self.synced:
-            return (self._posture_deferred or bool(changes)) and self._all_listed()
+            return self._all_listed()
         return any(c.kind in GLOBAL_KINDS or c.kind == "Namespace" for c in changes)
 
     def _update(self, job: PostureJob) -> Update:

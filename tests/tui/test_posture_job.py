@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from ktui.model.decode import decode_document
 from ktui.store import Event
 from ktui.tui.app import KtuiApp
@@ -69,21 +71,31 @@ def test_pod_events_stay_inline() -> None:
     assert update is not None and bridge.job is None
 
 
-def test_failure_in_the_job_is_raised_on_the_ui_thread() -> None:
+def test_failure_in_the_job_is_raised_on_the_ui_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     bridge = _bridge(background=True)
     bridge.poll()
 
-    def boom(_changes: object) -> set[str]:
+    def boom(*_args: object) -> None:
         raise RuntimeError("boom")
 
-    bridge._posture_update = boom  # type: ignore[method-assign]
+    monkeypatch.setattr("ktui.tui.bridge.PostureIndex", boom)
     _run(bridge)
-    try:
+    with pytest.raises(RuntimeError, match="boom"):
         bridge.finish_job()
-    except RuntimeError as exc:
-        assert str(exc) == "boom"
-    else:
-        raise AssertionError("the job's failure was swallowed")
+
+
+def test_the_ui_thread_reads_the_old_posture_while_the_job_builds_a_new_one() -> None:
+    bridge = _bridge(background=True)
+    bridge.poll()
+    _run(bridge)
+    bridge.finish_job()
+    old_index, old_rows = bridge.posture, bridge.namespaces()
+    bridge.source.queue.put(Event("DELETED", "Namespace", bridge.state.get("Namespace", "", "sandbox")))
+    assert bridge.poll() is None and bridge.job is not None
+    _run(bridge)
+    assert bridge.posture is old_index and bridge.namespaces() == old_rows  # untouched until finished
+    bridge.finish_job()
+    assert bridge.posture is not old_index
 
 
 async def test_the_app_builds_the_first_posture_on_a_worker() -> None:
