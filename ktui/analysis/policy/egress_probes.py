@@ -71,8 +71,8 @@ class Probes:
         self.engine = engine
         self.cuts: dict[int, list[int]] = {}
         self.per_ns: dict[str, tuple[int, list[tuple[object, Subject]]]] = {}
-        self.keys: tuple[object, ...] = ()
-        self.reps: list[Subject] = []
+        self._flat: tuple[tuple[object, ...], list[Subject]] | None = ((), [])  # every namespace's, in order
+        self._class_of: dict[str, dict[int, tuple[Subject, object]]] = {}  # per namespace: id(pod) -> class
         self._table: SideTable | None = None
         self.answers: dict[tuple[object, ...], _Answer] = {}
         self.epoch = 0  # bumps when every answer may have moved (the answers are dropped)
@@ -106,12 +106,46 @@ class Probes:
             self.cuts = sorted_cuts
             self._context = context
             self.per_ns.clear()
-            self.keys = ()
-            self.reps = []
+            self._class_of.clear()
+            self._flat = ((), [])
             self.answers.clear()
             self._moves.clear()
             self.epoch += 1
         self._table = None
+
+    @property
+    def keys(self) -> tuple[object, ...]:
+        """Every probe class, namespace by namespace (positions shared with `reps` and the table)."""
+        return self._flatten()[0]
+
+    @property
+    def reps(self) -> list[Subject]:
+        return self._flatten()[1]
+
+    def _flatten(self) -> tuple[tuple[object, ...], list[Subject]]:
+        """Built when asked, not on every pod event: most events need no position."""
+        if self._flat is None:
+            entries = [e for ns in self.engine.state.namespace_names() for e in self.per_ns[ns][1]]
+            self._flat = (tuple(k for k, _ in entries), [s for _, s in entries])
+        return self._flat
+
+    def _classes(self, ns: str) -> list[tuple[object, Subject]]:
+        """The namespace's classes with a first pod each; a pod whose Subject is unchanged keeps
+        its class without computing it again."""
+        held = self._class_of.get(ns, {})
+        mine: dict[int, tuple[Subject, object]] = {}
+        seen: set[object] = set()
+        firsts = []
+        for s in namespace_subjects(self.engine.state, ns, cast(dict[tuple[str, str], tuple[object, Subject]],
+                                                                 self.engine.ctx.cache("subjects"))):
+            hit = held.get(id(s))
+            k = hit[1] if hit is not None and hit[0] is s else self._key(s)
+            mine[id(s)] = (s, k)
+            if k not in seen:
+                seen.add(k)
+                firsts.append((k, s))
+        self._class_of[ns] = mine
+        return firsts
 
     def _key(self, s: Subject) -> object:
         cuts = self.cuts
@@ -125,53 +159,36 @@ class Probes:
         self._version = state.version
         if self._policy_key != self.engine.policy_key:
             self._new_policies()
-        cache = cast(dict[tuple[str, str], tuple[object, Subject]], self.engine.ctx.cache("subjects"))
         names = state.namespace_names()
         removed: set[object] = set()
-        added: dict[str, set[object]] = {}  # per namespace (a class never leaves its namespace)
+        new: list[tuple[object, Subject]] = []  # classes that came, in namespace order
         moved = False
         for ns in set(self.per_ns) - set(names):
             removed.update(k for k, _ in self.per_ns.pop(ns)[1])
+            self._class_of.pop(ns, None)
             moved = True
         for ns in names:
             v = state.namespace_version(ns)
             held = self.per_ns.get(ns)
             if held is not None and held[0] == v:
                 continue
-            seen: set[object] = set()
-            firsts = []
-            for s in namespace_subjects(state, ns, cache):
-                k = self._key(s)
-                if k not in seen:
-                    seen.add(k)
-                    firsts.append((k, s))
+            firsts = self._classes(ns)
             old = held[1] if held is not None else []
             if [k for k, _ in old] == [k for k, _ in firsts]:
                 firsts = old  # the same classes: keep their representatives
             else:
                 before = {k for k, _ in old}
-                added[ns] = seen - before
-                removed |= before - seen
+                new.extend((k, s) for k, s in firsts if k not in before)
+                removed |= before - {k for k, _ in firsts}
                 moved = True
             self.per_ns[ns] = (v, firsts)
         if not moved:
             return
-        keys: list[object] = []
-        reps: list[Subject] = []
-        new: list[int] = []
-        for ns in names:
-            entries = self.per_ns[ns][1]
-            fresh = added.get(ns)
-            if fresh:
-                new.extend(len(keys) + i for i, (k, _) in enumerate(entries) if k in fresh)
-            keys.extend(k for k, _ in entries)
-            reps.extend(s for _, s in entries)
-        self.keys = tuple(keys)
-        self.reps = reps
+        self._flat = None
         self._table = None
         self._reconsider(new, removed)
 
-    def _reconsider(self, added: list[int], removed: set[object]) -> None:
+    def _reconsider(self, added: list[tuple[object, Subject]], removed: set[object]) -> None:
         """The classes changed: answers resting on a class now gone are dropped (asked again when
         needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown."""
         moved: set[object] = set()
@@ -192,17 +209,16 @@ class Probes:
             self._moves.append((self.generation, moved))
             del self._moves[:-256]
 
-    def _try(self, a: _Answer, added: list[int]) -> _Answer | None:
+    def _try(self, a: _Answer, added: list[tuple[object, Subject]]) -> _Answer | None:
         engine, subject = self.engine, a.subject
-        for i in added:
-            if engine.allowed_ports(subject, self.reps[i], "egress"):
-                return _Answer((EgressClass.CLUSTER, EMPTY, None), self.keys[i], subject, a.extra, a.rules)
+        for k, rep in added:
+            if engine.allowed_ports(subject, rep, "egress"):
+                return _Answer((EgressClass.CLUSTER, EMPTY, None), k, subject, a.extra, a.rules)
         if a.judged[0] is EgressClass.DENIED:
-            for i in added:
-                rep = self.reps[i]
+            for k, rep in added:
                 if any(isinstance(tier.peer_index(rule, rep), Unknown)
                        for tier, side in engine.select(subject, "egress") for rule in side.rules):
-                    return _Answer((EgressClass.UNKNOWN, EMPTY, why(engine, subject, rep)), self.keys[i],
+                    return _Answer((EgressClass.UNKNOWN, EMPTY, why(engine, subject, rep)), k,
                                    subject, a.extra, a.rules)
         return None
 
