@@ -75,6 +75,8 @@ class Probes:
         self._class_of: dict[str, dict[int, tuple[Subject, object]]] = {}  # per namespace: id(pod) -> class
         self._table: SideTable | None = None
         self.answers: dict[tuple[object, ...], _Answer] = {}
+        self._resting: dict[object, set[tuple[object, ...]]] = {}  # witness -> keys of the answers on it
+        self._open: set[tuple[object, ...]] = set()  # keys of the answers a new class may move (not CLUSTER)
         self.epoch = 0  # bumps when every answer may have moved (the answers are dropped)
         self.generation = 0  # bumps when some answers moved
         self._moves: list[tuple[int, set[object]]] = []  # (generation, side idents that moved)
@@ -109,6 +111,8 @@ class Probes:
             self._class_of.clear()
             self._flat = ((), [])
             self.answers.clear()
+            self._resting.clear()
+            self._open.clear()
             self._moves.clear()
             self.epoch += 1
         self._table = None
@@ -192,22 +196,33 @@ class Probes:
         """The classes changed: answers resting on a class now gone are dropped (asked again when
         needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown."""
         moved: set[object] = set()
-        for key, a in list(self.answers.items()):
-            cls = a.judged[0]
-            if a.witness is not None and a.witness in removed:
+        for witness in removed:
+            for key in self._resting.pop(witness, ()):
+                self._open.discard(key)
                 del self.answers[key]
-            elif cls is EgressClass.CLUSTER or not added:
-                continue
-            else:
-                found = self._try(a, added)
-                if found is None:
-                    continue
-                self.answers[key] = found
-            moved.add(key[0])
+                moved.add(key[0])
+        for key in list(self._open) if added else ():
+            found = self._try(self.answers[key], added)
+            if found is not None:
+                self._keep(key, found)
+                moved.add(key[0])
         if moved:
             self.generation += 1
             self._moves.append((self.generation, moved))
             del self._moves[:-256]
+
+    def _keep(self, key: tuple[object, ...], a: _Answer) -> None:
+        """Hold an answer, indexed by the class it rests on and by whether a new class may move it."""
+        old = self.answers.get(key)
+        if old is not None and old.witness is not None:
+            self._resting.get(old.witness, set()).discard(key)
+        self.answers[key] = a
+        if a.witness is not None:
+            self._resting.setdefault(a.witness, set()).add(key)
+        if a.judged[0] is EgressClass.CLUSTER:
+            self._open.discard(key)
+        else:
+            self._open.add(key)
 
     def _try(self, a: _Answer, added: list[tuple[object, Subject]]) -> _Answer | None:
         engine, subject = self.engine, a.subject
@@ -247,7 +262,8 @@ class Probes:
         key = (ident, *(id(d) for d in extra))  # the DNS targets are tried as in-cluster peers too
         found = self.answers.get(key)
         if found is None:
-            found = self.answers[key] = self._judge(subject, extra)
+            found = self._judge(subject, extra)
+            self._keep(key, found)
         return found.judged
 
     def _judge(self, subject: Subject, extra: list[Subject]) -> _Answer:
