@@ -192,6 +192,11 @@ def decode_document(
         raise DecodeError(f"{describe(doc)}: metadata.name is required")
     if kind == "Gateway" and isinstance(doc.get("spec"), dict) and "gatewayClassName" in doc["spec"]:
         doc = {**doc, "spec": {**doc["spec"], "gatewayClassName": _placeholder(doc["spec"]["gatewayClassName"])}}
+    if not shared and not info.metadata_only and not (kind == "Ingress" and api_version.endswith("v1beta1")):
+        try:  # most JSON documents hold no null where it matters: no copy of the tree needed
+            return info, _finish(info, msgspec.convert(doc, info.type), default_ns)
+        except (msgspec.ValidationError, ValidationError):
+            pass  # a null, an empty {} for a list, or a real error: the careful path says which
     try:
         doc = _drop_nulls(doc) if shared else _drop_nulls_tree(doc)
     except DecodeError as exc:
