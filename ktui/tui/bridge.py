@@ -8,6 +8,7 @@ screens can query the analysis without locks between two polls.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from collections.abc import Callable
@@ -186,6 +187,12 @@ class Bridge:
         self._posture_deferred = False
         now = self.posture.by_namespace
         job.changed = {ns for ns in {*job.before, *now} if job.before.get(ns) != now.get(ns)}
+        if not job.was_synced and self._gc_threshold is not None:
+            # the listed objects live as long as the cluster holds them: out of the collector's
+            # passes for good (freed as usual when dropped), and its usual pace from now on
+            gc.freeze()
+            gc.set_threshold(*self._gc_threshold)
+            self._gc_threshold = None
         return self._update(job)
 
     def _whole_build(self, changes: list[Change]) -> bool:

@@ -4,7 +4,9 @@ the Update it then gives equals the one an inline build gives."""
 
 from __future__ import annotations
 
+import gc
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,6 +21,15 @@ from ktui.tui.themes import Palette
 
 from .conftest import CLUSTER, StillSource, make_app
 from .test_navigation import rows
+
+
+@pytest.fixture(autouse=True)
+def _collector() -> Iterator[None]:
+    """A background bridge freezes what the first list kept and paces the collector: undone after."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def _bridge(background: bool) -> Bridge:
@@ -119,3 +130,14 @@ def test_the_attention_line_says_the_posture_is_being_computed() -> None:
     _run(bridge)
     bridge.finish_job()
     assert "computing the posture" not in attention(bridge, ChangeTracker(bridge), Palette()).plain
+
+
+def test_the_collector_runs_rarely_during_the_first_list_and_the_listed_objects_are_frozen_after() -> None:
+    gc.unfreeze()
+    before = gc.get_threshold()
+    bridge = _bridge(background=True)
+    bridge.poll()
+    assert gc.get_threshold()[0] == 50_000 and gc.get_freeze_count() == 0
+    _run(bridge)
+    bridge.finish_job()
+    assert gc.get_threshold() == before and gc.get_freeze_count() > 0
