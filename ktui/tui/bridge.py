@@ -96,6 +96,7 @@ class Bridge:
         self.source = source
         self.live = live  # a whole live cluster (findings that need one are on)
         self.background = background  # whole posture builds are left in `job` for a worker thread
+        self._gc_threshold: tuple[int, int, int] | None = None  # the collector's pace before the first list
         self.job: PostureJob | None = None
         self.context = context or getattr(source, "name", "")
         self.clock = clock
@@ -143,6 +144,11 @@ class Bridge:
         nothing more is drained until it is finished, so the store stays still under it."""
         if self.job is not None:
             return None
+        if self.background and not self.synced and self._gc_threshold is None:
+            # the first list decodes every object, all kept: the collector's passes over them
+            # free nothing, so it runs rarely until the first build
+            self._gc_threshold = gc.get_threshold()
+            gc.set_threshold(50_000, 20, 100)
         batch = drain(self.source.queue, self.state, self.statuses, limit=limit)
         if not batch:
             return None
