@@ -11,6 +11,7 @@ a receiver thread hands each OverlayResult back. With process=False (tests) it r
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import os
 import pickle
@@ -124,6 +125,8 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
     os.dup2(devnull, 2)
     replica = Replica(live)
     dirty, hold, next_at = False, False, 0.0
+    first, pace = True, gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)  # the replica keeps every object of the first list: collect rarely
     try:
         while True:
             if not dirty or hold or conn.poll(max(0.0, next_at - time.monotonic())):
@@ -142,6 +145,10 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
                 if hold or time.monotonic() < next_at:
                     continue
             result = replica.compute()
+            if first:  # what the first list left lives as long as the cluster holds it
+                first = False
+                gc.freeze()
+                gc.set_threshold(*pace)
             dirty = False
             next_at = time.monotonic() + max(min_interval, 2 * result.seconds)
             conn.send(result)
