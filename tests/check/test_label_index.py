@@ -50,3 +50,19 @@ def test_label_groups_match_as_a_full_scan_in_order() -> None:
     found = groups.matching("ns0", LabelSelector())
     found.clear()  # a copy: the caller may keep or change it
     assert len(groups.matching("ns0", LabelSelector())) == 20
+
+
+def test_label_groups_across_namespaces() -> None:
+    pods = [_subject(f"ns{i % 4}", f"p{i:02d}", app=f"a{i % 8}") for i in range(24)]
+    by_ns: dict[str, list[Subject]] = {}
+    for s in pods:
+        by_ns.setdefault(s.namespace, []).append(s)
+    groups = LabelGroups(by_ns)
+    a1 = LabelSelector(match_labels={"app": "a1"})
+    assert groups.matching_in(["ns3", "ns1"], a1) == [s for ns in ("ns3", "ns1") for s in by_ns[ns]
+                                                       if s.labels["app"] == "a1"]
+    assert groups.homes(a1) == [ns for ns in by_ns if any(s.labels["app"] == "a1" for s in by_ns[ns])]
+    assert groups.homes(a1) == ["ns1"]
+    assert groups.homes(LabelSelector(match_labels={"app": "nope"})) == []
+    assert groups.homes(LabelSelector(match_expressions=[Requirement("app", "In", ["a2"])])) == \
+        [ns for ns in by_ns if any(s.labels["app"] == "a2" for s in by_ns[ns])]

@@ -9,7 +9,7 @@ against the namespace's label sets, and the answer keeps the namespace's order o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 
 import msgspec
@@ -53,6 +53,9 @@ class _Groups:
                 best = found
         return best or ()
 
+    def any_match(self, selector: LabelSelector) -> bool:
+        return any(selector.matches(self.label_sets[g]) for g in self._candidates(selector))
+
     def matching(self, selector: LabelSelector) -> list[Subject]:
         hit = [g for g in self._candidates(selector) if selector.matches(self.label_sets[g])]
         if len(hit) == len(self.label_sets):
@@ -69,14 +72,34 @@ class LabelGroups:
         self._by_ns = by_ns
         self._groups: dict[str, _Groups] = {}
         self._memo: dict[tuple[str, bytes], list[Subject]] = {}
+        self._homes: dict[bytes, list[str]] = {}
+
+    def _of(self, namespace: str) -> _Groups:
+        groups = self._groups.get(namespace)
+        if groups is None:
+            groups = self._groups[namespace] = _Groups(self._by_ns.get(namespace, ()))
+        return groups
+
+    def _matching(self, namespace: str, selector: LabelSelector, code: bytes) -> list[Subject]:
+        key = (namespace, code)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._of(namespace).matching(selector)
+        return found
 
     def matching(self, namespace: str, selector: LabelSelector) -> list[Subject]:
         """The subjects of `namespace` that `selector` matches (a new list each time)."""
-        key = (namespace, msgspec.json.encode(selector))
-        found = self._memo.get(key)
+        return list(self._matching(namespace, selector, msgspec.json.encode(selector)))
+
+    def matching_in(self, namespaces: Iterable[str], selector: LabelSelector) -> list[Subject]:
+        """The subjects `selector` matches in each of `namespaces`, namespace after namespace."""
+        code = msgspec.json.encode(selector)
+        return [s for ns in namespaces for s in self._matching(ns, selector, code)]
+
+    def homes(self, selector: LabelSelector) -> list[str]:
+        """The namespaces holding some subject `selector` matches, in the order given at start."""
+        code = msgspec.json.encode(selector)
+        found = self._homes.get(code)
         if found is None:
-            groups = self._groups.get(namespace)
-            if groups is None:
-                groups = self._groups[namespace] = _Groups(self._by_ns.get(namespace, ()))
-            found = self._memo[key] = groups.matching(selector)
+            found = self._homes[code] = [ns for ns in self._by_ns if self._of(ns).any_match(selector)]
         return list(found)

@@ -112,7 +112,10 @@ def _peer_subjects(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPeer) ->
             pinned is not None and bool(pinned) and all(ctx.known_namespace(ns) for ns in pinned)
         )
     sel = peer.pod_selector  # matched per label set of each namespace (context.LabelGroups)
-    pods = [s for ns in namespaces for s in (ctx.by_ns.get(ns, []) if sel is None else ctx.pods_matching(ns, sel))]
+    if sel is None:
+        pods = [s for ns in namespaces for s in ctx.by_ns.get(ns, ())]
+    else:
+        pods = ctx.groups.matching_in(namespaces, sel)
     return pods, judgeable
 
 
@@ -177,7 +180,7 @@ def _own_namespace_hint(ctx: CheckContext, cp: CompiledPolicy, peer: CompiledPee
     """A podSelector alone stays in the policy's namespace: say so when the pods meant are elsewhere."""
     sel = peer.pod_selector
     assert sel is not None
-    elsewhere = sorted(ns for ns in ctx.by_ns if ns != cp.namespace and ctx.pods_matching(ns, sel))
+    elsewhere = sorted(ns for ns in ctx.groups.homes(sel) if ns != cp.namespace)
     where = f"it matches pods in {', '.join(elsewhere[:3])}"
     if not elsewhere and any(sel.matches(dict([kv])) for kv in DNS_LABELS):
         elsewhere, where = ["kube-system"], "cluster DNS runs in kube-system"
