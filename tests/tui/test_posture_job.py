@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from ktui.model.decode import decode_document
+from ktui.sources.base import KindStatus, SyncState
 from ktui.store import Event
 from ktui.tui.app import KtuiApp
 from ktui.tui.attention import attention
@@ -141,3 +142,20 @@ def test_the_collector_runs_rarely_during_the_first_list_and_the_listed_objects_
     _run(bridge)
     bridge.finish_job()
     assert gc.get_threshold() == before and gc.get_freeze_count() > 0
+
+
+def test_a_kind_forbidden_after_the_first_list_moves_every_answer() -> None:
+    for background in (False, True):
+        bridge = _bridge(background=background)
+        if bridge.poll() is None:
+            _run(bridge)
+            bridge.finish_job()
+        assert any(p.egress.cls.value == "open" for n in bridge.namespaces() for p in n.pods)
+        bridge.source.queue.put(KindStatus("NetworkPolicy", SyncState.FORBIDDEN, message="forbidden (403)"))
+        update = bridge.poll()
+        if update is None:  # a whole build: a job when in the background
+            assert background and bridge.job is not None
+            _run(bridge)
+            update = bridge.finish_job()
+        assert update.changed
+        assert {p.egress.cls.value for n in bridge.namespaces() for p in n.pods} == {"unknown"}
