@@ -149,6 +149,7 @@ class Bridge:
             # free nothing, so it runs rarely until the first build
             self._gc_threshold = gc.get_threshold()
             gc.set_threshold(50_000, 20, 100)
+        seen = self.state.kind_version("")  # what the source could not see (forbidden kinds)
         batch = drain(self.source.queue, self.state, self.statuses, limit=limit)
         if not batch:
             return None
@@ -162,10 +163,11 @@ class Bridge:
         if self.overlay is not None and (batch.changes or batch.problems or batch.statuses):
             self.overlay.feed(batch.changes, self.state, self.problems, self.unseen_kinds(), listing=not listed)
         job = PostureJob(batch, now, self.synced, dict(self.posture.by_namespace))
-        if self.background and self._whole_build(batch.changes):
+        hidden = self.state.kind_version("") != seen  # a kind became forbidden, or readable again
+        if self.background and self._whole_build(batch.changes, hidden):
             self.job = job
             return None
-        job.changed = self._posture_update(batch.changes)
+        job.changed = self._posture_update(batch.changes, hidden)
         return self._update(job)
 
     def run_job(self) -> None:
@@ -201,13 +203,14 @@ class Bridge:
             self._gc_threshold = None
         return self._update(job)
 
-    def _whole_build(self, changes: list[Change]) -> bool:
+    def _whole_build(self, changes: list[Change], hidden: bool) -> bool:
         """The posture is to be built for every namespace: the first build after the first list,
         or a change every namespace's answers read (admin tiers; the Namespace objects, whose
-        labels namespaceSelectors read). Seconds at 100,000 pods: never on the UI thread."""
+        labels namespaceSelectors read; what ktui may read). Seconds at 100,000 pods: never on
+        the UI thread."""
         if not self.synced:
             return self._all_listed()
-        return any(c.kind in GLOBAL_KINDS or c.kind == "Namespace" for c in changes)
+        return hidden or any(c.kind in GLOBAL_KINDS or c.kind == "Namespace" for c in changes)
 
     def _update(self, job: PostureJob) -> Update:
         batch, now, changed = job.batch, job.now, job.changed
@@ -222,7 +225,7 @@ class Bridge:
         self.feed.extend(update.feed)
         return update
 
-    def _posture_update(self, changes: list[Change]) -> set[str]:
+    def _posture_update(self, changes: list[Change], hidden: bool = False) -> set[str]:
         """During the first list the posture waits for every kind, then is built once: batch by
         batch over a partial store, each policy or pod arriving recomputes its namespaces again
         (at 10,000 pods twice the work of one build). Screens say "waiting for the first list"."""
@@ -230,7 +233,7 @@ class Bridge:
         if listing:
             self._posture_deferred = self._posture_deferred or bool(changes)
             return set()
-        if self._posture_deferred:
+        if self._posture_deferred or hidden:  # (hidden: no object changed, every answer may have)
             self._posture_deferred = False
             return self.posture.recompute(None)
         return self.posture.update(changes) if changes else set()
