@@ -5,8 +5,9 @@ are guarded by ipBlocks): a namespace is recomputed per distinct label set, a mo
 The DNS flag reads other objects (the DNS pods, their namespace's labels and policies): when the
 DNS pods change, or a policy of their namespace, nothing is asked again if they stay the same
 target for every tier (posture_dns), else only the DNS part of the restricted answers is, and
-only the namespaces whose answers moved are rebuilt. A label change of a DNS namespace
-recomputes everything; any other Namespace change recomputes that namespace alone.
+only the namespaces whose answers moved are rebuilt. A Namespace change recomputes that
+namespace; elsewhere it moves what its labels let rules match: the in-cluster answers resting on
+its pods (egress probes, egress_moves) and, for a DNS namespace, the DNS part of the answers.
 """
 
 from __future__ import annotations
@@ -268,16 +269,17 @@ class PostureIndex:
                     out.add(ns)
         return out
 
-    def _dns_moved(self) -> set[str] | None:
-        """The DNS pods, or a policy of their namespace, changed. Nothing moves while they stay the
-        same target for every tier; else the DNS part of each restricted answer is asked again (an
-        open pod reads no DNS pod). Returns the namespaces whose answers moved; None: recompute all
-        (the memo keys change with the DNS pods' ipBlock guards, or too much is held)."""
+    def _dns_moved(self, relabelled: bool = False) -> set[str] | None:
+        """The DNS pods, a policy of their namespace, or its labels (`relabelled`) changed. Nothing
+        moves while they stay the same target for every tier (labels: not told, so asked); else the
+        DNS part of each restricted answer is asked again (an open pod reads no DNS pod). Returns
+        the namespaces whose answers moved; None: recompute all (the memo keys change with the DNS
+        pods' ipBlock guards, or too much is held)."""
         pods = dns_subjects(self.state, self._subjects)
         if self._ip_sensitive(pods) != self._dns_ip_sensitive or self._targets.size > _MAX_HELD:
             return None
         self._dns = pods
-        if self._targets.accept(pods):
+        if self._targets.accept(pods) and not relabelled:
             return set()
         out: set[str] = set()
         for ns, reps in self._reps.items():
@@ -303,14 +305,14 @@ class PostureIndex:
         full: set[str] = set()
         pods_only: set[str] = set()
         in_place: dict[str, list[Change]] = {}
-        dns_moved = False
+        dns_moved = dns_relabelled = False
         dns_namespaces = {s.namespace for s in self._dns} or {DNS_STAND_IN.namespace}  # the stand-ins' own
         for c in changes:
             if c.kind in GLOBAL_KINDS:
                 return self.recompute(None)
-            if c.kind == "Namespace":
-                if c.name in dns_namespaces:  # only the DNS flag reads namespace labels
-                    return self.recompute(None)
+            if c.kind == "Namespace":  # its own pods' answers; elsewhere, what its labels let rules match:
+                # in-cluster peers (the probes' classes, egress_moves) and the DNS pods living there
+                dns_relabelled = dns_relabelled or c.name in dns_namespaces
                 full.add(c.name)
             elif c.kind == "Pod":
                 if c.new is None:
@@ -327,8 +329,8 @@ class PostureIndex:
         if moved is None:
             return self.recompute(None)
         pods_only |= moved
-        if dns_moved:
-            redone = self._dns_moved()
+        if dns_moved or dns_relabelled:
+            redone = self._dns_moved(dns_relabelled)
             if redone is None:
                 return self.recompute(None)
             pods_only |= redone

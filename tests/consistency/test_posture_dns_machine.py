@@ -37,6 +37,7 @@ to_dns = st.sampled_from([
 ])
 from_peers = st.sampled_from([
     {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "a"}}},
+    {"namespaceSelector": {"matchLabels": {"team": "x"}}},
     {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "x"}}},
     {"ipBlock": {"cidr": "10.1.2.4/30"}},
     {"podSelector": {}},
@@ -114,10 +115,11 @@ class DnsMachine(RuleBasedStateMachine):
                            "spec": {"podSelector": select, "policyTypes": ["Ingress"],
                                     "ingress": [{"from": peers}] if peers else []}})
 
-    @rule(team=st.sampled_from([None, "x"]))
-    def label_kube_system(self, team: str | None) -> None:
+    @rule(ns=st.sampled_from(["kube-system", "a"]), team=st.sampled_from([None, "x"]))
+    def label_namespace(self, ns: str, team: str | None) -> None:
+        """The DNS pods' namespace, or the web pods': what namespaceSelectors match moves."""
         self._apply("MODIFIED", {"apiVersion": "v1", "kind": "Namespace",
-                                 "metadata": {"name": "kube-system", "labels": {"team": team} if team else {}}})
+                                 "metadata": {"name": ns, "labels": {"team": team} if team else {}}})
 
     @invariant()
     def update(self) -> None:

@@ -80,6 +80,8 @@ class Probes:
         self.epoch = 0  # bumps when every answer may have moved (the answers are dropped)
         self.generation = 0  # bumps when some answers moved
         self._moves: list[tuple[int, set[object]]] = []  # (generation, side idents that moved)
+        self._labels: dict[str, dict[str, str]] = {}  # per namespace held: its labels as the tiers read them
+        self._namespaces_seen = -1  # the Namespace kind's version at the last refresh
         self._version = -1
         self._policy_key = -1
         self._context = -1
@@ -87,11 +89,12 @@ class Probes:
     # --- keeping up with the state ----------------------------------------------------------
 
     def _context_key(self) -> int:
-        """Moves when something a rule's peers are matched against changes (namespaces, nodes,
-        network sets, visibility, ...): not pods, workloads, exposure or Kubernetes NetworkPolicy
-        (a changed policy has new rules, so new idents); Services only where Cilium reads them."""
+        """Moves when something a rule's peers are matched against changes (nodes, network sets,
+        visibility, ...): not pods, workloads, exposure, Kubernetes NetworkPolicy (a changed policy
+        has new rules, so new idents) or Namespaces (their labels are compared, `refresh`);
+        Services only where Cilium reads them."""
         state = self.engine.state
-        keep = [*TIERS_NEVER_READ, "NetworkPolicy"]
+        keep = [*TIERS_NEVER_READ, "NetworkPolicy", "Namespace"]
         if not any(state.count(k) for k in CILIUM_KINDS):
             keep += ["Service", "EndpointSlice"]
         return state.version - sum(state.kind_version(k) for k in keep)
@@ -170,15 +173,28 @@ class Probes:
         for ns in set(self.per_ns) - set(names):
             removed.update(k for k, _ in self.per_ns.pop(ns)[1])
             self._class_of.pop(ns, None)
+            self._labels.pop(ns, None)
             moved = True
+        namespaces_moved = state.kind_version("Namespace") != self._namespaces_seen
+        self._namespaces_seen = state.kind_version("Namespace")
+        relabelled: set[str] = set()
         for ns in names:
             v = state.namespace_version(ns)
             held = self.per_ns.get(ns)
-            if held is not None and held[0] == v:
+            if namespaces_moved or held is None:
+                labels = self.engine.ns_labels(ns)
+                if held is not None and self._labels.get(ns) != labels:
+                    relabelled.add(ns)
+                self._labels[ns] = labels
+            if held is not None and held[0] == v and ns not in relabelled:
                 continue
             firsts = self._classes(ns)
             old = held[1] if held is not None else []
-            if [k for k, _ in old] == [k for k, _ in firsts]:
+            if ns in relabelled:  # every class of it may be matched otherwise: gone, and come again
+                removed.update(k for k, _ in old)
+                new.extend(firsts)
+                moved = True
+            elif [k for k, _ in old] == [k for k, _ in firsts]:
                 firsts = old  # the same classes: keep their representatives
             else:
                 before = {k for k, _ in old}
@@ -190,12 +206,20 @@ class Probes:
             return
         self._flat = None
         self._table = None
-        self._reconsider(new, removed)
+        self._reconsider(new, removed, relabelled)
 
-    def _reconsider(self, added: list[tuple[object, Subject]], removed: set[object]) -> None:
+    def _reconsider(self, added: list[tuple[object, Subject]], removed: set[object],
+                    relabelled: set[str] | None = None) -> None:
         """The classes changed: answers resting on a class now gone are dropped (asked again when
-        needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown."""
+        needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown. So are
+        the answers that asked DNS targets of a namespace whose labels changed."""
         moved: set[object] = set()
+        if relabelled:
+            for key, a in list(self.answers.items()):
+                if a.witness is None and any(d.namespace in relabelled for d in a.extra):
+                    self._open.discard(key)
+                    del self.answers[key]
+                    moved.add(key[0])
         for witness in removed:
             for key in self._resting.pop(witness, ()):
                 self._open.discard(key)
