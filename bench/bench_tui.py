@@ -107,8 +107,9 @@ def stats(values: list[float]) -> str:
     if not values:
         return "no samples"
     v = sorted(x * 1000 for x in values)
-    p95 = v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
-    return f"median {statistics.median(v):6.1f} ms   p95 {p95:6.1f} ms   max {v[-1]:6.1f} ms   (n={len(v)})"
+    p95, p99 = (v[min(len(v) - 1, round(q * (len(v) - 1)))] for q in (0.95, 0.99))
+    return (f"median {statistics.median(v):6.1f} ms   p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   "
+            f"max {v[-1]:6.1f} ms   (n={len(v)})")
 
 
 async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[str, Any]:

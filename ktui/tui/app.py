@@ -1,9 +1,11 @@
-"""KtuiApp: polls the bridge every 100 ms, posts one BatchApplied message per drained batch and
-hands it to the screens; owns navigation, `:` commands, the palette provider and themes."""
+"""KtuiApp: polls the bridge when the source queues something (at most once a frame; a 100 ms
+timer as a fallback), posts one BatchApplied message per drained batch and hands it to the
+screens; owns navigation, `:` commands, the palette provider and themes."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar, TypeVar
@@ -12,12 +14,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 
 from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui import commands
 from ktui.tui.bridge import Bridge, Update
 from ktui.tui.changes import ChangeTracker
-from ktui.tui.messages import BatchApplied, OverlayUpdated, merge_updates
+from ktui.tui.messages import Arrived, BatchApplied, OverlayUpdated, merge_updates
 from ktui.tui.navigation import Navigation
 from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.screens.base import KScreen
@@ -29,6 +32,7 @@ from ktui.tui.screens.prompt import CommandLine, ContextScreen
 from ktui.tui.themes import LoadedTheme, Palette, ThemeError, ThemeWatcher, load_theme, resolve, theme_files
 
 T = TypeVar("T")
+MIN_POLL_GAP = 0.015  # seconds between two polls while events flow: about a frame (60 per second)
 
 
 class KtuiApp(Navigation, App[None]):
@@ -54,6 +58,8 @@ class KtuiApp(Navigation, App[None]):
         self.palette: Palette = self.loaded.palette
         self._palettes: dict[str, Palette] = {}
         self._hold = 0
+        self._last_poll = 0.0
+        self._poll_timer: Timer | None = None
         self._overlay_seen = False
         self._reusable: dict[str, NamespaceScreen | PodScreen] = {}
         self._pending: dict[int, Update] = {}
@@ -94,8 +100,9 @@ class KtuiApp(Navigation, App[None]):
         if self.start_source:
             self.bridge.start()
         self.bridge.attach_overlay(Overlay(self._overlay_result, live=self.bridge.live, process=self.background))
+        self.bridge.arrivals.notify = self._arrived
         self.poll()
-        self.set_interval(self.poll_interval, self.poll)
+        self.set_interval(self.poll_interval, self.poll)  # fallback: what came while polls were held
         self.set_interval(1.0, self._tick)
 
     def on_resize(self) -> None:
@@ -111,10 +118,30 @@ class KtuiApp(Navigation, App[None]):
             self.bridge.stop()
 
     # ------------------------------------------------------------ the batch path
+    def _arrived(self) -> None:
+        """On a source thread: the first item queued since the last drain."""
+        self.post_message(Arrived())
+
+    def on_arrived(self, _message: Arrived) -> None:
+        """Poll now, or once MIN_POLL_GAP has passed since the last poll: an event waits at most
+        a frame for its batch (not a timer period), and a flow of events is still batched."""
+        if self._poll_timer is not None:
+            return
+        wait = self._last_poll + MIN_POLL_GAP - time.monotonic()
+        if wait <= 0:
+            self.poll()
+        else:
+            self._poll_timer = self.set_timer(wait, self._paced_poll)
+
+    def _paced_poll(self) -> None:
+        self._poll_timer = None
+        self.poll()
+
     def poll(self) -> None:
         """Drain the source queue (on this thread: the store has one writer) and post the batch."""
         if self._hold:
             return
+        self._last_poll = time.monotonic()
         synced_before = self.bridge.synced
         update = self.bridge.poll()
         if update is not None:

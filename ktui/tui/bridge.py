@@ -1,9 +1,10 @@
 """The one place the TUI meets data: it owns the source, the store and the analysis indexes.
 
-Sources fill a queue from their own threads; `poll` (called by the app's timer on the UI thread,
-at most every 100 ms) drains it into the ClusterState, updates the posture index with the batch's
-changes and returns one `Update`. Because the store has this single writer on the UI thread,
-screens can query the analysis without locks between two polls.
+Sources fill a queue from their own threads; `poll` (called on the UI thread when the queue says
+something arrived, see arrivals.py, at most once a frame) drains it into the ClusterState,
+updates the posture index with the batch's changes and returns one `Update`. Because the store
+has this single writer on the UI thread, screens can query the analysis without locks between
+two polls.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ktui.analysis.posture import (
 )
 from ktui.sources.base import Batch, KindStatus, ProblemLog, Source, SyncState, drain
 from ktui.store import Change, ClusterState
+from ktui.tui.arrivals import ArrivalQueue
 from ktui.tui.overlay import Overlay, OverlayResult
 from ktui.tui.summaries import ExposureSummary, FindingsSummary
 
@@ -94,6 +96,7 @@ class Bridge:
         background: bool = False,
     ) -> None:
         self.source = source
+        self.arrivals = ArrivalQueue.adopt(source)  # its notify wakes the app's poll
         self.live = live  # a whole live cluster (findings that need one are on)
         self.background = background  # whole posture builds are left in `job` for a worker thread
         self._gc_threshold: tuple[int, int, int] | None = None  # the collector's pace before the first list
@@ -150,7 +153,8 @@ class Bridge:
             self._gc_threshold = gc.get_threshold()
             gc.set_threshold(50_000, 20, 100)
         seen = self.state.kind_version("")  # what the source could not see (forbidden kinds)
-        batch = drain(self.source.queue, self.state, self.statuses, limit=limit)
+        self.arrivals.rearm()
+        batch = drain(self.arrivals, self.state, self.statuses, limit=limit)
         if not batch:
             return None
         now = self.clock()

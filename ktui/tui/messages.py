@@ -16,6 +16,10 @@ class BatchApplied(Message):
         self.update = update
 
 
+class Arrived(Message):
+    """The source queued something after the last drain (posted from a source thread)."""
+
+
 class OverlayUpdated(Message):
     """Exposure and findings were recomputed (posted from the overlay thread)."""
 
