@@ -209,12 +209,11 @@ class Bridge:
 
     def _whole_build(self, changes: list[Change], hidden: bool) -> bool:
         """The posture is to be built for every namespace: the first build after the first list,
-        or a change every namespace's answers read (admin tiers; the Namespace objects, whose
-        labels namespaceSelectors read; what ktui may read). Seconds at 100,000 pods: never on
-        the UI thread."""
+        or a change every namespace's answers read (admin tiers, what ktui may read; a Namespace's
+        labels are followed incrementally). Seconds at 100,000 pods: never on the UI thread."""
         if not self.synced:
             return self._all_listed()
-        return hidden or any(c.kind in GLOBAL_KINDS or c.kind == "Namespace" for c in changes)
+        return hidden or any(c.kind in GLOBAL_KINDS for c in changes)
 
     def _update(self, job: PostureJob) -> Update:
         batch, now, changed = job.batch, job.now, job.changed

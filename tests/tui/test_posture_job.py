@@ -61,12 +61,11 @@ def test_the_first_build_is_a_job_and_its_update_equals_the_inline_one() -> None
     assert bridge.job is None and bridge.synced and update.first_sync
     assert update.changed == expected.changed and bridge.namespaces() == inline.namespaces()
     assert [d.namespace for d in update.deltas] == [d.namespace for d in expected.deltas]
-    after = bridge.poll()  # now the held event is taken: a Namespace change is a whole build too
-    assert after is None and bridge.job is not None
-    _run(bridge)
+    after = bridge.poll()  # now the held event is taken: a Namespace change is followed incrementally
+    assert after is not None and bridge.job is None
     inline.source.queue.put(gone)
     expected = inline.poll()
-    assert expected is not None and bridge.finish_job().changed == expected.changed
+    assert expected is not None and after.changed == expected.changed
     assert bridge.namespaces() == inline.namespaces()
 
 
@@ -102,7 +101,7 @@ def test_the_ui_thread_reads_the_old_posture_while_the_job_builds_a_new_one() ->
     _run(bridge)
     bridge.finish_job()
     old_index, old_rows = bridge.posture, bridge.namespaces()
-    bridge.source.queue.put(Event("DELETED", "Namespace", bridge.state.get("Namespace", "", "sandbox")))
+    bridge.source.queue.put(KindStatus("NetworkPolicy", SyncState.FORBIDDEN, message="forbidden (403)"))
     assert bridge.poll() is None and bridge.job is not None
     _run(bridge)
     assert bridge.posture is old_index and bridge.namespaces() == old_rows  # untouched until finished
