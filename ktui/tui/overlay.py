@@ -168,9 +168,40 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
                 gc.set_threshold(*pace)
             dirty = False
             next_at = time.monotonic() + max(min_interval, 2 * result.seconds)
-            conn.send(result)
+            send_in_pieces(conn, result)
     except (EOFError, OSError, KeyboardInterrupt):  # the app went away
         return
+
+
+def send_in_pieces(conn: Any, result: OverlayResult) -> None:
+    """One message per namespace's summary, then the rest: unpickling holds the GIL (the UI
+    thread waits meanwhile), so the app's side takes a piece at a time, not 0.5 MB in one go."""
+    for ns, summary in result.exposure.items():
+        conn.send(("exposure", ns, summary))
+    for ns, found in result.findings.items():
+        conn.send(("findings", ns, found))
+    conn.send(("result", replace(result, exposure={}, findings={})))
+
+
+def receive_in_pieces(conn: Any, holds: list[float]) -> OverlayResult:
+    """The result sent by send_in_pieces; `holds` gets the longest unpickling of one piece."""
+    exposure: dict[str, ExposureSummary] = {}
+    findings: dict[str, FindingsSummary] = {}
+    longest = 0.0
+    while True:
+        data = conn.recv_bytes()  # waits with the GIL released; so does the sleep below
+        started = time.perf_counter()
+        piece = pickle.loads(data)
+        longest = max(longest, time.perf_counter() - started)
+        if piece[0] == "exposure":
+            exposure[piece[1]] = piece[2]
+        elif piece[0] == "findings":
+            findings[piece[1]] = piece[2]
+        else:
+            holds.append(longest)
+            result: OverlayResult = replace(piece[1], exposure=exposure, findings=findings)
+            return result
+        time.sleep(0)  # let a waiting UI thread take the GIL between two pieces
 
 
 class Overlay:
@@ -285,10 +316,7 @@ class Overlay:
     def _receive_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                data = self._conn.recv_bytes()
-                started = time.perf_counter()
-                result = pickle.loads(data)  # holds the GIL: timed, since the UI waits meanwhile
-                self.unpickle_seconds.append(time.perf_counter() - started)
+                result = receive_in_pieces(self._conn, self.unpickle_seconds)
             except (EOFError, OSError, ValueError):
                 if not self._stop.is_set():
                     self.on_result(OverlayResult({}, {}, (), 0.0, 0, error="the analysis process stopped"))
