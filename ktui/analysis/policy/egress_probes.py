@@ -211,20 +211,21 @@ class Probes:
     def _reconsider(self, added: list[tuple[object, Subject]], removed: set[object],
                     relabelled: set[str] | None = None) -> None:
         """The classes changed: answers resting on a class now gone are dropped (asked again when
-        needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown. So are
-        the answers that asked DNS targets of a namespace whose labels changed."""
+        needed); a new class may open a DENIED or UNKNOWN side, or make a DENIED one unknown. The
+        answers that rested on DNS targets of a namespace whose labels changed are asked again."""
         moved: set[object] = set()
-        if relabelled:
-            for key, a in list(self.answers.items()):
-                if a.witness is None and any(d.namespace in relabelled for d in a.extra):
-                    self._open.discard(key)
-                    del self.answers[key]
-                    moved.add(key[0])
         for witness in removed:
             for key in self._resting.pop(witness, ()):
                 self._open.discard(key)
                 del self.answers[key]
                 moved.add(key[0])
+        if relabelled:  # asked again at once: most stay (the DNS pods are still reached)
+            for key, a in list(self.answers.items()):
+                if a.witness is None and any(d.namespace in relabelled for d in a.extra):
+                    again = self._judge(a.subject, a.extra)
+                    self._keep(key, again)
+                    if again.judged != a.judged:
+                        moved.add(key[0])
         for key in list(self._open) if added else ():
             found = self._try(self.answers[key], added)
             if found is not None:

@@ -117,8 +117,9 @@ class NetworkPolicyTier:
                 continue
             if p.block is None and p.namespace_selector is not None and self.ctx.namespaces_hidden():
                 why = self.ctx.namespace_unknown(p.namespace_selector)
-                if why is not None:
-                    unknown = unknown or Unknown(why)
+                if why is not None:  # unknown only where the pod selector matches (as peer_hits has it)
+                    if p.pod_selector is None or p.pod_selector.matches(other.labels):
+                        unknown = unknown or Unknown(why)
                     continue
             if peer_matches_subject(p, rule.namespace, other, self.ctx.ns_labels):
                 return p.index
