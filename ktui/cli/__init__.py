@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import gc
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ktui.cli.common import EXIT_ERROR, CliError, add_source_options
 from ktui.render.safe import clean
@@ -62,6 +62,9 @@ def one_shot_gc() -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `ktui` command. Called as the process's entry (argv None: the console script, `python
+    -m ktui`), a one-shot command also spares the interpreter's exit a last collection walking
+    every object it read (half a second after `ktui check` at 10,000 pods): they are frozen."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
@@ -72,10 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             parser.print_help()
             return 0
-    tuning = contextlib.nullcontext() if args.command in TUI_COMMANDS else one_shot_gc()
+    if args.command in TUI_COMMANDS:
+        return _run(handler, args)
+    with one_shot_gc():
+        code = _run(handler, args)
+    if argv is None:
+        gc.freeze()  # the process exits next
+    return code
+
+
+def _run(handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
     try:
-        with tuning:
-            return int(handler(args) or 0)
+        return int(handler(args) or 0)
     except CliError as exc:
         print(f"ktui: {clean(exc)}", file=sys.stderr)
         return exc.code

@@ -38,3 +38,18 @@ def test_a_command_runs_tuned_and_the_tui_does_not(monkeypatch: pytest.MonkeyPat
     assert '"findings"' in capsys.readouterr().out
     assert seen and seen[0][0] > before[0] and gc.get_threshold() == before
     assert None in TUI_COMMANDS and "demo" in TUI_COMMANDS
+
+
+def test_only_the_process_entry_freezes_what_it_read(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Frozen objects are never collected: only when the process is about to exit (argv None)."""
+    gc.unfreeze()
+    assert main(["hosts", "-f", str(DEMO), "-o", "json"]) == 0
+    assert gc.get_freeze_count() == 0  # called with argv, as tests and embedders do: nothing frozen
+    monkeypatch.setattr("sys.argv", ["ktui", "hosts", "-f", str(DEMO), "-o", "json"])
+    try:
+        assert main() == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert capsys.readouterr().out.count('"entries"') == 2
