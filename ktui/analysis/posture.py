@@ -269,17 +269,17 @@ class PostureIndex:
                     out.add(ns)
         return out
 
-    def _dns_moved(self, relabelled: bool = False) -> set[str] | None:
-        """The DNS pods, a policy of their namespace, or its labels (`relabelled`) changed. Nothing
-        moves while they stay the same target for every tier (labels: not told, so asked); else the
-        DNS part of each restricted answer is asked again (an open pod reads no DNS pod). Returns
-        the namespaces whose answers moved; None: recompute all (the memo keys change with the DNS
-        pods' ipBlock guards, or too much is held)."""
+    def _dns_moved(self) -> set[str] | None:
+        """The DNS pods, a policy of their namespace, or its labels changed. Nothing moves while
+        they stay the same target for every tier; else the DNS part of each restricted answer is
+        asked again (an open pod reads no DNS pod). Returns the namespaces whose answers moved;
+        None: recompute all (the memo keys change with the DNS pods' ipBlock guards, or too much
+        is held)."""
         pods = dns_subjects(self.state, self._subjects)
         if self._ip_sensitive(pods) != self._dns_ip_sensitive or self._targets.size > _MAX_HELD:
             return None
         self._dns = pods
-        if self._targets.accept(pods) and not relabelled:
+        if self._targets.accept(pods):
             return set()
         out: set[str] = set()
         for ns, reps in self._reps.items():
@@ -330,7 +330,7 @@ class PostureIndex:
             return self.recompute(None)
         pods_only |= moved
         if dns_moved or dns_relabelled:
-            redone = self._dns_moved(dns_relabelled)
+            redone = self._dns_moved()
             if redone is None:
                 return self.recompute(None)
             pods_only |= redone

@@ -9,9 +9,10 @@ that could allow, and no earlier reason. So a relabelled, restarted or rolled Co
 stays the same target moves no posture, and nothing is asked again.
 
 The egress rules looked at are those of the answers held (registered as they are computed): a rule
-no held answer rests on cannot move one. The ingress readings are kept from when the list was
-accepted, so a changed policy in a DNS pod's namespace is seen as a different target too. With no
-DNS pod in view the answers ask the kube-dns stand-ins, read the same way.
+no held answer rests on cannot move one. The accepted pods' readings are kept from when the
+answers read them, so a changed policy in a DNS pod's namespace, or changed labels of that
+namespace, are seen as a different target too. With no DNS pod in view the answers ask the
+kube-dns stand-ins, read the same way.
 """
 
 from __future__ import annotations
@@ -29,31 +30,34 @@ def _targets(pods: list[Subject]) -> list[Subject]:
 
 
 Head = tuple[object, ...]  # (namespace, ports, ingress side ident, ingress sides' unknown reasons)
+Held = tuple[Subject, Head, Side, list[object]]  # a target, its head, the Side keeping the ident's rule ids
+# alive, and which peer entry of each rule looked at matches it
 
 
 class DnsTargets:
-    """The accepted DNS pods, the egress rules held answers rest on, and the comparison of both."""
+    """The accepted DNS pods read as the held answers read them, the egress rules those answers
+    rest on, and the comparison with other DNS pods."""
 
     def __init__(self, engine: PolicyEngine) -> None:
         self.engine = engine
         self.pods: list[Subject] = []
-        self._heads: list[tuple[Head, Side]] = []  # the Side keeps the rules behind the ident's ids alive
+        self._held: list[Held] = []  # per target of the accepted pods, as when accepted
+        self._labels: dict[str, dict[str, str]] = {}  # the targets' namespaces' labels when accepted
         self._rules: list[tuple[TierRule, Tier]] = []  # in registration order (kept alive: ids below)
         self._rule_ids: set[int] = set()
         self._sides: dict[int, Side] = {}  # id -> egress side registered (kept alive)
-        self._matches: dict[int, tuple[Subject, int, list[object]]] = {}  # id(pod) -> (pod, context, matches)
 
     def reset(self, pods: list[Subject]) -> None:
         """Every answer is about to be computed again, against `pods`."""
         self._rules.clear()
         self._rule_ids.clear()
         self._sides.clear()
-        self._matches.clear()
-        self.pods = pods
-        self._heads = [self._head(d) for d in _targets(pods)]
+        self._held = []
+        self.accept(pods)
 
     def register(self, subject: Subject) -> None:
-        """The subject's egress answer is now held: its side's rules join those looked at."""
+        """The subject's egress answer is now held: its side's rules join those looked at, read
+        for the accepted targets now (as the answer reads them)."""
         side = address_table(self.engine).side_of(subject, "egress")
         if id(side) in self._sides:
             return
@@ -62,6 +66,8 @@ class DnsTargets:
             if id(rule) not in self._rule_ids:
                 self._rule_ids.add(id(rule))
                 self._rules.append((rule, tier))
+                for d, _, _, matches in self._held:
+                    matches.append(_match(tier, rule, d))
 
     @property
     def size(self) -> int:
@@ -69,42 +75,30 @@ class DnsTargets:
         return len(self._rules) + len(self._sides)
 
     def accept(self, pods: list[Subject]) -> bool:
-        """Take `pods` as the DNS targets; True when they answer as the held ones did."""
-        heads = [self._head(d) for d in _targets(pods)]
-        same = len(pods) == len(self.pods) and all(a is b for a, b in zip(pods, self.pods, strict=True)) and [
-            h for h, _ in heads] == [h for h, _ in self._heads]
-        if not same:
-            same = bool(pods) == bool(self.pods) and self._classes(
-                _targets(self.pods), self._heads) == self._classes(_targets(pods), heads)
-        self.pods, self._heads = pods, heads
-        self._matches = {id(d): self._matches[id(d)] for d in _targets(pods) if id(d) in self._matches}
+        """Take `pods` as the DNS targets; True when they answer as the held ones did. A target
+        held before keeps its readings while its namespace's labels are the same."""
+        labels_held = all(self.engine.ns_labels(ns) == labels for ns, labels in self._labels.items())
+        before = {id(d): matches for d, _, _, matches in self._held} if labels_held else {}
+        held: list[Held] = []
+        for d in _targets(pods):
+            side = address_table(self.engine).side_of(d, "ingress")
+            head = (d.namespace, d.ports, side.ident, tuple(s.unknown for _, s in self.engine.select(d, "ingress")))
+            matches = before.get(id(d))  # the old targets are alive: an equal id is the same pod
+            if matches is None:
+                matches = [_match(tier, rule, d) for rule, tier in self._rules]
+            held.append((d, head, side, matches))
+        same = bool(pods) == bool(self.pods) and _classes(self._held) == _classes(held)
+        self.pods, self._held = pods, held
+        self._labels = {d.namespace: self.engine.ns_labels(d.namespace) for d, *_ in held}
         return same
 
-    def _head(self, d: Subject) -> tuple[Head, Side]:
-        side = address_table(self.engine).side_of(d, "ingress")
-        unknowns = tuple(s.unknown for _, s in self.engine.select(d, "ingress"))
-        return (d.namespace, d.ports, side.ident, unknowns), side
 
-    def _classes(self, pods: list[Subject], heads: list[tuple[Head, Side]]) -> tuple[object, ...]:
-        """The distinct readings of `pods`, in the order they first come."""
-        seen: dict[object, None] = {}
-        for d, (head, _) in zip(pods, heads, strict=True):
-            seen.setdefault((head, self._matched(d)), None)
-        return tuple(seen)
+def _match(tier: Tier, rule: TierRule, d: Subject) -> object:
+    """Which peer entry of the rule matches `d` (False never equals the entry 0)."""
+    m = tier.peer_index(rule, d)
+    return ("?", m.reason) if isinstance(m, Unknown) else "-" if m is False else m
 
-    def _context(self) -> int:
-        """Moves when what a rule's peers are matched against changes (namespaces, nodes, network
-        sets, visibility): not pods, and not a NetworkPolicy (a changed one has new rules)."""
-        return self.engine.policy_key - self.engine.state.kind_version("NetworkPolicy")
 
-    def _matched(self, d: Subject) -> tuple[object, ...]:
-        """Per rule looked at, which peer entry matches `d` (False never equals the entry 0)."""
-        context = self._context()
-        hit = self._matches.get(id(d))
-        if hit is None or hit[0] is not d or hit[1] != context:
-            hit = self._matches[id(d)] = (d, context, [])
-        found = hit[2]
-        for rule, tier in self._rules[len(found):]:
-            m = tier.peer_index(rule, d)
-            found.append(("?", m.reason) if isinstance(m, Unknown) else "-" if m is False else m)
-        return tuple(found)
+def _classes(held: list[Held]) -> tuple[object, ...]:
+    """The distinct readings of the targets, in the order they first come."""
+    return tuple(dict.fromkeys((head, tuple(matches)) for _, head, _, matches in held))
