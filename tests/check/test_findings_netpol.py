@@ -193,6 +193,21 @@ def test_np006_protocol_mismatch_and_declared_name():
     assert "KTUI-NP006" not in codes(run(ok))
 
 
+def test_np006_egress_to_anywhere_judged_on_every_pod_of_a_whole_cluster():
+    """An egress rule without peers resolves its named port on every pod (live, complete): each
+    policy asking the same name gets the same answer (computed once per run)."""
+    anywhere = {"ports": [{"port": "metrics", "protocol": "UDP"}]}
+    docs = [deployment("web"), deployment("db", ports=[("metrics", 9100)]),
+            netpol("a", selector={"app": "web"}, egress=[anywhere, DNS_EGRESS]),
+            netpol("b", selector={"app": "db"}, egress=[anywhere, DNS_EGRESS])]
+    found = of(run(docs, complete=True), "KTUI-NP006")
+    assert [f.object.name for f in found] == ["a", "b"]
+    assert all("declared only as TCP" in f.message and "(2 checked)" in f.message for f in found)
+    assert "KTUI-NP006" not in codes(run(docs))  # from manifests: not every pod is in view
+    fixed = [deployment("web"), deployment("db", ports=[("metrics", 9100, "UDP")]), *docs[2:]]
+    assert "KTUI-NP006" not in codes(run(fixed, complete=True))
+
+
 def test_np006_egress_named_port_on_destination_pods():
     rule = {"to": [{"podSelector": {"matchLabels": {"app": "db"}}}], "ports": [{"port": "pg"}]}
     bad = [deployment("web"), deployment("db", ports=[("postgres", 5432)]),

@@ -219,6 +219,20 @@ def _named_port_destinations(ctx: CheckContext, cp: CompiledPolicy, rule: Compil
     return dests
 
 
+def _declared(ctx: CheckContext, dests: list[Subject], name: str, protocol: str) -> tuple[bool, str | None]:
+    """(some destination declares name/protocol, else the other protocol the first declaring the
+    name uses). Asked of every pod of the cluster (an egress rule to anywhere), once per run."""
+    key = ("named-port-everywhere", name, protocol)
+    everyone = dests is ctx.subjects
+    if everyone and key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[no-any-return]
+    answers = [_declares(s, name, protocol) for s in dests]
+    found = ("" in answers, next((a for a in answers if a), None))
+    if everyone:
+        ctx.memo[key] = found
+    return found
+
+
 def named_port_findings(ctx: CheckContext) -> list[Finding]:
     """NP006: a named port that none of the destination pods declares."""
     out: list[Finding] = []
@@ -233,10 +247,9 @@ def named_port_findings(ctx: CheckContext) -> list[Finding]:
                     continue
                 for port in named:
                     assert port.name is not None
-                    answers = [_declares(s, port.name, port.protocol) for s in dests]
-                    if "" in answers:
+                    declared, other = _declared(ctx, dests, port.name, port.protocol)
+                    if declared:
                         continue
-                    other = next((a for a in answers if a), None)
                     also = f" (declared only as {other})" if other else ""
                     who = "pod it selects" if direction == "ingress" else "destination pod"
                     where = f"spec.{direction}[{rule.index}].ports[{port.index}]"
