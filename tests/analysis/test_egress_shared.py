@@ -1,6 +1,7 @@
 """egress_posture shares one answer between the pods whose answer rests on the same things (the
 egress side, the tiers' unknown reasons, how the DNS targets' ingress rules see the pod, which
-targets): pods that differ in any of these must still get their own answer."""
+targets): pods that differ in any of these must still get their own answer. And the DNS pods
+those answers ask come in an order no event history changes."""
 
 from __future__ import annotations
 
@@ -88,3 +89,20 @@ def test_pods_of_one_side_keep_their_own_policies() -> None:
     assert shared["web"].policies == ("a/deny-all", "a/only-dns") and shared["batch"].policies == ("a/only-dns",)
     assert shared["web"].cls == shared["batch"].cls and shared["web"].dns and shared["batch"].dns
     assert shared == alone
+
+
+def test_the_dns_pods_come_by_label_then_namespace_then_name_whatever_the_order_of_events() -> None:
+    """dns_subjects reads the store's label index: the order does not follow the events (a
+    relabelled pod used to move to the end), so every view names the same DNS pod first."""
+    docs = [_pod("kube-system", "coredns-b", {"k8s-app": "kube-dns"}, "10.0.0.3", DNS_PORTS),
+            _pod("dns", "coredns-a", {"k8s-app": "coredns"}, "10.0.0.4", DNS_PORTS),
+            _pod("a-dns", "local", {"app.kubernetes.io/name": "coredns"}, "10.0.0.5", DNS_PORTS),
+            _pod("kube-system", "coredns-a", {"k8s-app": "kube-dns"}, "10.0.0.2", DNS_PORTS)]
+    expected = ["kube-system/coredns-a", "kube-system/coredns-b", "dns/coredns-a", "a-dns/local"]
+    state = _state(docs)
+    assert [str(d) for d in dns_subjects(state)] == expected
+    relabelled = {**docs[3], "metadata": {**docs[3]["metadata"], "labels": {"k8s-app": "kube-dns", "bench": "v1"}}}
+    info, obj = decode_document(relabelled, "default")
+    assert info is not None
+    state.apply(Event("MODIFIED", info.kind, obj))
+    assert [str(d) for d in dns_subjects(state)] == expected
