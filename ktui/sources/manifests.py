@@ -92,8 +92,7 @@ def load_file(path: str, default_ns: str = "default",
             report.fatal.append(problem)
         return out, report
     report.files = 1
-    shared = not path.endswith(".json")  # only YAML can share values (aliases)
-    for doc_line, doc, item_lines in documents(text, path, report.problems):
+    for doc_line, doc, item_lines, shared in documents(text, path, report.problems):
         if doc is None:
             continue
         for line, item in _expand(doc, doc_line, item_lines):

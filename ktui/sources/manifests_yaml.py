@@ -44,7 +44,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 ALIAS_MIN = 1_000_000
 ALIAS_RATIO = 10
 
-Document = tuple[int, Any, list[int]]  # first line, data, first line of each `items` entry
+Document = tuple[int, Any, list[int], bool]  # first line, data, first line of each `items` entry,
+# and whether values may be shared (a YAML document with an anchor: aliases refer to one value)
 
 
 class Refused(Exception):
@@ -179,7 +180,7 @@ def yaml_documents(text: str, path: str, problems: list[Problem]) -> Iterator[Do
                 data = loader.construct_document(node)
                 problems.extend(Problem(f"{path}:{w.where}", w.message) for w in loader.duplicate_keys)
                 loader.duplicate_keys.clear()
-                yield line, data, _item_lines(node, offset)
+                yield line, data, _item_lines(node, offset), anchored
         except Refused as exc:
             problems.append(Problem(f"{path}:{exc.line}", exc.message))
         except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
@@ -191,7 +192,7 @@ def yaml_documents(text: str, path: str, problems: list[Problem]) -> Iterator[Do
 def documents(text: str, path: str, problems: list[Problem]) -> Iterator[Document]:
     if path.endswith(".json"):
         try:
-            yield 1, msgspec.json.decode(text), []
+            yield 1, msgspec.json.decode(text), [], False
         except (msgspec.DecodeError, RecursionError) as exc:
             problems.append(Problem(path, f"invalid JSON: {exc}"))
     else:
