@@ -130,9 +130,12 @@ class PolicyEngine:
         return sides
 
     def boundaries(self, direction: str | None) -> list[tuple[int, int]]:
-        """Every tier's boundaries for the direction (None: both); once per policy key."""
+        """Every tier's boundaries for the direction (None: both, each direction's list reused;
+        callers sort the points); once per policy key."""
+        if direction is None:
+            return self.per_policy("boundaries-None", lambda: [p for d in DIRECTIONS for p in self.boundaries(d)])
         return self.per_policy(f"boundaries-{direction}", lambda: [
-            p for tier in self._tiers for d in DIRECTIONS if direction in (None, d) for p in tier.boundaries(d)])
+            p for tier in self._tiers for p in tier.boundaries(direction)])
 
     def external_ranges(self, direction: str) -> list[ExternalRange]:
         """The address space cut at every tier's boundaries for the direction (cached per version)."""
