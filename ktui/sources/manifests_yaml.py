@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from ktui.sources import yaml_construct
 from ktui.sources.base import Problem
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,8 +30,9 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s\]{},]", re.MULTILINE)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The C parser with the safe constructor, reporting duplicate keys as it builds mappings."""
+class _LegacyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The C parser with the safe constructor, reporting duplicate keys as it builds mappings
+    (PyYAML's own construction: the reference the fast _Loader is tested against)."""
 
     def __init__(self, stream: str, offset: int = 0) -> None:
         super().__init__(stream)
@@ -41,6 +43,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         if isinstance(node, yaml.MappingNode):
             self.duplicate_keys.extend(_duplicates(node, self.offset))
         return super().construct_mapping(node, deep=deep)
+
+
+class _Loader(_LegacyLoader):
+    """_LegacyLoader with yaml_construct's faster construction and resolution, same results."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        return yaml_construct.construct_document(self, node, self.offset)
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        return yaml_construct.resolve(self, kind, value, implicit, _BaseLoader.resolve)
+
+
 ALIAS_MIN = 1_000_000
 ALIAS_RATIO = 10
 
@@ -166,8 +180,12 @@ def _yaml_problem(path: str, offset: int, exc: Exception) -> Problem:
 
 def yaml_documents(text: str, path: str, problems: list[Problem]) -> Iterator[Document]:
     """Every document that parses; a Problem (file:line) for each one that does not."""
+    return _yaml_documents(text, path, problems, _Loader)
+
+
+def _yaml_documents(text: str, path: str, problems: list[Problem], loader_class: type) -> Iterator[Document]:
     for offset, chunk in split_documents(text):
-        loader = _Loader(chunk, offset)
+        loader = loader_class(chunk, offset)
         anchored = _ANCHOR.search(chunk) is not None
         try:
             while loader.check_node():
