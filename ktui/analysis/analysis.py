@@ -157,8 +157,9 @@ class Analysis:
     def egress_destinations(self, subject: Subject) -> list[Destination]:
         """Where the subject's egress may go (CIDRs or workloads, ports, the opening rules), every
         tier counted (the policy package's one definition). Pods of one workload with the same
-        labels share the answer: tiers select a source by its namespace and labels."""
-        key = (subject.workload, frozenset(subject.labels.items()))
+        labels and service account share the answer: tiers select a source by its namespace, labels
+        and (Calico) service account."""
+        key = (subject.workload, frozenset(subject.labels.items()), subject.service_account)
         hit = self._destinations.get(key)
         if hit is None:
             self.check_fresh()

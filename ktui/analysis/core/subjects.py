@@ -38,6 +38,9 @@ class Subject:
     ips: tuple[IPAddress, ...]
     workload: WorkloadId
     host_network: bool = False
+    # Calico selects and matches peers by it (serviceAccountSelector, serviceAccounts): pods alike
+    # in labels but not in service account are told apart wherever answers are shared
+    service_account: str = "default"
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}"
@@ -86,6 +89,7 @@ def pod_subject(pod: Pod) -> Subject:
         ips=_ips(pod),
         workload=workload,
         host_network=pod.spec.host_network,
+        service_account=pod.spec.service_account_name or "default",
     )
 
 
@@ -102,6 +106,7 @@ def template_subject(workload: Workload) -> Subject | None:
         ips=(),
         workload=WorkloadId(meta.namespace, meta.name, workload.kind),
         host_network=template.spec.host_network,
+        service_account=template.spec.service_account_name or "default",
     )
 
 

@@ -157,7 +157,7 @@ class Probes:
     def _key(self, s: Subject) -> object:
         cuts = self.cuts
         segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
-        return (s.namespace, frozenset(s.labels.items()), s.ports, s.host_network, segments)
+        return (s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network, segments)
 
     def refresh(self) -> None:
         state = self.engine.state
