@@ -25,6 +25,8 @@ import yaml
 from ktui.sources import yaml_construct
 from ktui.sources.base import Problem
 
+_PLAIN_TAGS = yaml_construct.PLAIN_TAGS
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # an anchor (`&name`) as a node property: after a line start, white space or a flow/block indicator
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s\]{},]", re.MULTILINE)
@@ -51,8 +53,21 @@ class _Loader(_LegacyLoader):
     def construct_document(self, node: yaml.Node) -> Any:
         return yaml_construct.construct_document(self, node, self.offset)
 
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    def resolve(self, kind: type, value: str, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:  # a plain scalar: its tag depends on its text only
+            tag = _PLAIN_TAGS.get(value)
+            if tag is not None:
+                return tag
         return yaml_construct.resolve(self, kind, value, implicit, _BaseLoader.resolve)
+
+    # the safe loader has no path resolvers: Resolver's descend/ascend would return at once
+    @staticmethod
+    def descend_resolver(current_node: Any, current_index: Any) -> None:
+        return None
+
+    @staticmethod
+    def ascend_resolver() -> None:
+        return None
 
 
 ALIAS_MIN = 1_000_000
@@ -186,7 +201,7 @@ def yaml_documents(text: str, path: str, problems: list[Problem]) -> Iterator[Do
 def _yaml_documents(text: str, path: str, problems: list[Problem], loader_class: type) -> Iterator[Document]:
     for offset, chunk in split_documents(text):
         loader = loader_class(chunk, offset)
-        anchored = _ANCHOR.search(chunk) is not None
+        anchored = "&" in chunk and _ANCHOR.search(chunk) is not None
         try:
             while loader.check_node():
                 node = loader.get_node()

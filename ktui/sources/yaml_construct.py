@@ -31,20 +31,20 @@ MAP = "tag:yaml.org,2002:map"
 # keys SafeConstructor.flatten_mapping rewrites: such a mapping is built by the loader itself
 _FLATTENED = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
 
-_PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> its implicit tag (Resolver.resolve's answer)
-_PLAIN_TAGS_MAX = 100_000
+PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> its implicit tag (Resolver.resolve's answer)
+PLAIN_TAGS_MAX = 100_000
 
 
-def resolve(loader: Any, kind: type, value: str, implicit: tuple[bool, bool], base: Any) -> str:
+def resolve(loader: Any, kind: type, value: str, implicit: Any, base: Any) -> str:
     """Resolver.resolve, remembering the tag of each plain scalar's text (the answer depends only
     on the text: the implicit resolvers are the class's, and the safe loader has no path resolvers)."""
     if kind is ScalarNode and implicit[0]:
-        tag = _PLAIN_TAGS.get(value)
+        tag = PLAIN_TAGS.get(value)
         if tag is None:
             tag = base(loader, kind, value, implicit)
-            if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
-                _PLAIN_TAGS.clear()
-            _PLAIN_TAGS[value] = tag
+            if len(PLAIN_TAGS) >= PLAIN_TAGS_MAX:
+                PLAIN_TAGS.clear()
+            PLAIN_TAGS[value] = tag
         return tag
     other: str = base(loader, kind, value, implicit)
     return other
@@ -111,7 +111,7 @@ def construct_document(loader: Any, root: yaml.Node, offset: int) -> Any:
                 key = text if key_node.tag == STR else build(key_node)
             else:
                 key = build(key_node)
-            if not isinstance(key, collections.abc.Hashable):
+            if key.__class__ is not str and not isinstance(key, collections.abc.Hashable):
                 raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
                                                         "found unhashable key", key_node.start_mark)
             if value_node.__class__ is ScalarNode and value_node.tag == STR:
