@@ -29,6 +29,7 @@ from ktui.analysis.policy import (
     egress_signature,
     namespace_policy_counts,
 )
+from ktui.analysis.policy.connsides import address_table
 from ktui.analysis.posture_changes import (
     GLOBAL_KINDS,
     Cause,
@@ -156,9 +157,16 @@ class PostureIndex:
         return list(self._dns)
 
     def _ip_sensitive(self, dns: list[Subject]) -> bool:
-        """Some policy guards the DNS pods' ingress by ipBlock: a pod's IPs may move its DNS flag."""
-        return any(peer.block is not None for s in dns for cp in self.engine.selecting(s, "ingress")
-                   for rule in cp.ingress_rules for peer in rule.peers or ())
+        """Some rule of any tier guarding the DNS pods' ingress matches some addresses and not
+        others (an ipBlock, Calico nets, Cilium CIDRs...): a pod's IPs may move its DNS flag."""
+        table, ranges = address_table(self.engine), self.engine.external_ranges("ingress")
+        for s in dns:
+            for tier, side in self.engine.select(s, "ingress"):
+                for rule in side.rules:
+                    runs = table.rule_ranges(tier, rule, "ingress", ranges)
+                    if runs is not None and (runs[0] or runs[1]):
+                        return True
+        return False
 
     def _refresh_dns(self) -> None:
         self._dns = dns_subjects(self.state, self._subjects)

@@ -260,6 +260,10 @@ class SideTable:
         side.range_segments = out
         return out
 
+    def rule_ranges(self, tier: Tier, rule: TierRule, direction: str, ranges: Sequence[ExternalRange]) -> Runs:
+        """The runs of the ranges the rule's peers match (and those it cannot tell); None: all."""
+        return self._rules_ranges(tier, rule, direction, ranges)
+
     def _rules_ranges(self, tier: Tier, rule: TierRule, direction: str, ranges: Sequence[ExternalRange]) -> Runs:
         key = (id(rule), direction)
         if key in self._range_hits:
