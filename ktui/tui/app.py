@@ -5,6 +5,7 @@ screens; owns navigation, `:` commands, the palette provider and themes."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -148,7 +149,8 @@ class KtuiApp(Navigation, App[None]):
             self.changes.on_batch(update, synced_before)
             self.post_message(BatchApplied(update))
         elif self.bridge.job is not None:  # a whole posture build: off this thread, polls held
-            self.run_worker(self._posture_job(synced_before), group="posture", exclusive=True)
+            # the function, not a coroutine: an app that quits first leaves nothing never awaited
+            self.run_worker(functools.partial(self._posture_job, synced_before), group="posture", exclusive=True)
 
     async def _posture_job(self, synced_before: bool) -> None:
         if isinstance(self.screen, KScreen):
