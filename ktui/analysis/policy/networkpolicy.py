@@ -50,6 +50,7 @@ class NetworkPolicyTier:
         self._compiled = ctx.cache("NetworkPolicy")
         self._ns_policies: dict[str, list[CompiledPolicy]] = {}
         self._selecting: dict[SelectKey, list[CompiledPolicy]] = {}
+        self._matching: dict[tuple[str, frozenset[tuple[str, str]]], list[CompiledPolicy]] = {}
         self._sides: dict[SelectKey, TierSide | None] = {}
         self._range_index: RangeIndex | None = None
 
@@ -57,6 +58,7 @@ class NetworkPolicyTier:
         self._range_index = None
         self._ns_policies.clear()
         self._selecting.clear()
+        self._matching.clear()
         self._sides.clear()
 
     def policies_in(self, namespace: str) -> list[CompiledPolicy]:
@@ -80,13 +82,15 @@ class NetworkPolicyTier:
 
     def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
         """The namespace's policies selecting the subject for `direction`; shared by equal labels."""
-        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        labels = frozenset(subject.labels.items())
+        key = (subject.namespace, direction, labels)
         found = self._selecting.get(key)
         if found is None:
-            found = self._selecting[key] = [
-                cp for cp in self.policies_in(subject.namespace)
-                if cp.applies(direction) and cp.selector.matches(subject.labels)
-            ]
+            both = self._matching.get((subject.namespace, labels))
+            if both is None:  # the selectors matched once for both directions
+                both = self._matching[(subject.namespace, labels)] = [
+                    cp for cp in self.policies_in(subject.namespace) if cp.selector.matches(subject.labels)]
+            found = self._selecting[key] = [cp for cp in both if cp.applies(direction)]
         return found
 
     def select(self, subject: Subject, direction: str) -> TierSide | None:
