@@ -7,6 +7,8 @@ often no Secrets and no classes installed with the controller: there a missing o
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
@@ -145,6 +147,39 @@ def _denied_text(v: Verdict) -> str:
     return f"{v.src} -> {v.dst}:{v.port}/{v.protocol} denied ({side.direction}: {side.reason()})"
 
 
+def source_classes(engine: NetpolEngine, sources: Sequence[Subject | ExternalRange]
+                   ) -> list[tuple[Subject | ExternalRange, int]]:
+    """The sources no tier tells apart (namespace, labels, service account, ports, host network,
+    the address segment between the tiers' boundaries each IP falls in), each once, first member
+    first, with how many it stands for: a controller run as a DaemonSet on hundreds of nodes is
+    asked about once, not once per node, for every backend pod of every host."""
+    if len(sources) < 2:
+        return [(s, 1) for s in sources]
+
+    def compute() -> dict[int, list[int]]:
+        cuts: dict[int, list[int]] = {}
+        for version, point in engine.boundaries(None):
+            cuts.setdefault(version, []).append(point)
+        return {v: sorted(points) for v, points in cuts.items()}
+
+    cuts = engine.per_policy("source-class-cuts", compute)
+    order: dict[object, int] = {}
+    out: list[tuple[Subject | ExternalRange, int]] = []
+    for s in sources:
+        if isinstance(s, ExternalRange):
+            key: object = s
+        else:
+            segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
+            key = (s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network, segments)
+        if key in order:
+            i = order[key]
+            out[i] = (out[i][0], out[i][1] + 1)
+        else:
+            order[key] = len(out)
+            out.append((s, 1))
+    return out
+
+
 def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: ControllerPods | None) -> Link | None:
     """Can the traffic's source reach every backend pod on the target port? None without pods."""
     pods: list[PodInfo] = list(b.pods)
@@ -164,13 +199,14 @@ def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: Cont
         return None
     denied: list[Verdict] = []
     checked = 0
+    classes = source_classes(engine, sources)
     for pod in pods:
         port = b.container_port(pod) or 0
-        for src in sources:
-            checked += 1
+        for src, alike in classes:
+            checked += alike
             v = engine.can_reach(src, pod.subject, port, proto)
             if not v.allowed:
-                denied.append(v)
+                denied.extend([v] * alike)
     if not denied:
         return Link("netpol", OK, f"allowed {assumption} to {len(pods)} pod(s)", b.ref)
     first = denied[0]
