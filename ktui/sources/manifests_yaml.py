@@ -190,6 +190,8 @@ def _yaml_problem(path: str, offset: int, exc: Exception) -> Problem:
         return Problem(where, f"invalid YAML: {exc.problem or exc}")
     if isinstance(exc, RecursionError):
         return Problem(f"{path}:{offset + 1}", "invalid YAML: nested too deeply")
+    if isinstance(exc, (LookupError, AttributeError)):  # `!!bool maybe`, `!!int ''`, `!!timestamp x`
+        return Problem(f"{path}:{offset + 1}", "invalid YAML: a value does not fit its tag")
     return Problem(f"{path}:{offset + 1}", f"invalid YAML: {exc}")
 
 
@@ -216,7 +218,7 @@ def _yaml_documents(text: str, path: str, problems: list[Problem], loader_class:
                 yield line, data, _item_lines(node, offset), anchored
         except Refused as exc:
             problems.append(Problem(f"{path}:{exc.line}", exc.message))
-        except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        except (yaml.YAMLError, RecursionError, ValueError, OverflowError, LookupError, AttributeError) as exc:
             problems.append(_yaml_problem(path, offset, exc))
         finally:
             loader.dispose()
