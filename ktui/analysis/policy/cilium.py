@@ -40,7 +40,7 @@ CILIUM_KINDS = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
 SA_LABEL = "io.cilium.k8s.policy.serviceaccount"  # Cilium "Using Kubernetes Constructs In Policy"
 _POD_ENTITIES = frozenset({"cluster", "all"})
 _HOST_ENTITIES = frozenset({"host", "remote-node", "cluster", "all"})
-SelectKey = tuple[str, str, frozenset[tuple[str, str]]]
+SelectKey = tuple[str, str, frozenset[tuple[str, str]], str]  # namespace, direction, labels, service account
 
 
 def entity_matches(entity: str, other: Subject | ExternalRange) -> bool:
@@ -113,7 +113,8 @@ class CiliumTier:
         return None
 
     def select(self, subject: Subject, direction: str) -> TierSide | None:
-        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        # the endpoint's labels include its service account (SA_LABEL): part of what selects it
+        key = (subject.namespace, direction, frozenset(subject.labels.items()), subject.service_account)
         if key in self._sides and not subject.host_network:
             return self._sides[key]
         side = None if subject.host_network else self._select(subject, direction)
