@@ -175,7 +175,8 @@ class PostureIndex:
 
     def _pod(self, ns: str, s: Subject) -> PodPosture:
         memo = self._memo.setdefault(ns, {})
-        key: object = (frozenset(s.labels.items()), s.service_account, s.ips if self._dns_ip_sensitive else ())
+        key: object = (frozenset(s.labels.items()), s.service_account, s.host_network,  # what tiers select by
+                       s.ips if self._dns_ip_sensitive else ())
         parts = memo.get(key)
         if parts is None:
             # isolated: some tier closes what it does not allow (NetworkPolicy, Cilium default deny,
