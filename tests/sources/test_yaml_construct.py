@@ -184,6 +184,7 @@ def test_generated_yaml_loads_as_pyyaml_loads_it(data: st.DataObject) -> None:
     "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n  y: 4\n",
     "a: &a {k: 1, <<: {k: 2, j: 3}}\nb: {<<: *a}\nc:\n  deep: {<<: [*a, {z: 1}]}\n",
     "=: x\ny: {=: 1, =: 2}\n",
+    "'<<': 1\n\"<<\": 2\n? !!str <<\n: 3\n",
     "x: =\n",
     "[a, b]: 1\n",
     "? {a: 1}\n: 2\n",
