@@ -125,14 +125,7 @@ class SideTable:
         if fast is not None:
             found: Hits = fast(rule, self.reps, self.by_ns)
         else:
-            hit: set[int] = set()
-            unknown: set[int] = set()
-            for i, rep in enumerate(self.reps):
-                m = tier.peer_index(rule, rep)
-                if isinstance(m, Unknown):
-                    unknown.add(i)
-                elif m is not False:
-                    hit.add(i)
+            hit, unknown = _peer_matches(tier, rule, self.reps)
             found = (frozenset(hit), frozenset(unknown))
         if found is not None and len(found[0]) == len(self.reps) and self.reps:
             found = None
@@ -273,20 +266,26 @@ class SideTable:
         if fast is not None:
             found = fast(rule, ranges)
         else:
-            hit: list[int] = []
-            unknown: list[int] = []
             may = getattr(tier, "may_match_addresses", None)
-            for k, r in enumerate(ranges if may is None or may(rule) else ()):
-                m = tier.peer_index(rule, r)
-                if isinstance(m, Unknown):
-                    unknown.append(k)
-                elif m is not False:
-                    hit.append(k)
+            hit, unknown = _peer_matches(tier, rule, ranges if may is None or may(rule) else ())
             found = (_runs(hit), _runs(unknown))
         if found is not None and sum(len(r) for r in found[0]) == len(ranges):
             found = None
         self._range_hits[key] = found
         return found
+
+
+def _peer_matches(tier: Tier, rule: TierRule, peers: Sequence[Subject | ExternalRange]) -> tuple[list[int], list[int]]:
+    """The positions of the peers the rule matches, and of those it cannot tell, one by one."""
+    hit: list[int] = []
+    unknown: list[int] = []
+    for k, peer in enumerate(peers):
+        m = tier.peer_index(rule, peer)
+        if isinstance(m, Unknown):
+            unknown.append(k)
+        elif m is not False:
+            hit.append(k)
+    return hit, unknown
 
 
 def _runs(positions: list[int]) -> list[range]:
