@@ -10,48 +10,18 @@ import yaml
 
 from ktui.analysis.policy import PolicyEngine
 from ktui.analysis.posture import PostureIndex
+from tests.check.kit import DNS_EGRESS, namespace, netpol, pod
 from tests.conftest import state_from
 
-DOCS: list[dict[str, Any]] = list(yaml.safe_load_all("""
-apiVersion: v1
-kind: Namespace
-metadata: {name: kube-system}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: a}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: coredns-0, namespace: kube-system, labels: {k8s-app: kube-dns}}
-spec:
-  containers:
-  - name: coredns
-    image: coredns
-    ports: [{containerPort: 53, name: dns, protocol: UDP}, {containerPort: 53, name: dns-tcp, protocol: TCP}]
-status: {podIP: 10.96.0.10, phase: Running}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: p1, namespace: a, labels: {app: x}}
-spec: {containers: [{name: c, image: i}]}
-status: {podIP: 10.0.0.1, phase: Running}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: p2, namespace: a, labels: {app: x}}
-spec: {containers: [{name: c, image: i}]}
-status: {podIP: 10.0.0.2, phase: Running}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: dns-only, namespace: a}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-  - ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
----
+DOCS: list[dict[str, Any]] = [
+    namespace("kube-system"),
+    namespace("a"),
+    pod("coredns-0", "kube-system", {"k8s-app": "kube-dns"}, "10.96.0.10",
+        ports=[("dns", 53, "UDP"), ("dns-tcp", 53, "TCP")]),
+    pod("p1", "a", {"app": "x"}, "10.0.0.1"),
+    pod("p2", "a", {"app": "x"}, "10.0.0.2"),
+    netpol("dns-only", "a", types=["Egress"], egress=[DNS_EGRESS]),
+    yaml.safe_load("""
 apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
 metadata: {name: dns-guard, namespace: kube-system}
@@ -62,7 +32,8 @@ spec:
   - action: Allow
     source: {nets: [10.0.0.1/32]}
   - action: Deny
-"""))
+"""),
+]
 
 
 def test_pods_alike_but_for_their_ip_get_their_own_dns_flag() -> None:

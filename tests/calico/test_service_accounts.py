@@ -13,39 +13,15 @@ from ktui.analysis.analysis import Analysis
 from ktui.analysis.policy import PolicyEngine
 from ktui.analysis.posture import PostureIndex
 from tests.analysis.pairwise import as_map, brute_force
+from tests.check.kit import namespace, pod
 from tests.conftest import state_from
 
-DOCS: list[dict[str, Any]] = list(yaml.safe_load_all("""
-apiVersion: v1
-kind: Namespace
-metadata: {name: a}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: p1
-  namespace: a
-  labels: {app: x}
-  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: x-1, uid: u1, controller: true}]
-spec: {serviceAccountName: sa1, containers: [{name: c, image: i}]}
-status: {podIP: 10.0.0.1, phase: Running}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: p2
-  namespace: a
-  labels: {app: x}
-  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: x-1, uid: u1, controller: true}]
-spec: {serviceAccountName: sa2, containers: [{name: c, image: i}]}
-status: {podIP: 10.0.0.2, phase: Running}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: q, namespace: a, labels: {app: q}}
-spec: {containers: [{name: c, image: i}]}
-status: {podIP: 10.0.0.3, phase: Running}
----
+DOCS: list[dict[str, Any]] = [
+    namespace("a"),
+    pod("p1", "a", {"app": "x"}, "10.0.0.1", owner=("ReplicaSet", "x-1"), service_account="sa1"),
+    pod("p2", "a", {"app": "x"}, "10.0.0.2", owner=("ReplicaSet", "x-1"), service_account="sa2"),
+    pod("q", "a", {"app": "q"}, "10.0.0.3"),
+    *yaml.safe_load_all("""
 apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
 metadata: {name: deny-sa1, namespace: a}
@@ -65,7 +41,8 @@ spec:
   ingress:
   - action: Allow
     source: {serviceAccounts: {names: [sa2]}}
-"""))
+"""),
+]
 
 
 def test_the_posture_tells_pods_apart_by_service_account() -> None:

@@ -40,8 +40,9 @@ def deployment(name: str, ns: str = "shop", labels: dict[str, str] | None = None
 
 
 def pod(name: str, ns: str = "shop", labels: dict[str, str] | None = None, ip: str | None = None,
-        ready: bool = True, ports: Iterable[tuple[str, int]] = (), containers: list[Doc] | None = None,
-        owner: tuple[str, str] | None = None) -> Doc:
+        ready: bool = True, ports: Iterable[tuple[str, int] | tuple[str, int, str]] = (),
+        containers: list[Doc] | None = None, owner: tuple[str, str] | None = None,
+        service_account: str | None = None, host_network: bool = False) -> Doc:
     meta: Doc = {"name": name, "namespace": ns, "labels": labels or {"app": name}}
     if owner:
         meta["ownerReferences"] = [{"kind": owner[0], "name": owner[1], "controller": True, "apiVersion": "v1",
@@ -49,8 +50,12 @@ def pod(name: str, ns: str = "shop", labels: dict[str, str] | None = None, ip: s
     status: Doc = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}
     if ip:
         status["podIP"] = ip
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": {"containers": containers or [_container(ports)]}, "status": status}
+    spec: Doc = {"containers": containers or [_container(ports)]}
+    if service_account:
+        spec["serviceAccountName"] = service_account
+    if host_network:
+        spec["hostNetwork"] = True
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": status}
 
 
 def service(name: str, ns: str = "shop", selector: dict[str, str] | None = None,
