@@ -85,9 +85,65 @@ class Refused(Exception):
         self.line, self.message = line, message
 
 
+_ODD_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # line breaks to str.splitlines
+_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\n]|\Z)", re.MULTILINE)
+_SUBSTANTIAL = re.compile(r"^[^\S\n]*[^\s#%]", re.MULTILINE)  # a line neither blank, nor comment/directive
+
+
 def split_documents(text: str) -> list[tuple[int, str]]:
     """(index of the first line, text) of each document; comments and directives before a
-    `---` stay with the document they introduce."""
+    `---` stay with the document they introduce.
+
+    Where "\n" is the only line break the text is cut with regular expressions, at the marker
+    lines only (what _split_lines does line by line, ~4x faster); otherwise line by line."""
+    if _ODD_BREAK.search(text) is not None:
+        return _split_lines(text)
+    chunks: list[tuple[int, str]] = []
+    current: list[str] = []
+    start = 0
+    substantial = False
+    line_no = 0  # index of the line at `pos`
+    pos = 0
+
+    def flush(next_start: int) -> None:
+        nonlocal current, start, substantial
+        if current and substantial:
+            chunks.append((start, "".join(current)))
+            current, start, substantial = [], next_start, False
+
+    for found in _MARKER.finditer(text):
+        at = found.start()
+        if at > pos:  # the lines between two markers: no boundary among them
+            between = text[pos:at]
+            current.append(between)
+            substantial = substantial or _SUBSTANTIAL.search(between) is not None
+            line_no += between.count("\n")
+        end = text.find("\n", at)
+        pos = len(text) if end < 0 else end + 1
+        line, marker = text[at:pos], found.group()
+        if marker == "---":
+            flush(line_no)
+            if not current:
+                start = line_no
+        current.append(line)
+        stripped = line.strip()
+        if stripped and stripped != marker:
+            substantial = True
+        if marker == "...":
+            substantial = True
+            flush(line_no + 1)
+            if not current:
+                start = line_no + 1
+        line_no += 1
+    if pos < len(text):
+        rest = text[pos:]
+        current.append(rest)
+        substantial = substantial or _SUBSTANTIAL.search(rest) is not None
+    flush(0)
+    return chunks
+
+
+def _split_lines(text: str) -> list[tuple[int, str]]:
     chunks: list[tuple[int, str]] = []
     current: list[str] = []
     start = 0

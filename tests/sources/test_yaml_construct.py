@@ -226,3 +226,25 @@ def test_every_corpus_file_loads_as_pyyaml_loads_it() -> None:
         except UnicodeDecodeError:
             continue
         assert_same(text)
+
+
+LINES = ["---", "--- ", "---\t", "---x", "--- a: 1", "--- # c", "---- a", "...", "... # c", "...x", " ---",
+         "# c", "  # c", "%YAML 1.1", " %x", "", " ", "\t", "\xa0", "\u3000#", "a: 1", "- b", "  c: |",
+         "é", "\xa0a", "#", "%"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=12), st.booleans(), st.sampled_from(["", "\r", "\x85", "\x0c"]))
+def test_documents_are_cut_as_line_by_line(lines: list[str], final: bool, odd: str) -> None:
+    text = "\n".join(lines) + ("\n" if final else "")
+    assert manifests_yaml.split_documents(text) == manifests_yaml._split_lines(text)
+    if odd and lines:  # an odd line break: the line-by-line cut itself
+        text = odd.join(lines)
+        assert manifests_yaml.split_documents(text) == manifests_yaml._split_lines(text)
+
+
+def test_a_long_stream_is_cut_as_line_by_line() -> None:
+    text = "".join(f"# doc {i}\n---\nkind: Pod\nmetadata: {{name: p{i}}}\n" + ("...\n" if i % 3 else "")
+                   for i in range(200))
+    chunks = manifests_yaml.split_documents(text)
+    assert chunks == manifests_yaml._split_lines(text) and len(chunks) == 200
