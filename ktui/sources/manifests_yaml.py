@@ -85,8 +85,7 @@ class Refused(Exception):
         self.line, self.message = line, message
 
 
-_ODD_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # line breaks to str.splitlines
-_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\n]|\Z)", re.MULTILINE)
+_ODD_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # line breaks to str.splitlines besides \n
 _SUBSTANTIAL = re.compile(r"^[^\S\n]*[^\s#%]", re.MULTILINE)  # a line neither blank, nor comment/directive
 
 
@@ -96,7 +95,7 @@ def split_documents(text: str) -> list[tuple[int, str]]:
 
     Where "\n" is the only line break the text is cut with regular expressions, at the marker
     lines only (what _split_lines does line by line, ~4x faster); otherwise line by line."""
-    if _ODD_BREAK.search(text) is not None:
+    if any(brk in text for brk in _ODD_BREAKS):
         return _split_lines(text)
     chunks: list[tuple[int, str]] = []
     current: list[str] = []
@@ -111,8 +110,7 @@ def split_documents(text: str) -> list[tuple[int, str]]:
             chunks.append((start, "".join(current)))
             current, start, substantial = [], next_start, False
 
-    for found in _MARKER.finditer(text):
-        at = found.start()
+    for at in _markers(text):
         if at > pos:  # the lines between two markers: no boundary among them
             between = text[pos:at]
             current.append(between)
@@ -120,7 +118,7 @@ def split_documents(text: str) -> list[tuple[int, str]]:
             line_no += between.count("\n")
         end = text.find("\n", at)
         pos = len(text) if end < 0 else end + 1
-        line, marker = text[at:pos], found.group()
+        line, marker = text[at:pos], text[at:at + 3]
         if marker == "---":
             flush(line_no)
             if not current:
@@ -141,6 +139,18 @@ def split_documents(text: str) -> list[tuple[int, str]]:
         substantial = substantial or _SUBSTANTIAL.search(rest) is not None
     flush(0)
     return chunks
+
+
+def _markers(text: str) -> list[int]:
+    """Where the lines that are `---` or `...` (alone or before a space or tab) start, in order."""
+    starts = [0] if text.startswith(("---", "...")) else []
+    for token in ("\n---", "\n..."):
+        at = text.find(token)
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find(token, at + 4)
+    starts.sort()
+    return [at for at in starts if text[at + 3:at + 4] in ("", " ", "\t", "\n")]
 
 
 def _split_lines(text: str) -> list[tuple[int, str]]:
