@@ -26,6 +26,8 @@ from ktui.sources import yaml_construct
 from ktui.sources.base import Problem
 
 _PLAIN_TAGS = yaml_construct.PLAIN_TAGS
+_SCALAR, _MAPPING = yaml.ScalarNode, yaml.MappingNode
+_STR, _SEQ, _MAP = yaml_construct.STR, yaml_construct.SEQ, yaml_construct.MAP
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # an anchor (`&name`) as a node property: after a line start, white space or a flow/block indicator
@@ -54,11 +56,13 @@ class _Loader(_LegacyLoader):
         return yaml_construct.construct_document(self, node, self.offset)
 
     def resolve(self, kind: type, value: str, implicit: Any) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:  # a plain scalar: its tag depends on its text only
-            tag = _PLAIN_TAGS.get(value)
-            if tag is not None:
-                return tag
-        return yaml_construct.resolve(self, kind, value, implicit, _BaseLoader.resolve)
+        """Resolver.resolve where there are no path resolvers (the safe loader has none): a plain
+        scalar's tag depends on its text only, and is remembered; any other node has its kind's."""
+        if kind is _SCALAR:
+            if implicit[0]:
+                return _PLAIN_TAGS.get(value) or yaml_construct.plain_tag(self, value, implicit)
+            return _STR
+        return _MAP if kind is _MAPPING else _SEQ
 
     # the safe loader has no path resolvers: Resolver's descend/ascend would return at once
     @staticmethod

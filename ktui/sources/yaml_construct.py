@@ -33,21 +33,19 @@ _FLATTENED = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
 
 PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> its implicit tag (Resolver.resolve's answer)
 PLAIN_TAGS_MAX = 100_000
+_RESOLVE: Any = yaml.resolver.BaseResolver.resolve
 
 
-def resolve(loader: Any, kind: type, value: str, implicit: Any, base: Any) -> str:
-    """Resolver.resolve, remembering the tag of each plain scalar's text (the answer depends only
-    on the text: the implicit resolvers are the class's, and the safe loader has no path resolvers)."""
-    if kind is ScalarNode and implicit[0]:
-        tag = PLAIN_TAGS.get(value)
-        if tag is None:
-            tag = base(loader, kind, value, implicit)
-            if len(PLAIN_TAGS) >= PLAIN_TAGS_MAX:
-                PLAIN_TAGS.clear()
-            PLAIN_TAGS[value] = tag
-        return tag
-    other: str = base(loader, kind, value, implicit)
-    return other
+def plain_tag(loader: Any, value: str, implicit: Any) -> str:
+    """Resolver.resolve of a plain scalar, remembered: the answer depends on the text only (the
+    implicit resolvers are the class's, and the safe loader has no path resolvers)."""
+    tag = PLAIN_TAGS.get(value)
+    if tag is None:
+        tag = _RESOLVE(loader, ScalarNode, value, implicit)
+        if len(PLAIN_TAGS) >= PLAIN_TAGS_MAX:
+            PLAIN_TAGS.clear()
+        PLAIN_TAGS[value] = tag
+    return str(tag)
 
 
 def _duplicate(key: ScalarNode, first: ScalarNode, offset: int) -> Problem:

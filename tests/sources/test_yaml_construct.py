@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ktui.sources import manifests_yaml
 from ktui.sources.base import Problem
@@ -248,3 +249,15 @@ def test_a_long_stream_is_cut_as_line_by_line() -> None:
                    for i in range(200))
     chunks = manifests_yaml.split_documents(text)
     assert chunks == manifests_yaml._split_lines(text) and len(chunks) == 200
+
+
+def test_tags_are_resolved_as_pyyaml_resolves_them() -> None:
+    assert not manifests_yaml._Loader.yaml_path_resolvers  # what the shortcut relies on
+    fast, legacy = manifests_yaml._Loader(""), manifests_yaml._LegacyLoader("")
+    for text in [*TOKENS, *KEYS, "0x", "+", "-", ".", "1.2.3"]:
+        for implicit in [(True, False), (False, True), (False, False), (True, True)]:
+            for _ in range(2):  # the second time from the memo
+                assert fast.resolve(ScalarNode, text, implicit) == legacy.resolve(ScalarNode, text, implicit)
+    for kind in (SequenceNode, MappingNode):
+        for flag in (True, False):
+            assert fast.resolve(kind, None, flag) == legacy.resolve(kind, None, flag)
