@@ -174,10 +174,26 @@ def assert_same(text: str) -> None:
     assert load(text, manifests_yaml._Loader) == load(text, manifests_yaml._LegacyLoader), text
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NIGHTLY = 25  # the nightly marker multiplies the budget (pytest -m nightly; CI deselects it)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_yaml_loads_as_pyyaml_loads_it(data: st.DataObject) -> None:
     assert_same(render(data))
+
+
+@pytest.mark.nightly
+@settings(max_examples=300 * NIGHTLY, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_generated_yaml_loads_as_pyyaml_loads_it_nightly(data: st.DataObject) -> None:
+    assert_same(render(data))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab01 :-.,[]{}&*!|>'\"#%?<=~\n\t\r\x85\u2028é")), max_size=120))
+def test_any_text_loads_as_pyyaml_loads_it(text: str) -> None:
+    assert_same(text)
 
 
 @pytest.mark.parametrize("text", [
