@@ -127,7 +127,8 @@ def construct_document(loader: Any, root: yaml.Node, offset: int) -> Any:
                 if value.__class__ is dict:
                     fill_map(node, value)
                 else:
-                    value.extend([build(child) for child in node.value])
+                    value.extend([child.value if child.__class__ is ScalarNode and child.tag == STR else build(child)
+                                  for child in node.value])
             else:
                 for _ in item:  # a generator of the loader's own construction
                     pass
