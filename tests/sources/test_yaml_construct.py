@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ktui.sources import manifests_yaml
 from ktui.sources.base import Problem
-
-CORPUS = Path("/work/shared/corpus")
+from tests.conftest import CORPUS
 
 # plain scalars of every implicit type, and near misses
 TOKENS = ["yes", "No", "ON", "off", "y", "n", "true", "False", "TRUE", "~", "null", "Null", "NULL", "",
