@@ -102,8 +102,8 @@ def split_documents(text: str) -> list[tuple[int, str]]:
     """(index of the first line, text) of each document; comments and directives before a
     `---` stay with the document they introduce.
 
-    Where "\n" is the only line break the text is cut with regular expressions, at the marker
-    lines only (what _split_lines does line by line, ~4x faster); otherwise line by line."""
+    Where "\n" is the only line break the marker lines are found with str.find and only they are
+    looked at (what _split_lines does line by line, ~6x faster); otherwise line by line."""
     if any(brk in text for brk in _ODD_BREAKS):
         return _split_lines(text)
     chunks: list[tuple[int, str]] = []
