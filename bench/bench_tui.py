@@ -328,7 +328,7 @@ def main() -> None:
     print(f"event -> screen     {'policy flips egress class':<24} {stats(out['event'])}")
     print(f"UI thread per batch {'drain + posture update':<24} {stats(out['polls'])}")
     print(f"event loop lag      {'(a 10 ms sleep, late by)':<24} {stats(out['lags'])}")
-    print(f"overlay results     {'unpickled (GIL held)':<24} {stats(out['unpickle'])}")
+    print(f"overlay result piece {'longest unpickle (GIL)':<23} {stats(out['unpickle'])}")
     for i, part in enumerate(("write -> start of the poll that drains it", "that poll -> row updated",
                               "row updated -> frame")):
         print(f"  event split: {part:<42} {stats([s[i] for s in out['event_split']])}")

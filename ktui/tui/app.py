@@ -34,6 +34,7 @@ from ktui.tui.themes import LoadedTheme, Palette, ThemeError, ThemeWatcher, load
 
 T = TypeVar("T")
 MIN_POLL_GAP = 0.015  # seconds between two polls while events flow: about a frame (60 per second)
+PACE = 2.0  # while events flow, the pause after a batch is this many times the batch's UI-thread time
 
 
 class KtuiApp(Navigation, App[None]):
@@ -59,7 +60,9 @@ class KtuiApp(Navigation, App[None]):
         self.palette: Palette = self.loaded.palette
         self._palettes: dict[str, Palette] = {}
         self._hold = 0
-        self._last_poll = 0.0
+        self._monotonic = time.monotonic  # the pacing's clock (tests set it)
+        self._next_poll = 0.0  # while events flow, the next poll waits until then
+        self._batch_cost = 0.0  # the last batch's time on this thread (poll, then the screens' update)
         self._poll_timer: Timer | None = None
         self._overlay_seen = False
         self._reusable: dict[str, NamespaceScreen | PodScreen] = {}
@@ -103,7 +106,7 @@ class KtuiApp(Navigation, App[None]):
         self.bridge.attach_overlay(Overlay(self._overlay_result, live=self.bridge.live, process=self.background))
         self.bridge.arrivals.notify = self._arrived
         self.poll()
-        self.set_interval(self.poll_interval, self.poll)  # fallback: what came while polls were held
+        self.set_interval(self.poll_interval, self._fallback_poll)  # what came while polls were held
         self.set_interval(1.0, self._tick)
 
     def on_resize(self) -> None:
@@ -124,11 +127,13 @@ class KtuiApp(Navigation, App[None]):
         self.post_message(Arrived())
 
     def on_arrived(self, _message: Arrived) -> None:
-        """Poll now, or once MIN_POLL_GAP has passed since the last poll: an event waits at most
-        a frame for its batch (not a timer period), and a flow of events is still batched."""
+        """Poll now if the last batch is far enough behind, else when it is: an idle app takes an
+        event at once, and a flow of events is batched, each batch waiting after the last at
+        least MIN_POLL_GAP and PACE times that batch's cost, so keys and frames always get at
+        least two thirds of this thread (bigger batches also cost less per event)."""
         if self._poll_timer is not None:
             return
-        wait = self._last_poll + MIN_POLL_GAP - time.monotonic()
+        wait = self._next_poll - self._monotonic()
         if wait <= 0:
             self.poll()
         else:
@@ -138,16 +143,27 @@ class KtuiApp(Navigation, App[None]):
         self._poll_timer = None
         self.poll()
 
+    def _fallback_poll(self) -> None:
+        if self._poll_timer is None and self._monotonic() >= self._next_poll:
+            self.poll()
+
+    def _paced(self, started: float, first: bool) -> None:
+        """Count this thread's time on the batch since `started`; set when the next poll may come."""
+        now = self._monotonic()
+        self._batch_cost = (0.0 if first else self._batch_cost) + now - started
+        self._next_poll = now + max(MIN_POLL_GAP, PACE * self._batch_cost)
+
     def poll(self) -> None:
         """Drain the source queue (on this thread: the store has one writer) and post the batch."""
         if self._hold:
             return
-        self._last_poll = time.monotonic()
+        started = self._monotonic()
         synced_before = self.bridge.synced
         update = self.bridge.poll()
         if update is not None:
             self.changes.on_batch(update, synced_before)
             self.post_message(BatchApplied(update))
+            self._paced(started, first=True)
         elif self.bridge.job is not None:  # a whole posture build: off this thread, polls held
             # the function, not a coroutine: an app that quits first leaves nothing never awaited
             self.run_worker(functools.partial(self._posture_job, synced_before), group="posture", exclusive=True)
@@ -161,7 +177,9 @@ class KtuiApp(Navigation, App[None]):
         self.post_message(BatchApplied(update))
 
     def on_batch_applied(self, message: BatchApplied) -> None:
+        started = self._monotonic()
         self.dispatch(message.update)
+        self._paced(started, first=False)
 
     def _overlay_result(self, result: OverlayResult) -> None:
         """From the overlay thread (or inline): hand the result to the UI thread as a message."""

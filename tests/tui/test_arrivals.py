@@ -6,8 +6,10 @@ from __future__ import annotations
 import queue
 import threading
 
+import pytest
+
 from ktui.sources.base import Event, Item
-from ktui.tui.app import KtuiApp
+from ktui.tui.app import PACE, KtuiApp
 from ktui.tui.arrivals import ArrivalQueue
 from ktui.tui.bridge import Bridge
 
@@ -78,3 +80,27 @@ async def test_an_event_is_polled_on_arrival_not_at_the_timer() -> None:
         t.join()
         await wait_for(pilot, lambda: app.bridge.batches > batches)
         assert app.bridge.state.get("Pod", pod.metadata.namespace, pod.metadata.name) is None
+
+
+async def test_a_flow_of_events_waits_for_the_pause_after_an_expensive_batch() -> None:
+    source = StillSource([str(CLUSTER)])
+    app = KtuiApp(Bridge(source, context="test-context"), theme="dark", watch_themes=False, background=False,
+                  poll_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.bridge.synced)
+        clock = [1000.0]
+        app._monotonic = lambda: clock[0]
+        app._paced(started=999.9, first=True)  # a batch that took 100 ms of this thread
+        clock[0] = 1000.05
+        app._paced(started=1000.0, first=False)  # and its screens' update 50 ms more
+        assert app._next_poll == pytest.approx(1000.05 + PACE * 0.15)
+        pods = list(app.bridge.state.pods())
+        batches = app.bridge.batches
+        source.queue.put(Event("DELETED", "Pod", pods[0]))
+        await pilot.pause(0.05)
+        assert app.bridge.batches == batches and app._poll_timer is not None  # waits for the pause
+        app._poll_timer.stop()
+        clock[0] = app._next_poll
+        app._paced_poll()
+        assert app.bridge.batches == batches + 1
+        assert app.bridge.state.get("Pod", pods[0].metadata.namespace, pods[0].metadata.name) is None

@@ -212,7 +212,7 @@ class OverviewScreen(KScreen):
             self.rebuild()
         elif update.changed or update.overlay:
             self.update_rows(update.changed | update.overlay)
-        self.query_one(ChangeFeed).refresh()
+        self.query_one(ChangeFeed).follow()
         if self.ready and (self.table.selected_key() in update.changed or update.overlay):
             self.show_preview()  # only when what it shows may have moved (hosts cross namespaces)
 

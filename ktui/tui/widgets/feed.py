@@ -78,6 +78,13 @@ class ChangeFeed(Widget):
         self.tracker = tracker
         self.palette = palette
         self.border_title = "Changes (f: all)"
+        self._version = -1
+
+    def follow(self) -> None:
+        """After a batch: redraw only if the tracker has new lines (most batches add none)."""
+        if self.tracker.version != self._version:
+            self._version = self.tracker.version
+            self.refresh()
 
     def set_palette(self, palette: Palette) -> None:
         self.palette = palette
