@@ -35,6 +35,7 @@ from ktui.tui.themes import LoadedTheme, Palette, ThemeError, ThemeWatcher, load
 T = TypeVar("T")
 MIN_POLL_GAP = 0.015  # seconds between two polls while events flow: about a frame (60 per second)
 PACE = 2.0  # while events flow, the pause after a batch is this many times the batch's UI-thread time
+MAX_POLL_GAP = 0.05  # ... but never longer: one slow batch (a policy change) must not delay the next event
 
 
 class KtuiApp(Navigation, App[None]):
@@ -129,8 +130,8 @@ class KtuiApp(Navigation, App[None]):
     def on_arrived(self, _message: Arrived) -> None:
         """Poll now if the last batch is far enough behind, else when it is: an idle app takes an
         event at once, and a flow of events is batched, each batch waiting after the last at
-        least MIN_POLL_GAP and PACE times that batch's cost, so keys and frames always get at
-        least two thirds of this thread (bigger batches also cost less per event)."""
+        least MIN_POLL_GAP and PACE times that batch's cost (at most MAX_POLL_GAP), so keys and
+        frames get two thirds of this thread (bigger batches also cost less per event)."""
         if self._poll_timer is not None:
             return
         wait = self._next_poll - self._monotonic()
@@ -151,7 +152,7 @@ class KtuiApp(Navigation, App[None]):
         """Count this thread's time on the batch since `started`; set when the next poll may come."""
         now = self._monotonic()
         self._batch_cost = (0.0 if first else self._batch_cost) + now - started
-        self._next_poll = now + max(MIN_POLL_GAP, PACE * self._batch_cost)
+        self._next_poll = now + min(MAX_POLL_GAP, max(MIN_POLL_GAP, PACE * self._batch_cost))
 
     def poll(self) -> None:
         """Drain the source queue (on this thread: the store has one writer) and post the batch."""

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from ktui.sources.base import Event, Item
-from ktui.tui.app import PACE, KtuiApp
+from ktui.tui.app import MAX_POLL_GAP, PACE, KtuiApp
 from ktui.tui.arrivals import ArrivalQueue
 from ktui.tui.bridge import Bridge
 
@@ -90,15 +90,19 @@ async def test_a_flow_of_events_waits_for_the_pause_after_an_expensive_batch() -
         await wait_for(pilot, lambda: app.bridge.synced)
         clock = [1000.0]
         app._monotonic = lambda: clock[0]
-        app._paced(started=999.9, first=True)  # a batch that took 100 ms of this thread
-        clock[0] = 1000.05
-        app._paced(started=1000.0, first=False)  # and its screens' update 50 ms more
-        assert app._next_poll == pytest.approx(1000.05 + PACE * 0.15)
+        app._paced(started=999.99, first=True)  # a batch that took 10 ms of this thread
+        clock[0] = 1000.005
+        app._paced(started=1000.0, first=False)  # and its screens' update 5 ms more
+        assert app._next_poll == pytest.approx(1000.005 + PACE * 0.015)
+        app._paced(started=999.0, first=True)  # a slow batch: the pause is capped
+        assert app._next_poll == pytest.approx(1000.005 + MAX_POLL_GAP)
+        app._next_poll = clock[0] + 3600  # as after a batch that slow (if the cap were lifted)
         pods = list(app.bridge.state.pods())
         batches = app.bridge.batches
         source.queue.put(Event("DELETED", "Pod", pods[0]))
         await pilot.pause(0.05)
         assert app.bridge.batches == batches and app._poll_timer is not None  # waits for the pause
+        assert app._poll_timer is not None
         app._poll_timer.stop()
         clock[0] = app._next_poll
         app._paced_poll()
