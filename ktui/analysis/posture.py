@@ -121,12 +121,14 @@ def _is_dns_pod(obj: object) -> bool:
 
 def pod_moved(c: Change) -> bool:
     """A pod came, went, or changed what policy answers read of it as a peer (labels, IPs, ports,
-    host network, owner): a readiness flip or a status update moves no policy answer about others."""
+    host network, owner, service account): a readiness flip or a status update moves no policy
+    answer about others."""
     if c.old is None or c.new is None or is_subject_pod(c.old) != is_subject_pod(c.new):
         return True
     old, new = pod_subject(c.old), pod_subject(c.new)
     return (dict(old.labels) != dict(new.labels) or old.ips != new.ips or old.ports != new.ports
-            or old.host_network != new.host_network or old.workload != new.workload)
+            or old.host_network != new.host_network or old.workload != new.workload
+            or old.service_account != new.service_account)
 
 
 class PostureIndex:
@@ -311,6 +313,7 @@ class PostureIndex:
 
     def update(self, changes: Iterable[Change]) -> set[str]:
         """Apply a batch of store changes; returns the namespaces whose posture changed."""
+        changes = list(changes)
         full: set[str] = set()
         pods_only: set[str] = set()
         in_place: dict[str, list[Change]] = {}
@@ -334,7 +337,10 @@ class PostureIndex:
             elif c.kind in POLICY_KINDS:
                 dns_moved = dns_moved or (c.kind == "NetworkPolicy" and c.namespace in dns_namespaces)
                 full.add(c.namespace)
-        moved = self._egress_moved()
+        quiet = all(c.kind == "Pod" and _same_place(c) and not pod_moved(c) for c in changes)
+        # readiness flips, status updates: no probe class can move (what it reads is unchanged),
+        # so the probes are not refreshed (they catch up, lazily, when something does move)
+        moved = set() if quiet and not full else self._egress_moved()
         if moved is None:
             return self.recompute(None)
         pods_only |= moved

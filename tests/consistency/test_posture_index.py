@@ -9,6 +9,7 @@ with an index built from scratch each step.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from hypothesis import settings
@@ -28,7 +29,7 @@ phases = st.sampled_from(["Running", "Running", "Pending", "Succeeded", "Failed"
 
 
 def _pod(ns: str, name: str, labels: dict[str, str], phase: str, ip: int | None, owner: str | None,
-         dns: bool, host_network: bool) -> dict[str, Any]:
+         dns: bool, host_network: bool, service_account: str | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "namespace": ns, "labels": {**labels, **({"k8s-app": "kube-dns"} if dns
                                                                                    else {})}}
     if owner:
@@ -38,8 +39,10 @@ def _pod(ns: str, name: str, labels: dict[str, str], phase: str, ip: int | None,
     if ip is not None:
         status["podIP"] = f"10.1.2.{ip}"
     ports = [{"containerPort": 53, "protocol": "UDP", "name": "dns"}, {"containerPort": 8080, "name": "http"}]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": {"hostNetwork": host_network, "containers": [{"name": "c", "ports": ports}]}, "status": status}
+    spec: dict[str, Any] = {"hostNetwork": host_network, "containers": [{"name": "c", "ports": ports}]}
+    if service_account:
+        spec["serviceAccountName"] = service_account
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": status}
 
 
 class PostureMachine(RuleBasedStateMachine):
@@ -48,8 +51,11 @@ class PostureMachine(RuleBasedStateMachine):
         self.state = ClusterState()
         self.index = PostureIndex(self.state)
         self.pending: list[Change] = []
+        self.docs: dict[tuple[str, str], dict[str, Any]] = {}  # the last document of each pod
 
     def _apply(self, verb: str, doc: dict[str, Any]) -> None:
+        if doc["kind"] == "Pod":
+            self.docs[(doc["metadata"]["namespace"], doc["metadata"]["name"])] = doc
         info, obj = decode_document(doc, "default")
         assert info is not None
         change = self.state.apply(Event(verb, info.kind, obj))
@@ -61,11 +67,19 @@ class PostureMachine(RuleBasedStateMachine):
 
     @rule(ns=st.sampled_from(NAMESPACES), name=st.sampled_from(PODS), labels=label_sets, phase=phases,
           ip=st.one_of(st.none(), st.integers(1, 4)), owner=st.sampled_from([None, "rs1", "rs2"]),
-          dns=st.booleans(), host_network=st.booleans())
+          dns=st.booleans(), host_network=st.booleans(), sa=st.sampled_from([None, None, "sa1"]))
     def put_pod(self, ns: str, name: str, labels: dict[str, str], phase: str, ip: int | None, owner: str | None,
-                dns: bool, host_network: bool) -> None:
+                dns: bool, host_network: bool, sa: str | None) -> None:
         verb = "MODIFIED" if self._get("Pod", ns, name) is not None else "ADDED"
-        self._apply(verb, _pod(ns, name, labels, phase, ip, owner, dns and ns == "kube-system", host_network))
+        self._apply(verb, _pod(ns, name, labels, phase, ip, owner, dns and ns == "kube-system", host_network, sa))
+
+    @rule(ns=st.sampled_from(NAMESPACES), name=st.sampled_from(PODS + DNS_PODS), ready=st.booleans())
+    def flip_ready(self, ns: str, name: str, ready: bool) -> None:
+        """A readiness flip: nothing any policy reads changes (the quiet path of update)."""
+        if self._get("Pod", ns, name) is not None:
+            doc = copy.deepcopy(self.docs[(ns, name)])
+            doc["status"]["conditions"] = [{"type": "Ready", "status": str(ready)}]
+            self._apply("MODIFIED", doc)
 
     @rule(ns=st.sampled_from(["kube-system", "kube-system", "a"]), name=st.sampled_from(DNS_PODS),
           dns=st.sampled_from(DNS_LABELS), labels=label_sets, extra=st.sampled_from([None, "v1", "v2"]),

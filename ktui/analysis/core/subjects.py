@@ -149,7 +149,8 @@ def _subjects_in(state: ClusterState, namespace: str, cache: PodCache | None,
             continue
         hit = cache.get((namespace, p.metadata.name)) if cache is not None else None
         if hit is None or hit[0] is not p:
-            hit = (p, pod_subject(p))
+            s = pod_subject(p)  # a readiness flip leaves it equal: the same Subject goes on (caches by it hold)
+            hit = (p, hit[1] if hit is not None and hit[1] == s else s)
         pods_seen[(namespace, p.metadata.name)] = hit
         subjects.append(hit[1])
         ref = controller_of(p.metadata)
