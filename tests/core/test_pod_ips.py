@@ -11,7 +11,8 @@ from ktui.analysis.core.subjects import pod_subject
 from ktui.model.decode import decode_document
 
 TEXTS = ["10.0.0.1", "0.0.0.0", "255.255.255.255", "01.2.3.4", "1.2.3", "1.2.3.4 ", "256.1.1.1", "1.2.3.04",
-         "0x1.2.3.4", "1.2.3.4\n", "", "fd00::1", "::ffff:10.0.0.1", "2001:db8::", "1.2.3.4/32", "x", "１.2.3.4"]
+         "0x1.2.3.4", "1.2.3.4\n", "", "fd00::1", "::ffff:10.0.0.1", "2001:db8::", "1.2.3.4/32", "x", "１.2.3.4",
+         "+1.2.3.4", "1.2.3.-4", "1.2.3.²", "1.2.3.0255", "1..2.3"]
 
 
 def _expected(text: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:

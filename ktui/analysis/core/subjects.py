@@ -8,7 +8,6 @@ connectivity list shows it (`ns/name[Kind]`).
 from __future__ import annotations
 
 import ipaddress
-import socket
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,14 +63,30 @@ class ExternalRange:
         return cls(ip.version, int(ip), int(ip))
 
 
+def _ipv4(text: str) -> ipaddress.IPv4Address | None:
+    """A dotted quad as ipaddress reads it (four ASCII decimal parts up to 255, no leading zero),
+    twice as fast; None for anything else (ipaddress then decides)."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or len(part) > 3 or (part[0] == "0" and len(part) > 1):
+            return None
+        n = int(part)
+        if n > 255:
+            return None
+        value = value << 8 | n
+    return ipaddress.IPv4Address(value)
+
+
 def _ips(pod: Pod) -> tuple[IPAddress, ...]:
     out: list[IPAddress] = []
     for text in pod.ips():
-        try:  # IPv4 through the C parser (as strict: four decimal parts, no leading zeros): 4x faster
-            out.append(ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, text)))
+        found = _ipv4(text) if isinstance(text, str) else None
+        if found is not None:
+            out.append(found)
             continue
-        except (OSError, ValueError, TypeError):
-            pass
         try:
             out.append(ipaddress.ip_address(text))
         except ValueError:
