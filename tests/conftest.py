@@ -10,11 +10,20 @@ import pytest
 
 from ktui.apiserver import ApiServer
 from ktui.model.decode import decode_document
-from ktui.store import ClusterState, Event
+from ktui.store import Change, ClusterState, Event
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+
+
+def apply_doc(state: ClusterState, verb: str, doc: dict[str, Any], default_ns: str = "default") -> Change:
+    """One document applied to the store as a watch event would be; the change it made."""
+    info, obj = decode_document(doc, default_ns)
+    assert info is not None, doc
+    change = state.apply(Event(verb, info.kind, obj))  # type: ignore[arg-type]
+    assert change is not None, doc
+    return change
 
 
 def state_from(docs: list[dict[str, Any]], default_ns: str = "default") -> ClusterState:

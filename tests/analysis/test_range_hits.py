@@ -16,8 +16,9 @@ from ktui.analysis.policy.networkpolicy import NetworkPolicyTier, compile_policy
 from ktui.analysis.policy.ranges import split_ranges
 from ktui.analysis.policy.tier import TierContext
 from ktui.model.decode import decode_document
-from ktui.store import ClusterState, Event
+from ktui.store import ClusterState
 from tests.analysis.strategies import peers
+from tests.conftest import apply_doc
 
 extra_cidrs = st.sampled_from(["1.2.3.0/24", "1.2.3.4/32", "0.0.0.0/1", "128.0.0.0/1", "fd00::/8", "::/0"])
 
@@ -51,20 +52,14 @@ def test_range_hits_equals_peer_index_per_range(rule_peers: list[dict[str, Any]]
         assert all(a.stop < b.start for a, b in itertools.pairwise(hit))  # disjoint, apart, in order
 
 
-def _apply(state: ClusterState, doc: dict[str, Any]) -> None:
-    info, obj = decode_document(doc, "default")
-    assert info is not None
-    state.apply(Event("ADDED", info.kind, obj))
-
-
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(st.one_of(peers(), extra_cidrs.map(lambda c: {"ipBlock": {"cidr": c}})), max_size=3),
                 min_size=1, max_size=4))
 def test_side_segments_equal_the_rules_matches_range_by_range(rules: list[list[dict[str, Any]]]) -> None:
     state = ClusterState()
-    _apply(state, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}})
+    apply_doc(state, "ADDED", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}})
     for i, rule_peers in enumerate(rules):
-        _apply(state, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+        apply_doc(state, "ADDED", {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                        "metadata": {"name": f"p{i}", "namespace": "a"},
                        "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": rule_peers}]}})
     engine = PolicyEngine(state)

@@ -9,11 +9,9 @@ from typing import Any
 from ktui.analysis.analysis import Analysis
 from ktui.analysis.policy import ENFORCING_NAMESPACED_KINDS, namespace_policy_counts
 from ktui.analysis.posture import PostureIndex
-from ktui.model.decode import decode_document
 from ktui.render.posture_text import posture_json
-from ktui.store import Change, ClusterState, Event
 from tests.cilium.tiers import calico, cnp, knp, ns, pod
-from tests.conftest import state_from
+from tests.conftest import apply_doc, state_from
 
 CALICO_NP = calico("NetworkPolicy", "allow-web", {"selector": "app == 'web'", "ingress": [{"action": "Allow"}]},
                    namespace="a")
@@ -55,21 +53,13 @@ def test_calico_only_namespace_is_not_zero() -> None:
     assert PostureIndex(state).by_namespace["ledger"].policies == 1
 
 
-def _apply(state: ClusterState, verb: str, doc: dict[str, Any]) -> Change:
-    info, obj = decode_document(doc, "default")
-    assert info is not None
-    change = state.apply(Event(verb, info.kind, obj))
-    assert change is not None
-    return change
-
-
 def test_count_follows_events_like_a_recompute() -> None:
     state = state_from([ns("a"), pod("a", "web", "10.0.0.1")])
     index = PostureIndex(state)
     expected = (1, 2, 2, 1)  # Calico added, Cilium added, staged added (not counted), Calico deleted
     for (verb, doc), n in zip((("ADDED", CALICO_NP), ("ADDED", CILIUM), ("ADDED", STAGED), ("DELETED", CALICO_NP)),
                               expected, strict=True):
-        index.update([_apply(state, verb, doc)])
+        index.update([apply_doc(state, verb, doc)])
         assert index.by_namespace["a"].policies == n
         assert index.by_namespace == PostureIndex(state).by_namespace
     assert dict(index.by_namespace["a"].policy_kinds) == {"NetworkPolicy": 0, "CalicoNetworkPolicy": 0,

@@ -8,22 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.analysis.posture import PostureIndex
-from ktui.model.decode import decode_document
-from ktui.store import Change, ClusterState, Event
+from ktui.store import ClusterState
+from tests.conftest import apply_doc
 from tests.consistency.test_posture_index import _pod
 
 DENY_DNS = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"name": "only-dns", "namespace": "a"},
             "spec": {"podSelector": {}, "policyTypes": ["Egress"],
                      "egress": [{"to": [{"ipBlock": {"cidr": "10.1.2.1/32"}}]}]}}
-
-
-def _apply(state: ClusterState, verb: str, doc: dict[str, Any]) -> Change:
-    info, obj = decode_document(doc, "default")
-    assert info is not None
-    change = state.apply(Event(verb, info.kind, obj))
-    assert change is not None
-    return change
 
 
 def _dns(ip: int, ready: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
@@ -35,27 +27,27 @@ def _dns(ip: int, ready: str, extra: dict[str, str] | None = None) -> dict[str, 
 def test_a_dns_pod_readiness_flip_touches_only_that_pod() -> None:
     state = ClusterState()
     for doc in (_dns(1, "True"), _pod("a", "web", {"app": "web"}, "Running", 3, None, False, False), DENY_DNS):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
     assert index.by_namespace["a"].dns_blocked == 0  # DNS reached by its ipBlock
     full: list[object] = []
     recompute = index.recompute
     index.recompute = lambda ns, keep_memo=False: (full.append(ns), recompute(ns, keep_memo))[1]  # type: ignore[method-assign]
 
-    changed = index.update([_apply(state, "MODIFIED", _dns(1, "False"))])
+    changed = index.update([apply_doc(state, "MODIFIED", _dns(1, "False"))])
     assert None not in full and "a" not in changed
     assert index.by_namespace == PostureIndex(state).by_namespace
 
-    changed = index.update([_apply(state, "MODIFIED", _dns(1, "False", {"bench": "v1"}))])  # read by no rule
+    changed = index.update([apply_doc(state, "MODIFIED", _dns(1, "False", {"bench": "v1"}))])  # read by no rule
     assert None not in full and "a" not in changed
     assert index.by_namespace == PostureIndex(state).by_namespace
 
-    changed = index.update([_apply(state, "MODIFIED", _dns(2, "False"))])  # its IP moved: DNS blocked in a
+    changed = index.update([apply_doc(state, "MODIFIED", _dns(2, "False"))])  # its IP moved: DNS blocked in a
     assert None not in full and "a" in changed
     assert index.by_namespace["a"].dns_blocked == 1
     assert index.by_namespace == PostureIndex(state).by_namespace
 
-    changed = index.update([_apply(state, "MODIFIED", _dns(1, "True"))])  # back: DNS reached again
+    changed = index.update([apply_doc(state, "MODIFIED", _dns(1, "True"))])  # back: DNS reached again
     assert None not in full and "a" in changed
     assert index.by_namespace["a"].dns_blocked == 0
     assert index.by_namespace == PostureIndex(state).by_namespace
@@ -88,12 +80,12 @@ def test_a_rolled_dns_pod_moves_nothing() -> None:
     state = ClusterState()
     for doc in (_named("coredns-a", 1, "h1"), _pod("a", "web", {"app": "web"}, "Running", 5, None, False, False),
                 BY_NAMED_PORT):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
     assert index.by_namespace["a"].dns_blocked == 0
     full = _watched(index)
-    index.update([_apply(state, "ADDED", _named("coredns-b", 2, "h2"))])
-    index.update([_apply(state, "DELETED", _named("coredns-a", 1, "h1"))])
+    index.update([apply_doc(state, "ADDED", _named("coredns-b", 2, "h2"))])
+    index.update([apply_doc(state, "DELETED", _named("coredns-a", 1, "h1"))])
     assert [str(d) for d in index.dns_pods] == ["kube-system/coredns-b"]
     assert None not in full and all(ns == {"kube-system"} for ns in full)
     assert index.by_namespace == PostureIndex(state).by_namespace
@@ -104,10 +96,10 @@ def test_a_dns_pod_losing_its_named_port_blocks_dns() -> None:
     state = ClusterState()
     for doc in (_named("coredns-a", 1, "h1"), _pod("a", "web", {"app": "web"}, "Running", 5, None, False, False),
                 BY_NAMED_PORT):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
     full = _watched(index)
-    changed = index.update([_apply(state, "MODIFIED", _named("coredns-a", 1, "h1", port_name="domain"))])
+    changed = index.update([apply_doc(state, "MODIFIED", _named("coredns-a", 1, "h1", port_name="domain"))])
     assert None not in full and "a" in changed
     assert index.by_namespace["a"].dns_blocked == 1
     assert index.by_namespace == PostureIndex(state).by_namespace
@@ -119,7 +111,7 @@ def test_a_policy_guarding_the_dns_pods_moves_the_dns_flag_elsewhere() -> None:
     state = ClusterState()
     for doc in (_named("coredns-a", 1, "h1"), _pod("a", "web", {"app": "web"}, "Running", 5, None, False, False),
                 BY_NAMED_PORT):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
     full = _watched(index)
 
@@ -129,9 +121,9 @@ def test_a_policy_guarding_the_dns_pods_moves_the_dns_flag_elsewhere() -> None:
                 "spec": {"podSelector": {"matchLabels": select}, "policyTypes": ["Ingress"], "ingress": [{"from": [
                     {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}}}]}]}}
 
-    changed = index.update([_apply(state, "ADDED", guard({"app": "other"}))])
+    changed = index.update([apply_doc(state, "ADDED", guard({"app": "other"}))])
     assert "a" not in changed and index.by_namespace["a"].dns_blocked == 0
-    changed = index.update([_apply(state, "MODIFIED", guard({"k8s-app": "kube-dns"}))])
+    changed = index.update([apply_doc(state, "MODIFIED", guard({"k8s-app": "kube-dns"}))])
     assert None not in full and "a" in changed
     assert index.by_namespace["a"].dns_blocked == 1
     assert index.by_namespace == PostureIndex(state).by_namespace
@@ -148,10 +140,10 @@ def test_the_last_dns_pod_gone_the_stand_in_answers() -> None:
                     "namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "custom"}}}],
                     "ports": [{"port": 53, "protocol": "UDP"}]}]}}
     for doc in (custom, _pod("a", "web", {"app": "web"}, "Running", 5, None, False, False), by_label):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
     assert index.by_namespace["a"].dns_blocked == 0
-    changed = index.update([_apply(state, "DELETED", custom)])
+    changed = index.update([apply_doc(state, "DELETED", custom)])
     assert index.dns_pods == [] and "a" in changed and index.by_namespace["a"].dns_blocked == 1
     assert index.by_namespace == PostureIndex(state).by_namespace
 
@@ -161,13 +153,13 @@ def test_with_no_dns_pod_a_policy_of_kube_system_guards_the_stand_in() -> None:
     that shuts the stand-in's ingress blocks DNS elsewhere (found by the DNS event machine)."""
     state = ClusterState()
     for doc in (_pod("a", "web", {"app": "web"}, "Running", 5, None, False, False), BY_NAMED_PORT):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
     assert index.dns_pods == [] and index.by_namespace["a"].dns_blocked == 0
     full = _watched(index)
     shut = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"name": "shut", "namespace": "kube-system"},
             "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
-    changed = index.update([_apply(state, "ADDED", shut)])
+    changed = index.update([apply_doc(state, "ADDED", shut)])
     assert None not in full and "a" in changed and index.by_namespace["a"].dns_blocked == 1
     assert index.by_namespace == PostureIndex(state).by_namespace

@@ -4,22 +4,12 @@ a pod that comes (a new peer) still moves the class of the pods whose rules it m
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from ktui.analysis.posture import PostureIndex
-from ktui.model.decode import decode_document
-from ktui.store import Change, ClusterState, Event
+from ktui.store import ClusterState
 from tests.check.kit import namespace, netpol, pod
-
-
-def _apply(state: ClusterState, verb: str, doc: dict[str, Any]) -> Change:
-    info, obj = decode_document(doc, "default")
-    assert info is not None
-    change = state.apply(Event(verb, info.kind, obj))  # type: ignore[arg-type]
-    assert change is not None
-    return change
+from tests.conftest import apply_doc
 
 
 def _state() -> ClusterState:
@@ -27,7 +17,7 @@ def _state() -> ClusterState:
     for doc in (namespace("a"), pod("pa", "a", {"app": "a"}, "10.0.0.1"),
                 netpol("egress-to-db", "a", {"app": "a"}, types=["Egress"],
                        egress=[{"to": [{"podSelector": {"matchLabels": {"app": "db"}}}]}])):
-        _apply(state, "ADDED", doc)
+        apply_doc(state, "ADDED", doc)
     return state
 
 
@@ -39,20 +29,20 @@ def test_a_new_peer_moves_the_class_of_the_pods_it_opens_to() -> None:
     state = _state()
     index = PostureIndex(state)
     assert _classes(index) == {"pa": "denied"}
-    index.update([_apply(state, "ADDED", pod("db", "a", {"app": "db"}, "10.0.0.9"))])
+    index.update([apply_doc(state, "ADDED", pod("db", "a", {"app": "db"}, "10.0.0.9"))])
     assert _classes(index) == _classes(PostureIndex(state)) == {"pa": "cluster", "db": "open"}
 
 
 def test_readiness_flips_patch_in_place_without_asking_the_probes(monkeypatch: pytest.MonkeyPatch) -> None:
     state = _state()
-    _apply(state, "ADDED", pod("db", "a", {"app": "db"}, "10.0.0.9"))
+    apply_doc(state, "ADDED", pod("db", "a", {"app": "db"}, "10.0.0.9"))
     index = PostureIndex(state)
 
     def refuse() -> None:
         raise AssertionError("the probes were asked for a readiness flip")
 
     monkeypatch.setattr(index, "_egress_moved", refuse)
-    flips = [_apply(state, "MODIFIED", pod(name, "a", {"app": app}, ip, ready=False))
+    flips = [apply_doc(state, "MODIFIED", pod(name, "a", {"app": app}, ip, ready=False))
              for name, app, ip in (("pa", "a", "10.0.0.1"), ("db", "db", "10.0.0.9"))]
     index.update(flips)
     assert index.by_namespace == PostureIndex(state).by_namespace
