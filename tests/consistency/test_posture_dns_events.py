@@ -91,14 +91,19 @@ def test_a_rolled_dns_pod_moves_nothing() -> None:
     assert index.by_namespace == PostureIndex(state).by_namespace
 
 
-def test_a_dns_pod_losing_its_named_port_blocks_dns() -> None:
-    """The rule allows the port by name: a DNS pod whose port is named otherwise is not reached."""
+def _named_port_world() -> tuple[ClusterState, PostureIndex, list[object]]:
+    """One CoreDNS pod reached by a rule naming its port, a web pod in a; the index watched."""
     state = ClusterState()
     for doc in (_named("coredns-a", 1, "h1"), _pod("a", "web", {"app": "web"}, "Running", 5, None, False, False),
                 BY_NAMED_PORT):
         apply_doc(state, "ADDED", doc)
     index = PostureIndex(state)
-    full = _watched(index)
+    return state, index, _watched(index)
+
+
+def test_a_dns_pod_losing_its_named_port_blocks_dns() -> None:
+    """The rule allows the port by name: a DNS pod whose port is named otherwise is not reached."""
+    state, index, full = _named_port_world()
     changed = index.update([apply_doc(state, "MODIFIED", _named("coredns-a", 1, "h1", port_name="domain"))])
     assert None not in full and "a" in changed
     assert index.by_namespace["a"].dns_blocked == 1
@@ -108,12 +113,7 @@ def test_a_dns_pod_losing_its_named_port_blocks_dns() -> None:
 def test_a_policy_guarding_the_dns_pods_moves_the_dns_flag_elsewhere() -> None:
     """A policy of kube-system that lets only namespace b reach the DNS pods blocks DNS for a's
     pods; a policy there that selects other pods moves nothing outside kube-system."""
-    state = ClusterState()
-    for doc in (_named("coredns-a", 1, "h1"), _pod("a", "web", {"app": "web"}, "Running", 5, None, False, False),
-                BY_NAMED_PORT):
-        apply_doc(state, "ADDED", doc)
-    index = PostureIndex(state)
-    full = _watched(index)
+    state, index, full = _named_port_world()
 
     def guard(select: dict[str, str]) -> dict[str, Any]:
         return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
