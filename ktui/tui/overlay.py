@@ -27,10 +27,11 @@ from ktui.analysis.findings import Finding
 from ktui.analysis.policy import NetpolEngine
 from ktui.analysis.posture import PostureIndex
 from ktui.sources.base import Problem
-from ktui.store import Change, ClusterState, Event, Origin
+from ktui.sources.compact import Compactor
+from ktui.store import Change, ClusterState, Event
+from ktui.tui.overlay_wire import Item, pack, unpack
 from ktui.tui.summaries import ExposureSummary, FindingsSummary, exposure_summaries, findings_summaries
 
-Item = tuple[Change, Origin | None]
 UnseenMap = dict[tuple[str, str], str]  # ClusterState.unseen_kinds(): (kind, namespace) -> reason
 
 
@@ -141,6 +142,7 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     replica = Replica(live)
+    compactor = Compactor()
     dirty, hold, next_at = False, False, 0.0
     first, pace = True, gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)  # the replica keeps every object of the first list: collect rarely
@@ -151,14 +153,14 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
                 if msg[0] == "stop":
                     return
                 hold = msg[1]
-                replica.apply(*msg[2:])
+                replica.apply(unpack(msg[2], compactor), *msg[3:])
                 dirty = True
                 while conn.poll(0):  # take everything queued before computing
                     msg = conn.recv()
                     if msg[0] == "stop":
                         return
                     hold = msg[1]
-                    replica.apply(*msg[2:])
+                    replica.apply(unpack(msg[2], compactor), *msg[3:])
                 if hold or time.monotonic() < next_at:
                     continue
             result = replica.compute()
@@ -287,7 +289,8 @@ class Overlay:
         with self._lock:
             listing, fresh = self._listing, self._fresh
         if fresh:  # a feed between the wake and the last take was taken with it: nothing new
-            self._conn.send(("batch", listing, *self._take()))
+            items, *rest = self._take()
+            self._conn.send(("batch", listing, pack(items), *rest))
 
     def fed_version(self) -> int | None:
         """The result version that includes every change fed so far; None while some wait to be
