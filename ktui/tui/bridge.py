@@ -81,6 +81,8 @@ class PostureJob:
     changed: set[str] = field(default_factory=set)
     built: tuple[NetpolEngine, PostureIndex] | None = None
     error: Exception | None = None
+    first_overlay: bool = False  # not a build: the overlay's first result from the built posture
+    result: OverlayResult | None = None
 
 
 class Bridge:
@@ -180,6 +182,10 @@ class Bridge:
         and the store stays still (nothing is drained), so the two threads share nothing mutable."""
         job = self.job
         assert job is not None
+        if job.first_overlay:
+            assert self.overlay is not None
+            job.result = self.overlay.compute_here(self.state, self.engine, self.posture)
+            return
         try:
             engine = NetpolEngine(self.state)
             job.built = (engine, PostureIndex(self.state, engine))
@@ -191,6 +197,10 @@ class Bridge:
         job = self.job
         assert job is not None
         self.job = None
+        if job.first_overlay:
+            assert self.overlay is not None and job.result is not None
+            self.overlay.deliver(job.result)  # on to the app, as the child's results go
+            return Update()
         if job.error is not None:
             raise job.error
         assert job.built is not None
@@ -205,6 +215,10 @@ class Bridge:
             gc.freeze()
             gc.set_threshold(*self._gc_threshold)
             self._gc_threshold = None
+        if not job.was_synced and self.overlay is not None and self.overlay.process and not self.overlay.received:
+            # the first complete overview: exposure and findings from this posture, next, on a
+            # worker (the child would build the posture again first); the store stays still
+            self.job = PostureJob(Batch(), job.now, True, {}, first_overlay=True)
         return self._update(job)
 
     def _whole_build(self, changes: list[Change], hidden: bool) -> bool:

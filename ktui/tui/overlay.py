@@ -102,35 +102,52 @@ class Replica:
 
     def compute(self) -> OverlayResult:
         started = time.perf_counter()
-        try:  # the same Analysis (options included) `ktui hosts`/`check`/`posture` build
-            # (live, the source's problems are in the feed, not findings: as `ktui check` live)
-            # the posture (its findings read every pod's egress) as the bridge keeps it: updated by
-            # the changes, not built again on each computation (15 s at 100,000 pods)
+        try:  # the posture (its findings read every pod's egress) as the bridge keeps it: updated
+            # by the changes, not built again on each computation (15 s at 100,000 pods)
             if self.posture is None:
                 self.posture = PostureIndex(self.state, self.engine)
             elif self._changes:
                 self.posture.update(self._changes)
             self._changes = []
-            analysis = Analysis(self.state, live=self.live, complete=self.live,
-                                problems=() if self.live else self.problems, unseen=self.unseen, engine=self.engine,
-                                posture_index=self.posture)
-            exposure = exposure_summaries(analysis)
-            found = tuple(analysis.findings)
+            exposure, by_ns, found = summarise(self.state, self.engine, self.posture, self.live, self.problems,
+                                               self.unseen)
         except Exception as exc:  # an analysis bug must not take the app down: say it, keep going
             self.posture = None  # built again next time, whatever state the failure left it in
             return OverlayResult({}, {}, None, time.perf_counter() - started, self.version,
                                  error=f"{type(exc).__name__}: {exc}")
-        by_ns = findings_summaries(found)
-        result = OverlayResult(
-            {ns: _slim(x) for ns, x in exposure.items() if self._exposure.get(ns) != x},
-            {ns: f for ns, f in by_ns.items() if self._findings.get(ns) != f},
-            found if found != self._found else None,
-            time.perf_counter() - started, self.version,
-            exposure_gone=tuple(ns for ns in self._exposure if ns not in exposure),
-            findings_gone=tuple(ns for ns in self._findings if ns not in by_ns),
-        )
+        result = _since(self._exposure, self._findings, self._found, exposure, by_ns, found,
+                        time.perf_counter() - started, self.version)
         self._exposure, self._findings, self._found = exposure, by_ns, found
         return result
+
+
+Summaries = tuple[dict[str, ExposureSummary], dict[str, FindingsSummary], tuple[Finding, ...]]
+
+
+def summarise(state: ClusterState, engine: NetpolEngine, posture: PostureIndex, live: bool,
+              problems: list[Problem], unseen: frozenset[str]) -> Summaries:
+    """Exposure and findings per namespace, from the same Analysis (options included) `ktui hosts`,
+    `check` and `posture` build (live, the source's problems are in the feed, not findings: as
+    `ktui check` live)."""
+    analysis = Analysis(state, live=live, complete=live, problems=() if live else problems, unseen=unseen,
+                        engine=engine, posture_index=posture)
+    found = tuple(analysis.findings)
+    return exposure_summaries(analysis), findings_summaries(found), found
+
+
+def _since(exposure_was: dict[str, ExposureSummary], findings_was: dict[str, FindingsSummary],
+           found_was: tuple[Finding, ...] | None, exposure: dict[str, ExposureSummary],
+           by_ns: dict[str, FindingsSummary], found: tuple[Finding, ...], seconds: float,
+           version: int) -> OverlayResult:
+    """The result that takes a receiver holding the first summaries to the second."""
+    return OverlayResult(
+        {ns: _slim(x) for ns, x in exposure.items() if exposure_was.get(ns) != x},
+        {ns: f for ns, f in by_ns.items() if findings_was.get(ns) != f},
+        found if found != found_was else None,
+        seconds, version,
+        exposure_gone=tuple(ns for ns in exposure_was if ns not in exposure),
+        findings_gone=tuple(ns for ns in findings_was if ns not in by_ns),
+    )
 
 
 def _worker(conn: Any, live: bool, min_interval: float) -> None:
@@ -227,6 +244,7 @@ class Overlay:
         self._listing = False
         self._fresh = False  # fed since the last take
         self.taken = 0  # batches handed to the child so far (its results' `version` counts them)
+        self.received = 0  # results of the child's handed on so far
 
     def start(self) -> None:
         if not self.process or self._proc is not None:
@@ -298,6 +316,31 @@ class Overlay:
         with self._lock:
             return None if self._fresh else self.taken
 
+    def compute_here(self, state: ClusterState, engine: NetpolEngine, posture: PostureIndex) -> OverlayResult:
+        """The first result, computed by the app itself (on a worker thread, the store still) from
+        the posture it has just built: the child would first build that posture again (9 s at
+        100,000 pods) before its first result. Covers every batch fed so far."""
+        with self._lock:
+            version = self.taken + (1 if self._fresh else 0)
+            problems, unseen = list(self._problems), self._unseen
+        started = time.perf_counter()
+        try:
+            exposure, by_ns, found = summarise(state, engine, posture, self.live, problems, unseen)
+        except Exception as exc:  # as the child does: say it, keep going (the child's result follows)
+            return OverlayResult({}, {}, None, time.perf_counter() - started, version,
+                                 error=f"{type(exc).__name__}: {exc}")
+        return _since({}, {}, None, exposure, by_ns, found, time.perf_counter() - started, version)
+
+    def deliver(self, result: OverlayResult) -> bool:
+        """Hand on compute_here's result, unless a result of the child's came first: the child's
+        results each say what changed since its previous one, so after its first nothing else may
+        come in between. The child's first result (everything) still comes, equal or newer."""
+        with self._lock:
+            if self.received or result.error:
+                return False
+            self.on_result(result)
+            return True
+
     def compute_inline(self) -> OverlayResult:
         assert self._inline is not None
         self._inline.apply(*self._take())
@@ -324,4 +367,6 @@ class Overlay:
                 if not self._stop.is_set():
                     self.on_result(OverlayResult({}, {}, (), 0.0, 0, error="the analysis process stopped"))
                 return
-            self.on_result(result)
+            with self._lock:  # in order with deliver()
+                self.received += 1
+                self.on_result(result)

@@ -115,11 +115,12 @@ async def test_the_app_builds_the_first_posture_on_a_worker() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(100):
             await pilot.pause(0.05)
-            if app.bridge.synced and rows(app):
+            if app.bridge.synced and rows(app) and app.bridge.job is None and app.bridge.exposure is not None:
                 break
         assert isinstance(app.screen, OverviewScreen)
         assert rows(app)[:4] == ["kube-system", "payments", "sandbox", "shop"]
-        assert app.bridge.job is None
+        # then, a second job: the first exposure and findings, from that posture
+        assert app.bridge.job is None and app.bridge.exposure is not None and app.bridge.findings is not None
 
 
 def test_the_attention_line_says_the_posture_is_being_computed() -> None:

@@ -1,0 +1,106 @@
+"""The first complete overview: once the first posture is built, the app computes exposure and
+findings from it (a second job, on a worker, the store still) rather than wait for the overlay's
+child, which must build that posture again first (9 s at 100,000 pods). The child's results
+still come and say the same; the first of them is always taken whole, never a diff in between."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ktui.store import Change
+from ktui.tui.bridge import Bridge
+from ktui.tui.overlay import Overlay, OverlayResult, Replica
+from ktui.tui.overlay_wire import Item
+
+from .conftest import CLUSTER, StillSource
+
+
+@pytest.fixture(autouse=True)
+def _collector() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def _job(bridge: Bridge) -> None:
+    worker = threading.Thread(target=bridge.run_job)  # as the app's worker
+    worker.start()
+    worker.join()
+    bridge.finish_job()
+
+
+def _first_build(results: list[OverlayResult], start_child: bool) -> Bridge:
+    bridge = Bridge(StillSource([str(CLUSTER)]), live=True, background=True)
+    bridge.start()
+    overlay = Overlay(results.append, live=True, min_interval=0.0, process=True)
+    if start_child:
+        bridge.attach_overlay(overlay)
+    else:
+        bridge.overlay = overlay  # no child: only the app's own first result can come
+    assert bridge.poll() is None and bridge.job is not None and not bridge.job.first_overlay
+    _job(bridge)  # the posture
+    assert bridge.synced
+    return bridge
+
+
+def test_after_the_first_posture_the_app_computes_the_first_overlay_result() -> None:
+    results: list[OverlayResult] = []
+    bridge = _first_build(results, start_child=False)
+    job = bridge.job
+    assert job is not None and job.first_overlay  # next: exposure and findings, held, off the UI thread
+    assert bridge.poll() is None  # nothing drained meanwhile
+    _job(bridge)
+    assert bridge.job is None and len(results) == 1
+    mine = results[0]
+    assert not mine.error and mine.exposure and mine.found
+    overlay = bridge.overlay
+    assert overlay is not None and mine.version == overlay.taken + 1  # every batch fed so far
+    # what the child computes from the same store
+    replica = Replica(live=True)
+    replica.apply(_all_items(bridge), [], frozenset())
+    child = replica.compute()
+    assert (mine.exposure, mine.findings, mine.found) == (child.exposure, child.findings, child.found)
+    bridge.apply_overlay(mine)
+    assert bridge.exposure == child.exposure and bridge.found == child.found
+
+
+def _all_items(bridge: Bridge) -> list[Item]:
+    """The store as the child gets it: every object, with where it was read from."""
+    st = bridge.state
+    return [(Change(k, o.metadata.namespace, o.metadata.name, None, o), st.origins.get((k, *key)))
+            for k in st.kinds() for o in st.objects(k) for key in [(o.metadata.namespace, o.metadata.name)]]
+
+
+def test_a_result_of_the_child_first_wins() -> None:
+    results: list[OverlayResult] = []
+    bridge = _first_build(results, start_child=False)
+    overlay = bridge.overlay
+    assert overlay is not None
+    overlay.received = 1  # the child's first result was handed on already: its next are diffs from it
+    _job(bridge)
+    assert results == []
+
+
+def test_with_the_child_running_both_come_and_agree() -> None:
+    results: list[OverlayResult] = []
+    bridge = _first_build(results, start_child=True)
+    try:
+        if bridge.job is not None:  # not if the child's result was already in
+            _job(bridge)
+        deadline = time.monotonic() + 60
+        while len(results) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert [r.error for r in results] == ["", ""]
+        assert results[0].exposure.keys() == results[1].exposure.keys()
+        assert results[0].found == results[1].found
+        for r in results:
+            bridge.apply_overlay(r)
+        assert bridge.exposure == results[0].exposure
+    finally:
+        bridge.stop()
