@@ -252,7 +252,7 @@ class Analysis:
     @computed
     def exposures(self) -> list[Exposure]:
         """Every exposed entry, refused Gateway routes included (attached=False), sorted."""
-        return exposures(self.state, include_unattached=True)
+        return exposures(self.state, include_unattached=True, subjects=self.engine.pod_subjects)
 
     def hosts(self, namespace: str | None = None, include_unattached: bool = False) -> list[Exposure]:
         """What `ktui hosts` lists: the entries of `namespace` (or all), refused routes on request."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ktui.analysis.core.subjects import Subject, is_running, namespace_subjects, pod_subject
-from ktui.model.core import Service, ServicePort
+from ktui.analysis.core.subjects import PodCache, Subject, is_running, namespace_subjects, pod_subject
+from ktui.model.core import Pod, Service, ServicePort
 from ktui.model.selectors import LabelSelector
 from ktui.store import ClusterState
 
@@ -107,8 +107,11 @@ def find_service_port(svc: Service, port: int | str | None) -> ServicePort | Non
 class BackendResolver:
     """Resolves Service backends over one ClusterState, with the per-state lookups cached."""
 
-    def __init__(self, state: ClusterState) -> None:
+    def __init__(self, state: ClusterState, subjects: PodCache | None = None) -> None:
         self.state = state
+        # the Subjects the posture already made (the engine's cache): the engine keeps what it
+        # selected and how it classed a subject by its identity, so those answers are reused
+        self._subjects: PodCache = subjects if subjects is not None else {}
         # Slices say something only where the controllers ran: a state with slices but no pods
         # (manifests carrying a hand-written EndpointSlice or two) knows nothing of the others.
         self.endpoints_known = state.count("EndpointSlice") > 0 and state.count("Pod") > 0
@@ -124,13 +127,17 @@ class BackendResolver:
                 and self.state.get(w.kind, w.namespace, w.name) is not None]
         return found
 
+    def _subject(self, pod: Pod) -> Subject:
+        hit = self._subjects.get((pod.metadata.namespace, pod.metadata.name))
+        return hit[1] if hit is not None and hit[0] is pod else pod_subject(pod)
+
     def pods_for(self, namespace: str, selector: Mapping[str, str]) -> tuple[tuple[PodInfo, ...], str]:
         """Running pods the selector picks; without any, the workload templates it would pick."""
         sel = LabelSelector(match_labels=dict(selector))
         pods = [p for p in self.state.pods_matching(namespace, sel) if is_running(p)]
         if pods:
             infos = tuple(
-                PodInfo(namespace, p.metadata.name, "Pod", p.is_ready(), pod_subject(p))
+                PodInfo(namespace, p.metadata.name, "Pod", p.is_ready(), self._subject(p))
                 for p in sorted(pods, key=lambda p: p.metadata.name)
             )
             return infos, "pods"

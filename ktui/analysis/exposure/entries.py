@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from ktui.analysis.core.subjects import PodCache
 from ktui.analysis.exposure.backends import Backend, BackendResolver
 from ktui.analysis.exposure.refgrants import CertCheck
 from ktui.model.core import Node, Service
@@ -134,17 +135,19 @@ def service_exposures(svc: Service, resolver: BackendResolver, nodes: tuple[str,
 
 
 def exposures(
-    state: ClusterState, namespace: str | None = None, include_unattached: bool = False
+    state: ClusterState, namespace: str | None = None, include_unattached: bool = False,
+    subjects: PodCache | None = None,
 ) -> list[Exposure]:
     """Every exposed entry (of `namespace`, or all), sorted by namespace, host, port and path.
 
     With include_unattached, Gateway routes that name a parent but are not accepted there are
     included too (attached=False, with the reason), which is what triage needs.
+    `subjects`: the pods' Subjects made already (PolicyEngine.pod_subjects), reused.
     """
     from ktui.analysis.exposure.gateway import gateway_exposures
     from ktui.analysis.exposure.ingress import ingress_exposures
 
-    resolver = BackendResolver(state)
+    resolver = BackendResolver(state, subjects)
     out: list[Exposure] = []
     for ing in state.objects("Ingress", namespace):
         out.extend(ingress_exposures(state, ing, resolver))

@@ -7,9 +7,9 @@ often no Secrets and no classes installed with the controller: there a missing o
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ktui.analysis.core.subjects import ExternalRange, Subject
 from ktui.analysis.exposure.backends import Backend, PodInfo
@@ -19,6 +19,7 @@ from ktui.analysis.exposure.tls import NONE, UNKNOWN, tls_state
 from ktui.analysis.policy import NetpolEngine, Verdict, named_ports
 from ktui.store import ClusterState
 
+P = TypeVar("P", Subject, ExternalRange, Subject | ExternalRange)
 OK, WARN, FAIL = "ok", "warn", "fail"
 EVERYWHERE = ExternalRange(4, 0, 2**32 - 1)
 # One stand-in for every chain: the engine keeps a subject's tiers by identity, so they are
@@ -153,30 +154,24 @@ def source_classes(engine: NetpolEngine, sources: Sequence[Subject | ExternalRan
     the address segment between the tiers' boundaries each IP falls in), each once, first member
     first, with how many it stands for: a controller run as a DaemonSet on hundreds of nodes is
     asked about once, not once per node, for every backend pod of every host."""
-    if len(sources) < 2:
-        return [(s, 1) for s in sources]
+    return _alike(engine, sources)
 
-    def compute() -> dict[int, list[int]]:
-        cuts: dict[int, list[int]] = {}
-        for version, point in engine.boundaries(None):
-            cuts.setdefault(version, []).append(point)
-        return {v: sorted(points) for v, points in cuts.items()}
 
-    cuts = engine.per_policy("source-class-cuts", compute)
+def _alike(engine: NetpolEngine, members: Sequence[P]) -> list[tuple[P, int]]:
+    """Each class of members no tier tells apart (engine.alike_key; address ranges are their own
+    class), first member first, with how many it stands for."""
+    if len(members) < 2:
+        return [(m, 1) for m in members]
     order: dict[object, int] = {}
-    out: list[tuple[Subject | ExternalRange, int]] = []
-    for s in sources:
-        if isinstance(s, ExternalRange):
-            key: object = s
-        else:
-            segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
-            key = (s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network, segments)
+    out: list[tuple[P, int]] = []
+    for m in members:
+        key = engine.alike_key(m) if isinstance(m, Subject) else m
         if key in order:
             i = order[key]
             out[i] = (out[i][0], out[i][1] + 1)
         else:
             order[key] = len(out)
-            out.append((s, 1))
+            out.append((m, 1))
     return out
 
 
@@ -200,13 +195,17 @@ def netpol_link(engine: NetpolEngine, e: Exposure, b: Backend, controllers: Cont
     denied: list[Verdict] = []
     checked = 0
     classes = source_classes(engine, sources)
-    for pod in pods:
+    # backend pods alike (their ports too) get the same verdicts: asked once, counted for each;
+    # the first denied is still the first pod denied (a class's first member comes first)
+    by_subject = {id(p.subject): p for p in pods}
+    for dst, pods_alike in _alike(engine, [p.subject for p in pods]):
+        pod = by_subject[id(dst)]
         port = b.container_port(pod) or 0
         for src, alike in classes:
-            checked += alike
+            checked += alike * pods_alike
             v = engine.can_reach(src, pod.subject, port, proto)
             if not v.allowed:
-                denied.extend([v] * alike)
+                denied.extend([v] * (alike * pods_alike))
     if not denied:
         return Link("netpol", OK, f"allowed {assumption} to {len(pods)} pod(s)", b.ref)
     first = denied[0]

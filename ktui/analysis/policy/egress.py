@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import cast
 
 from ktui.analysis.core.portset import EMPTY, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject, WorkloadId, namespace_subjects, subject_namespaces
@@ -43,7 +42,7 @@ class EgressPosture:
 def _subjects(engine: PolicyEngine, namespace: str | None = None) -> list[Subject]:
     """The cluster's subjects (or one namespace's); a pod whose object did not change keeps its
     Subject across state versions."""
-    cache = cast(dict[tuple[str, str], tuple[object, Subject]], engine.ctx.cache("subjects"))
+    cache = engine.pod_subjects
     if namespace is not None:
         return namespace_subjects(engine.state, namespace, cache)
     return engine.per_version("cluster-subjects", lambda: [

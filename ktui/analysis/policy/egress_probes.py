@@ -10,10 +10,8 @@ that a long-lived index re-asks only the pods whose answer moved.
 
 from __future__ import annotations
 
-import bisect
 import enum
 from dataclasses import dataclass
-from typing import cast
 
 from ktui.analysis.core.portset import EMPTY, PortSet
 from ktui.analysis.core.subjects import ExternalRange, Subject, namespace_subjects
@@ -102,10 +100,7 @@ class Probes:
     def _new_policies(self) -> None:
         """The tiers were rebuilt: new sides; the classes stay unless the boundaries moved."""
         self._policy_key = self.engine.policy_key
-        cuts: dict[int, list[int]] = {}
-        for version, point in self.engine.boundaries(None):
-            cuts.setdefault(version, []).append(point)
-        sorted_cuts = {v: sorted(points) for v, points in cuts.items()}
+        sorted_cuts = self.engine.class_cuts()
         context = self._context_key()
         if sorted_cuts != self.cuts or context != self._context or len(self.answers) > 20_000:
             self.cuts = sorted_cuts
@@ -143,8 +138,7 @@ class Probes:
         mine: dict[int, tuple[Subject, object]] = {}
         seen: set[object] = set()
         firsts = []
-        for s in namespace_subjects(self.engine.state, ns, cast(dict[tuple[str, str], tuple[object, Subject]],
-                                                                 self.engine.ctx.cache("subjects"))):
+        for s in namespace_subjects(self.engine.state, ns, self.engine.pod_subjects):
             hit = held.get(id(s))
             k = hit[1] if hit is not None and hit[0] is s else self._key(s)
             mine[id(s)] = (s, k)
@@ -155,9 +149,7 @@ class Probes:
         return firsts
 
     def _key(self, s: Subject) -> object:
-        cuts = self.cuts
-        segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
-        return (s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network, segments)
+        return self.engine.alike_key(s)
 
     def refresh(self) -> None:
         state = self.engine.state

@@ -9,11 +9,12 @@ be told (unknown: something ktui cannot see).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 
 from ktui.analysis.core.portset import ALL, PortSet
-from ktui.analysis.core.subjects import ExternalRange, Subject
+from ktui.analysis.core.subjects import ExternalRange, PodCache, Subject
 from ktui.analysis.core.verdicts import TIER_NETPOL, DirectionVerdict, RuleRef, Verdict
 from ktui.analysis.policy.admin import AdminTier
 from ktui.analysis.policy.admin_rules import CompiledAdminPolicy
@@ -136,6 +137,39 @@ class PolicyEngine:
             return self.per_policy("boundaries-None", lambda: [p for d in DIRECTIONS for p in self.boundaries(d)])
         return self.per_policy(f"boundaries-{direction}", lambda: [
             p for tier in self._tiers for p in tier.boundaries(direction)])
+
+    @property
+    def pod_subjects(self) -> PodCache:
+        """Each pod's Subject as made for this engine ((namespace, name) -> (pod, Subject)): a pod
+        whose object is unchanged keeps its Subject, and so every answer kept by its identity."""
+        return cast(PodCache, self.ctx.cache("subjects"))
+
+    def class_cuts(self) -> dict[int, list[int]]:
+        """Every tier's boundaries (both directions), sorted per IP version: the points where an
+        address's segment can change what a rule says of it."""
+        def compute() -> dict[int, list[int]]:
+            cuts: dict[int, list[int]] = {}
+            for version, point in self.boundaries(None):
+                cuts.setdefault(version, []).append(point)
+            return {v: sorted(points) for v, points in cuts.items()}
+        return self.per_policy("class-cuts", compute)
+
+    def alike_key(self, s: Subject) -> object:
+        """What the tiers read of a subject: namespace, labels, service account, ports, host
+        network, and the segment between the tiers' boundaries each IP falls in. Subjects with
+        equal keys get equal answers from every tier, so one stands for all (egress probes, a
+        controller's pods, a Service's backends). Kept per subject until the policies change."""
+        memo: dict[int, tuple[Subject, object]] = self.per_policy("alike-keys", dict)
+        hit = memo.get(id(s))
+        if hit is not None and hit[0] is s:
+            return hit[1]
+        if len(memo) > 4 * (self.state.count("Pod") + 64):
+            memo.clear()  # subjects of pods long gone: keep it bounded
+        cuts = self.class_cuts()
+        segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
+        key = (s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network, segments)
+        memo[id(s)] = (s, key)
+        return key
 
     def external_ranges(self, direction: str) -> list[ExternalRange]:
         """The address space cut at every tier's boundaries for the direction (cached per version)."""
