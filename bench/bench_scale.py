@@ -146,9 +146,6 @@ def overview_main(kubeconfig: str) -> None:
     overlay = bridge.overlay
     assert overlay is not None
     wanted = overlay.fed_version()
-    while wanted is None:
-        time.sleep(0.002)
-        wanted = overlay.fed_version()
     while not any(r.version >= wanted or r.error for r in results):  # the first that holds it all
         arrived.wait(0.05)
         arrived.clear()

@@ -138,6 +138,8 @@ class Bridge:
 
     def attach_overlay(self, overlay: Overlay) -> None:
         self.overlay = overlay
+        if self.background and not self.synced:
+            overlay.defer()  # the first result is computed here (finish_job): the child after it
         overlay.start()
 
     # ------------------------------------------------------------ the batch path
@@ -200,8 +202,11 @@ class Bridge:
         if job.first_overlay:
             assert self.overlay is not None and job.result is not None
             self.overlay.deliver(job.result)  # on to the app, as the child's results go
+            self.overlay.release()
             return Update()
         if job.error is not None:
+            if self.overlay is not None:
+                self.overlay.release()  # the child computes the first result then
             raise job.error
         assert job.built is not None
         self.engine, self.posture = job.built
@@ -219,6 +224,8 @@ class Bridge:
             # the first complete overview: exposure and findings from this posture, next, on a
             # worker (the child would build the posture again first); the store stays still
             self.job = PostureJob(Batch(), job.now, True, {}, first_overlay=True)
+        elif self.overlay is not None:
+            self.overlay.release()
         return self._update(job)
 
     def _whole_build(self, changes: list[Change], hidden: bool) -> bool:

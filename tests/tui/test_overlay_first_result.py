@@ -91,8 +91,7 @@ def test_with_the_child_running_both_come_and_agree() -> None:
     results: list[OverlayResult] = []
     bridge = _first_build(results, start_child=True)
     try:
-        if bridge.job is not None:  # not if the child's result was already in
-            _job(bridge)
+        _job(bridge)  # the app's first result; then the child starts
         deadline = time.monotonic() + 60
         while len(results) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -102,5 +101,23 @@ def test_with_the_child_running_both_come_and_agree() -> None:
         for r in results:
             bridge.apply_overlay(r)
         assert bridge.exposure == results[0].exposure
+    finally:
+        bridge.stop()
+
+
+def test_the_child_starts_only_once_the_first_result_is_in() -> None:
+    """Until then it would only compete for the CPU, decoding the first list and building the
+    posture again; what is fed meanwhile goes to it at once."""
+    results: list[OverlayResult] = []
+    bridge = _first_build(results, start_child=True)
+    try:
+        overlay = bridge.overlay
+        assert overlay is not None and overlay._proc is None and bridge.job is not None
+        _job(bridge)
+        assert overlay._proc is not None and len(results) == 1
+        deadline = time.monotonic() + 60
+        while len(results) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert results[1].version == results[0].version == overlay.fed_version()
     finally:
         bridge.stop()
