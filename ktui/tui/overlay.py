@@ -3,9 +3,11 @@
 The findings catalogue runs over the whole cluster (seconds at 10,000 pods), so it cannot run in
 the 100 ms batch path; and in a thread it would share the GIL with the UI and slow every frame.
 So it runs in a child process holding its own replica of the store: the bridge hands over each
-batch's changes (a list append; a sender thread pickles them to the child), the child recomputes
-at most every `min_interval` seconds -- and never more often than twice its last run time -- and
-a receiver thread hands each OverlayResult back. With process=False (tests) it runs inline.
+batch's changes (a list append; a sender thread writes them to the child, overlay_wire.py), the
+child recomputes at most every `min_interval` seconds -- and never more often than twice its last
+run time -- and a receiver thread hands each OverlayResult back. The first result is the app's
+own (compute_here, from the posture it has just built); the child starts after it (defer). With
+process=False (tests) it runs inline.
 """
 
 from __future__ import annotations
