@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,12 @@ def make_app(paths: Sequence[str | Path] = (CLUSTER,), *, live_reload: bool = Fa
 @pytest.fixture
 def app() -> KtuiApp:
     return make_app()
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """A background bridge freezes what the first list kept and paces the collector: undone after."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)

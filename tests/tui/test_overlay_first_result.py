@@ -5,10 +5,8 @@ still come and say the same; the first of them is always taken whole, never a di
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,13 +17,7 @@ from ktui.tui.overlay_wire import Item
 
 from .conftest import CLUSTER, StillSource
 
-
-@pytest.fixture(autouse=True)
-def _collector() -> Iterator[None]:
-    threshold = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*threshold)
+pytestmark = pytest.mark.usefixtures("collector")
 
 
 def _job(bridge: Bridge) -> None:

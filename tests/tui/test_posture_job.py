@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -23,14 +22,7 @@ from ktui.tui.themes import Palette
 from .conftest import CLUSTER, StillSource, make_app
 from .test_navigation import rows
 
-
-@pytest.fixture(autouse=True)
-def _collector() -> Iterator[None]:
-    """A background bridge freezes what the first list kept and paces the collector: undone after."""
-    threshold = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*threshold)
+pytestmark = pytest.mark.usefixtures("collector")
 
 
 def _bridge(background: bool) -> Bridge:
