@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from ktui.cli.common import EXIT_ERROR, CliError, add_source_options
 from ktui.render.safe import clean
+from ktui.sources.collector import Pace
 
 # Subcommand modules: each has register(subparsers). Listed here, in the order `--help` shows.
 _COMMAND_MODULES = (
@@ -53,12 +54,12 @@ def one_shot_gc() -> Iterator[None]:
     """A command reads the cluster once, answers and exits, and what it reads lives until then:
     the collector's frequent passes over those objects find nothing to free (a sixth of `ktui
     check` at 10,000 pods). Collect rarely while the command runs; the previous setting after."""
-    old = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
+    pace = Pace()
+    pace.slow()
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        pace.settle(freeze=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

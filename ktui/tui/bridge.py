@@ -9,7 +9,6 @@ two polls.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from ktui.analysis.posture import (
     posture_report,
 )
 from ktui.sources.base import Batch, KindStatus, ProblemLog, Source, SyncState, drain
+from ktui.sources.collector import Pace
 from ktui.store import Change, ClusterState
 from ktui.tui.arrivals import ArrivalQueue
 from ktui.tui.overlay import Overlay, OverlayResult
@@ -101,7 +101,7 @@ class Bridge:
         self.arrivals = ArrivalQueue.adopt(source)  # its notify wakes the app's poll
         self.live = live  # a whole live cluster (findings that need one are on)
         self.background = background  # whole posture builds are left in `job` for a worker thread
-        self._gc_threshold: tuple[int, int, int] | None = None  # the collector's pace before the first list
+        self._pace = Pace()  # the collector's: rare from the first list to the first build
         self.job: PostureJob | None = None
         self.context = context or getattr(source, "name", "")
         self.clock = clock
@@ -151,11 +151,8 @@ class Bridge:
         nothing more is drained until it is finished, so the store stays still under it."""
         if self.job is not None:
             return None
-        if self.background and not self.synced and self._gc_threshold is None:
-            # the first list decodes every object, all kept: the collector's passes over them
-            # free nothing, so it runs rarely until the first build
-            self._gc_threshold = gc.get_threshold()
-            gc.set_threshold(50_000, 20, 100)
+        if self.background and not self.synced:
+            self._pace.slow()  # the first list decodes every object, all kept (sources/collector.py)
         seen = self.state.kind_version("")  # what the source could not see (forbidden kinds)
         self.arrivals.rearm()
         batch = drain(self.arrivals, self.state, self.statuses, limit=limit)
@@ -214,12 +211,8 @@ class Bridge:
         self._posture_deferred = False
         now = self.posture.by_namespace
         job.changed = {ns for ns in {*job.before, *now} if job.before.get(ns) != now.get(ns)}
-        if not job.was_synced and self._gc_threshold is not None:
-            # the listed objects live as long as the cluster holds them: out of the collector's
-            # passes for good (freed as usual when dropped), and its usual pace from now on
-            gc.freeze()
-            gc.set_threshold(*self._gc_threshold)
-            self._gc_threshold = None
+        if not job.was_synced:
+            self._pace.settle()  # the listed objects live as long as the cluster holds them
         if not job.was_synced and self.overlay is not None and self.overlay.process and not self.overlay.received:
             # the first complete overview: exposure and findings from this posture, next, on a
             # worker (the child would build the posture again first); the store stays still

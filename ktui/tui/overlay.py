@@ -13,7 +13,6 @@ process=False (tests) it runs inline.
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing as mp
 import os
 import pickle
@@ -29,6 +28,7 @@ from ktui.analysis.findings import Finding
 from ktui.analysis.policy import NetpolEngine
 from ktui.analysis.posture import PostureIndex
 from ktui.sources.base import Problem
+from ktui.sources.collector import Pace
 from ktui.sources.compact import Compactor
 from ktui.store import Change, ClusterState, Event
 from ktui.tui.overlay_wire import Item, pack, unpack
@@ -163,8 +163,8 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
     replica = Replica(live)
     compactor = Compactor()
     dirty, hold, next_at = False, False, 0.0
-    first, pace = True, gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)  # the replica keeps every object of the first list: collect rarely
+    pace = Pace()
+    pace.slow()  # the replica keeps every object of the first list (sources/collector.py)
     try:
         while True:
             if not dirty or hold or conn.poll(max(0.0, next_at - time.monotonic())):
@@ -183,10 +183,7 @@ def _worker(conn: Any, live: bool, min_interval: float) -> None:
                 if hold or time.monotonic() < next_at:
                     continue
             result = replica.compute()
-            if first:  # what the first list left lives as long as the cluster holds it
-                first = False
-                gc.freeze()
-                gc.set_threshold(*pace)
+            pace.settle()  # once: what the first list left lives as long as the cluster holds it
             dirty = False
             next_at = time.monotonic() + max(min_interval, 2 * result.seconds)
             send_in_pieces(conn, result)
