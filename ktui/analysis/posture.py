@@ -12,6 +12,7 @@ its pods (egress probes, egress_moves) and, for a DNS namespace, the DNS part of
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from ktui.analysis.policy import (
     namespace_policy_counts,
 )
 from ktui.analysis.policy.connsides import address_table
+from ktui.analysis.policy.egress_probes import pods_quiet
 from ktui.analysis.posture_changes import (
     GLOBAL_KINDS,
     Cause,
@@ -341,6 +343,8 @@ class PostureIndex:
         # readiness flips, status updates: no probe class can move (what it reads is unchanged),
         # so the probes are not refreshed (they catch up, lazily, when something does move)
         moved = set() if quiet and not full else self._egress_moved()
+        if quiet:  # the probes' classes hold too: kept current, not rebuilt at the next policy change
+            pods_quiet(self.engine, dict(Counter(c.namespace for c in changes)))
         if moved is None:
             return self.recompute(None)
         pods_only |= moved

@@ -151,6 +151,16 @@ class Probes:
     def _key(self, s: Subject) -> object:
         return self.engine.alike_key(s)
 
+    def pods_quiet(self, counts: dict[str, int]) -> None:
+        """`counts[ns]` pod changes in ns moved no Subject (readiness, status): classes and
+        representatives held current just before them are current after them, as `refresh`
+        would find them (it would rebuild every such namespace's subjects to see that)."""
+        state = self.engine.state
+        for ns, n in counts.items():
+            held = self.per_ns.get(ns)
+            if held is not None and held[0] + n == state.namespace_version(ns):
+                self.per_ns[ns] = (held[0] + n, held[1])
+
     def refresh(self) -> None:
         state = self.engine.state
         if self._version == state.version:
@@ -312,6 +322,13 @@ class Probes:
             return answer(EgressClass.UNKNOWN, None if o is None else self.keys[o],
                           why(engine, subject, None if o is None else table.reps[o]))
         return answer(EgressClass.DENIED, None)
+
+
+def pods_quiet(engine: PolicyEngine, counts: dict[str, int]) -> None:
+    """Tell the engine's probes, if it has some, of pod changes that moved no Subject."""
+    found = engine.ctx.cache("egress").get("probes")
+    if isinstance(found, Probes):
+        found.pods_quiet(counts)
 
 
 def probes(engine: PolicyEngine) -> Probes:
