@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -36,6 +37,10 @@ T = TypeVar("T")
 MIN_POLL_GAP = 0.015  # seconds between two polls while events flow: about a frame (60 per second)
 PACE = 2.0  # while events flow, the pause after a batch is this many times the batch's UI-thread time
 MAX_POLL_GAP = 0.05  # ... but never longer: one slow batch (a policy change) must not delay the next event
+# How long a thread that wants the GIL waits before the holder is asked to let go (CPython's default:
+# 5 ms). The UI thread gives the GIL up at every turn of its event loop; with a busy thread beside it
+# (an analysis worker, the source's decoding, the overlay's receiver) each turn paid up to 5 ms.
+SWITCH_INTERVAL = 0.0005
 
 
 class KtuiApp(Navigation, App[None]):
@@ -65,6 +70,7 @@ class KtuiApp(Navigation, App[None]):
         self._next_poll = 0.0  # while events flow, the next poll waits until then
         self._batch_cost = 0.0  # the last batch's time on this thread (poll, then the screens' update)
         self._poll_timer: Timer | None = None
+        self._switch_interval = sys.getswitchinterval()
         self._overlay_seen = False
         self._reusable: dict[str, NamespaceScreen | PodScreen] = {}
         self._pending: dict[int, Update] = {}
@@ -100,6 +106,8 @@ class KtuiApp(Navigation, App[None]):
         self.notify(safe_text(f"copied {what + ': ' if what else ''}{text}"), timeout=3)
 
     def on_mount(self) -> None:
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self._use_theme(self.loaded)
         self.theme_changed_signal.subscribe(self, self._theme_switched)
         if self.start_source:
@@ -115,6 +123,7 @@ class KtuiApp(Navigation, App[None]):
         self.set_class(self.size.height < 32, "-short")
 
     def on_unmount(self) -> None:
+        sys.setswitchinterval(self._switch_interval)
         if self._watcher is not None:
             self._watcher.stop()
         if self.bridge.overlay is not None:
@@ -218,12 +227,25 @@ class KtuiApp(Navigation, App[None]):
             self.screen.refresh_status()
 
     async def analyse(self, fn: Callable[[], T]) -> T:
-        """Run a heavy analysis off the UI thread; polling is held so the store stays still."""
+        """Run a heavy analysis off the UI thread; polling is held so the store stays still
+        (callers ask in short pieces: an event waits for the piece running when it came)."""
         self._hold += 1
         try:
             return await asyncio.to_thread(fn)
         finally:
             self._hold -= 1
+            self._after_hold()
+
+    def _after_hold(self) -> None:
+        """What came while polls were held is taken now (or when the pacing allows), not at the
+        next fallback tick: the source's wake-up was spent on the held poll."""
+        if self._hold or self._poll_timer is not None or self.bridge.job is not None:
+            return  # (a posture build: polls resume at the fallback tick, as the job expects)
+        wait = self._next_poll - self._monotonic()
+        if wait <= 0:
+            self.poll()
+        else:
+            self._poll_timer = self.set_timer(wait, self._paced_poll)
 
     def open_command_line(self, initial: str = "") -> None:
         def done(text: str | None) -> None:

@@ -65,23 +65,34 @@ class NamespaceEgress:
 
 
 Answers = dict[tuple[str, ...], list[PolicyDestination]]
-_CACHE: dict[int, tuple[object, dict[str, Answers]]] = {}  # bridge -> (policy stamp, per namespace)
+# bridge -> (stamp, per namespace: (its NetworkPolicy objects, answers))
+_CACHE: dict[int, tuple[object, dict[str, tuple[tuple[object, ...], Answers]]]] = {}
 
 
 def _answers(bridge: Bridge, namespace: str) -> Answers:
     """The policy package's answers per egress policy set of the namespace, kept while the bridge's
-    policy stamp holds (readiness flips do not move them; a policy or a pod's labels do)."""
-    stamp = bridge.policy_stamp
+    policy stamp holds (readiness flips do not move them; a policy or a pod's labels do) but for
+    Kubernetes NetworkPolicies of other namespaces: they select their own namespace's pods only,
+    and the address ranges their ipBlocks cut merge again in this namespace's answers (adjacent
+    ranges with the same ports and rules are one)."""
+    state = bridge.state
+    stamp = (state.version - state.kind_version("Pod") - state.kind_version("NetworkPolicy"), bridge.pod_shapes)
     hit = _CACHE.get(id(bridge))
     if hit is None or hit[0] != stamp:
         hit = _CACHE[id(bridge)] = (stamp, {})
-    return hit[1].setdefault(namespace, {})
+    policies = tuple(state.policies(namespace))
+    held = hit[1].get(namespace)
+    if held is None or len(held[0]) != len(policies) or any(a is not b for a, b in zip(held[0], policies, strict=True)):
+        held = hit[1][namespace] = (policies, {})
+    return held[1]
 
 
-def namespace_egress(bridge: Bridge, namespace: str, limit: int | None = None) -> NamespaceEgress:
+def namespace_egress(bridge: Bridge, namespace: str, limit: int | None = None,
+                     ask: int | None = None) -> NamespaceEgress:
     """The namespace's destinations. Pods selected for egress by the same policies (every tier) get
     the same answer, asked once for one of them: what a policy allows does not depend on which of
-    its pods asks. `limit`: ask at most that many policy sets (the largest first) and say so."""
+    its pods asks. `limit`: ask at most that many policy sets (the largest first) and say so;
+    `ask`: of those, ask at most that many not answered yet (a piece of work of bounded length)."""
     np = bridge.namespace(namespace)
     if np is None:
         return NamespaceEgress([], 0, 0)
@@ -108,13 +119,14 @@ def namespace_egress(bridge: Bridge, namespace: str, limit: int | None = None) -
         add("open", "anywhere (no egress policy selects these pods)", "", ALL, open_pods, {"-": None})
     answers = _answers(bridge, namespace)
     ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    judged = 0
+    judged = asked = 0
     per_peer: dict[str, dict[WorkloadId, Destination]] = {}  # namespace -> its workloads' rows
     for policies, subjects in ordered:
         dests = answers.get(policies)
         if dests is None:
-            if limit is not None and judged >= limit:
+            if (limit is not None and judged >= limit) or (ask is not None and asked >= ask):
                 continue
+            asked += 1
             dests = answers[policies] = analysis.egress_destinations(subjects[0])
         judged += 1
         workloads = {workload_label(display_workload(state, s)) for s in subjects}
