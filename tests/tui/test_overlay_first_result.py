@@ -113,3 +113,34 @@ def test_the_child_starts_only_once_the_first_result_is_in() -> None:
         assert results[1].version == results[0].version == overlay.fed_version()
     finally:
         bridge.stop()
+
+
+def test_what_cannot_be_seen_counts_the_same_in_the_apps_result() -> None:
+    """NetworkPolicies forbidden in one namespace, Secrets everywhere: the app's first result
+    says what the child's says (the child learns it from the feed, the app from its store)."""
+    from ktui.analysis.policy import NetpolEngine
+    from ktui.analysis.posture import PostureIndex
+    from ktui.sources.manifests import load_paths
+
+    def results_for(forbid: bool) -> tuple[OverlayResult, OverlayResult]:
+        state, _ = load_paths([str(CLUSTER)])
+        if forbid:
+            state.set_unseen("NetworkPolicy", "forbidden (403)", "payments")
+            state.set_unseen("Secret", "forbidden (403)")
+        unseen = ["NetworkPolicy", "Secret"] if forbid else []
+        items = [(Change(k, o.metadata.namespace, o.metadata.name, None, o),
+                  state.origins.get((k, o.metadata.namespace, o.metadata.name)))
+                 for k in state.kinds() for o in state.objects(k)]
+        overlay = Overlay(lambda _r: None, live=True, process=True)  # never started: no child
+        overlay.feed([c for c, _ in items], state, [], unseen)
+        engine = NetpolEngine(state)
+        mine = overlay.compute_here(state, engine, PostureIndex(state, engine))
+        replica = Replica(live=True)
+        replica.apply(items, [], frozenset(unseen), state.unseen_kinds())
+        return mine, replica.compute()
+
+    mine, child = results_for(forbid=True)
+    assert not mine.error and (mine.exposure, mine.findings, mine.found) == (child.exposure, child.findings,
+                                                                           child.found)
+    seen, _ = results_for(forbid=False)
+    assert (mine.exposure, mine.found) != (seen.exposure, seen.found)  # the blind spots show
