@@ -1,7 +1,9 @@
 """`ktui` (the TUI on the current context or on --manifests) and `ktui demo` (the bundled cluster).
 
-The source is started before the app so that an unreachable cluster is one clear line on the
-terminal (naming the context and suggesting `ktui demo`), never a half-drawn screen.
+The source is started before the app runs so that an unreachable cluster is one clear line on the
+terminal (naming the context and suggesting `ktui demo`), never a half-drawn screen; Textual and
+the app are imported just before it starts (`_import_app`), not while the first list decodes:
+both hold the GIL, and taken together they took 0.4 s longer at 10,000 pods.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def _theme(args: argparse.Namespace) -> str | None:
     return spec
 
 
+def _import_app() -> None:
+    """Textual and the app, loaded now: before the source's threads start decoding."""
+    import ktui.tui.app  # noqa: F401
+
+
 def _run(source: Any, context: str, theme: str | None, cleanup: Any = None, live: bool = False) -> int:
     from ktui.tui.app import KtuiApp
     from ktui.tui.bridge import Bridge
@@ -66,12 +73,14 @@ def run_tui(args: argparse.Namespace) -> int:
         if errors := path_errors(manifests, max_file_size(args)):
             raise CliError("; ".join(str(p) for p in errors))
         source: Any = ManifestSource(manifests, namespace or "default", max_file_size(args))
+        _import_app()
         source.start()
         return _run(source, "manifests: " + ", ".join(manifests), theme)
     from ktui.sources.cluster import ClusterError, ClusterSource
 
     try:
         source = ClusterSource(getattr(args, "kubeconfig", None), getattr(args, "context", None), namespace)
+        _import_app()
         source.start()
     except ClusterError as exc:
         raise CliError(str(exc)) from None
@@ -86,6 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CliError("the demo cluster is not available in this build (ktui.sources.demo)") from None
     from ktui.sources.cluster import ClusterError
 
+    _import_app()
     demo = DemoCluster(churn=not args.no_churn).start()
     try:
         source = demo.source()
