@@ -70,7 +70,7 @@ class ChangeTracker:
         b = self.bridge
         if update.changes:
             self.last_change_batch = b.batches
-        causes = causes_of(update.raw)
+        causes = causes_of(update.raw) if synced_before else {}  # the first list is not news
         for ns, cs in causes.items():
             pend = self._pending.setdefault(ns, [])
             pend.extend(cs)
