@@ -68,6 +68,7 @@ class OverviewScreen(KScreen):
         self._order: list[str] = []
         self._flash: dict[str, float] = {}
         self._attention = Text()
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_status()
@@ -164,9 +165,10 @@ class OverviewScreen(KScreen):
         total = len(self.bridge.posture.by_namespace)
         shown = len(self._order)
         where = f" · filter {clean(self.filter_text)!r} {shown}/{total}" if self.filter_text else f" · {total}"
-        title = Text(f"Namespaces{where} · sort: {self.sort} (s)")
-        if self.table.border_title != title:
-            self.table.border_title = title
+        title = f"Namespaces{where} · sort: {self.sort} (s)"
+        if title != self._title:  # (border_title reads back as markup, never equal to a Text; and
+            self._title = title  # setting it redraws the whole table: once per batch, it did)
+            self.table.border_title = Text(title)
         attention = attention_line(self.bridge, self.kapp.changes, self.palette)
         if not fmt.same(attention, self._attention):
             self._attention = attention

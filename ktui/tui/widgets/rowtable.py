@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 PAD = 2  # spaces between columns
+Drawn = tuple[int, int, Style, Style | None]  # a line drawn for: scroll x, width, base style, cursor style
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -58,6 +59,7 @@ class RowTable(ScrollView, can_focus=True):
         self._cells: dict[str, list[Text]] = {}
         self._strips: dict[str, Strip] = {}
         self._header: Strip | None = None
+        self._shown: dict[str, tuple[Strip, Drawn, Strip]] = {}  # key ("": header) -> as drawn
 
     # ------------------------------------------------------------ data
     def set_columns(self, columns: list[tuple[str, str]]) -> None:
@@ -73,6 +75,7 @@ class RowTable(ScrollView, can_focus=True):
         self._index = {key: i for i, key in enumerate(self._keys)}
         self._cells = {key: cells for key, cells in rows}
         self._strips = {k: s for k, s in self._strips.items() if k in self._cells and old.get(k) is self._cells[k]}
+        self._shown = {k: s for k, s in self._shown.items() if k in self._strips}
         if self._grow(cells for _key, cells in rows):
             self._invalidate()
         self._resize()
@@ -103,6 +106,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def _invalidate(self) -> None:
         self._strips.clear()
+        self._shown.clear()
         self._header = None
         self.refresh()
 
@@ -142,13 +146,15 @@ class RowTable(ScrollView, can_focus=True):
         return Strip(list(line.render(self.app.console, end="")))
 
     def render_line(self, y: int) -> Strip:
+        """A line as drawn (cropped, padded, styled) is kept with what it was drawn for: a frame
+        redraws every visible line, and most rows are as they were."""
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
         base = self.rich_style
         if y == 0:
             if self._header is None:
                 self._header = self._line([Text(label) for _k, label in self.columns], "bold reverse")
-            return self._header.crop(scroll_x, scroll_x + width).extend_cell_length(width).apply_style(base)
+            return self._drawn("", self._header, (scroll_x, width, base, None))
         index = y - 1 + scroll_y
         if index >= len(self._keys):
             return Strip([Segment(" " * width, base)], width)
@@ -156,10 +162,20 @@ class RowTable(ScrollView, can_focus=True):
         strip = self._strips.get(key)
         if strip is None:
             strip = self._strips[key] = self._line(self._cells[key])
-        strip = strip.crop(scroll_x, scroll_x + width).extend_cell_length(width)
-        if index == self.cursor:
-            strip = strip.apply_style(Style(reverse=True, bold=self.has_focus))
-        return strip.apply_style(base)
+        cursor = Style(reverse=True, bold=self.has_focus) if index == self.cursor else None
+        return self._drawn(key, strip, (scroll_x, width, base, cursor))
+
+    def _drawn(self, key: str, strip: Strip, how: Drawn) -> Strip:
+        held = self._shown.get(key)
+        if held is not None and held[0] is strip and held[1] == how:
+            return held[2]
+        scroll_x, width, base, cursor = how
+        out = strip.crop(scroll_x, scroll_x + width).extend_cell_length(width)
+        if cursor is not None:
+            out = out.apply_style(cursor)
+        out = out.apply_style(base)
+        self._shown[key] = (strip, how, out)
+        return out
 
     def watch_cursor(self, old: int, new: int) -> None:
         if not self._keys:
