@@ -159,7 +159,7 @@ class Analysis:
         tier counted (the policy package's one definition). Pods of one workload with the same
         labels and service account share the answer: tiers select a source by its namespace, labels
         and (Calico) service account."""
-        key = (subject.workload, frozenset(subject.labels.items()), subject.service_account)
+        key = (subject.workload, subject.label_set, subject.service_account)
         hit = self._destinations.get(key)
         if hit is None:
             self.check_fresh()

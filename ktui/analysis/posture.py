@@ -179,7 +179,7 @@ class PostureIndex:
 
     def _pod(self, ns: str, s: Subject) -> PodPosture:
         memo = self._memo.setdefault(ns, {})
-        key: object = (frozenset(s.labels.items()), s.service_account, s.host_network,  # what tiers select by
+        key: object = (s.label_set, s.service_account, s.host_network,  # what tiers select by
                        s.ips if self._dns_ip_sensitive else ())
         parts = memo.get(key)
         if parts is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ktui.model.core import WORKLOAD_KINDS, ContainerPort, Pod, Workload
 from ktui.model.meta import controller_of
@@ -41,6 +41,11 @@ class Subject:
     # Calico selects and matches peers by it (serviceAccountSelector, serviceAccounts): pods alike
     # in labels but not in service account are told apart wherever answers are shared
     service_account: str = "default"
+    # the labels as one hashable value, made once: every answer shared by pods alike is keyed by it
+    label_set: frozenset[tuple[str, str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label_set", frozenset(self.labels.items()))
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}"

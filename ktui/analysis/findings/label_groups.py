@@ -31,7 +31,7 @@ class _Groups:
         self.positions: list[list[int]] = []
         self.postings: dict[tuple[str, str], list[int]] = {}
         for i, s in enumerate(subjects):
-            key = frozenset(s.labels.items())
+            key = s.label_set
             g = where.get(key)
             if g is None:
                 g = where[key] = len(self.label_sets)

@@ -80,7 +80,7 @@ class AdminTier:
         self._sides.clear()
 
     def select(self, subject: Subject, direction: str) -> TierSide | None:
-        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        key = (subject.namespace, direction, subject.label_set)
         if key in self._sides:
             return self._sides[key]
         unknown = self.hidden

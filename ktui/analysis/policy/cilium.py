@@ -114,7 +114,7 @@ class CiliumTier:
 
     def select(self, subject: Subject, direction: str) -> TierSide | None:
         # the endpoint's labels include its service account (SA_LABEL): part of what selects it
-        key = (subject.namespace, direction, frozenset(subject.labels.items()), subject.service_account)
+        key = (subject.namespace, direction, subject.label_set, subject.service_account)
         if key in self._sides and not subject.host_network:
             return self._sides[key]
         side = None if subject.host_network else self._select(subject, direction)

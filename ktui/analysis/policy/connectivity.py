@@ -55,7 +55,7 @@ class ConnectivityBuilder:
         for s in subjects:
             segments = tuple(sorted({(ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip)))
                                      for ip in s.ips}))
-            key = (s.workload, s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network,
+            key = (s.workload, s.namespace, s.label_set, s.service_account, s.ports, s.host_network,
                    segments)
             if key not in seen:
                 seen.add(key)

@@ -167,7 +167,7 @@ class PolicyEngine:
             memo.clear()  # subjects of pods long gone: keep it bounded
         cuts = self.class_cuts()
         segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
-        key = (s.namespace, frozenset(s.labels.items()), s.service_account, s.ports, s.host_network, segments)
+        key = (s.namespace, s.label_set, s.service_account, s.ports, s.host_network, segments)
         memo[id(s)] = (s, key)
         return key
 

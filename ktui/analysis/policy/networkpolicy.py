@@ -82,7 +82,7 @@ class NetworkPolicyTier:
 
     def selecting(self, subject: Subject, direction: str) -> list[CompiledPolicy]:
         """The namespace's policies selecting the subject for `direction`; shared by equal labels."""
-        labels = frozenset(subject.labels.items())
+        labels = subject.label_set
         key = (subject.namespace, direction, labels)
         found = self._selecting.get(key)
         if found is None:
@@ -94,7 +94,7 @@ class NetworkPolicyTier:
         return found
 
     def select(self, subject: Subject, direction: str) -> TierSide | None:
-        key = (subject.namespace, direction, frozenset(subject.labels.items()))
+        key = (subject.namespace, direction, subject.label_set)
         if key in self._sides:
             return self._sides[key]
         policies = self.selecting(subject, direction)
