@@ -269,6 +269,14 @@ class Overlay:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         try:
             self._proc.start()
+        except OSError as exc:  # no process to be had (limits, memory): say so, keep the app going
+            self._proc = None
+            self._stop.set()  # nothing more is fed or sent
+            with self._lock:
+                self._pending = []
+            self.on_result(OverlayResult({}, {}, None, 0.0, 0,
+                                         error=f"the analysis process could not start: {exc}"))
+            return
         finally:
             sys.stdout, sys.stderr = saved
         child.close()
@@ -294,6 +302,8 @@ class Overlay:
         """Called on the UI thread with each batch: cheap (a list append under a lock).
         listing: the first list is still coming, so nothing is computed yet (an answer over part
         of the store is shown nowhere and would hold back the first complete one)."""
+        if self._stop.is_set():
+            return
         items = [(c, state.origins.get((c.kind, c.namespace, c.name))) for c in changes]
         with self._lock:
             self._listing = listing

@@ -144,3 +144,28 @@ def test_what_cannot_be_seen_counts_the_same_in_the_apps_result() -> None:
                                                                            child.found)
     seen, _ = results_for(forbid=False)
     assert (mine.exposure, mine.found) != (seen.exposure, seen.found)  # the blind spots show
+
+
+def test_a_child_that_cannot_start_is_said_and_the_first_result_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.context
+
+    def refuse(self: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    results: list[OverlayResult] = []
+    bridge = _first_build(results, start_child=True)
+    try:
+        _job(bridge)  # the app's result, then the child's start fails
+        assert [bool(r.error) for r in results] == [False, True]
+        assert "could not start" in results[1].error and "Resource temporarily" in results[1].error
+        for r in results:
+            bridge.apply_overlay(r)
+        assert bridge.exposure == results[0].exposure and bridge.overlay_error
+        overlay = bridge.overlay
+        assert overlay is not None
+        assert not overlay._pending  # nothing piles up for no one
+        overlay.feed([c for c, _ in _all_items(bridge)], bridge.state, [], [])
+        assert not overlay._pending
+    finally:
+        bridge.stop()
