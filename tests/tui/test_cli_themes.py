@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,13 @@ async def test_theme_switch_and_live_reload(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.palette.open.lower() == "#f26d6d"
-        theme.write_text(source.read_text().replace('open: "#f26d6d"', 'open: "#123456"'))
-        await wait_for(pilot, lambda: app.palette.open.lower() == "#123456")
+        changed = source.read_text().replace('open: "#f26d6d"', 'open: "#123456"')
+        for _ in range(20):  # written again each second: a watcher still starting misses a write
+            theme.write_text(changed)
+            with contextlib.suppress(AssertionError):
+                await wait_for(pilot, lambda: app.palette.open.lower() == "#123456", timeout=1.0)
+                break
+        assert app.palette.open.lower() == "#123456"
         assert app.current_theme.variables["posture-open"].lower() == "#123456"
         await pilot.press("T")  # next bundled theme
         assert app.palette.open.lower() != "#123456"
