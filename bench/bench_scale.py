@@ -227,6 +227,7 @@ def event_to_posture(kubeconfig: str, conn: Any, n: int) -> tuple[list[float], l
     from ktui.sources.cluster import Settings
 
     source, state, _, _, index = sync(kubeconfig, Settings())
+    gc.freeze()  # as the app's bridge does after its first build (sources/collector.py)
     try:
         return latency(source, state, index, conn, n)
     finally:
