@@ -75,7 +75,7 @@ def pack(items: list[Item]) -> bytes:
         if cls is not None and _packable(cls) and all(type(o) is cls for o in objs):
             try:
                 packed = _ENCODER.encode(objs)
-            except (TypeError, ValueError, msgspec.EncodeError):
+            except Exception:  # anything msgspec cannot write (an int beyond 64 bits...) goes pickled
                 packed = None
         arrays[kind] = (True, packed) if packed is not None else (False, objs)
     return pickle.dumps((heads, arrays), protocol=pickle.HIGHEST_PROTOCOL)

@@ -85,3 +85,21 @@ def test_the_common_kinds_travel_as_msgpack_and_untyped_ones_pickled(tmp_path: P
 
 def test_an_empty_batch() -> None:
     assert unpack(pack([])) == []
+
+
+def test_what_msgspec_cannot_write_goes_pickled() -> None:
+    """A manifest may hold an int beyond 64 bits (metadata.generation): that kind's batch is
+    pickled, and arrives equal (the sender thread must not die on it)."""
+    from ktui.model.decode import decode_document
+
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "generation": 2**70}},
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b"}}]
+    items: list[Item] = []
+    for doc in docs:
+        info, obj = decode_document(doc)
+        assert info is not None
+        items.append((Change(info.kind, "", obj.metadata.name, None, obj), None))
+    data = pack(items)
+    _, arrays = pickle.loads(data)
+    assert arrays["Namespace"][0] is False  # pickled
+    assert unpack(data) == items
