@@ -377,7 +377,11 @@ class Overlay:
                 return
             try:
                 self._send()
-            except (OSError, ValueError):
+            except (OSError, ValueError):  # the child went away: the receiver says so
+                return
+            except Exception as exc:  # a batch that cannot be written: said, not a silent stop
+                self.on_result(OverlayResult({}, {}, None, 0.0, 0, error=f"the analysis feed failed: "
+                                             f"{type(exc).__name__}: {exc}"))
                 return
 
     def _receive_loop(self) -> None:
