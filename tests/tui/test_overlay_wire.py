@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
 import yaml
 
 from ktui.sources.compact import Compactor
@@ -103,3 +104,14 @@ def test_what_msgspec_cannot_write_goes_pickled() -> None:
     _, arrays = pickle.loads(data)
     assert arrays["Namespace"][0] is False  # pickled
     assert unpack(data) == items
+
+
+def test_a_kind_in_several_arrays_arrives_whole_and_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ktui.tui import overlay_wire
+
+    monkeypatch.setattr(overlay_wire, "CHUNK", 7)  # the demo's pods span several arrays
+    demo = _states(tmp_path)[0]
+    items = _items(demo)
+    _, arrays = pickle.loads(pack(items))
+    assert len(arrays["Pod"][1]) > 2
+    assert unpack(pack(items)) == items
