@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ktui.analysis.analysis import Analysis
 from ktui.analysis.findings import Finding
@@ -41,6 +42,8 @@ from ktui.tui.summaries import ExposureSummary, FindingsSummary
 def local_stamp(when: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(when))
 
+
+S = TypeVar("S")
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
@@ -83,6 +86,20 @@ class PostureJob:
     error: Exception | None = None
     first_overlay: bool = False  # not a build: the overlay's first result from the built posture
     result: OverlayResult | None = None
+
+
+def _merged(held: dict[str, S] | None, new: dict[str, S], gone: tuple[str, ...], moved: set[str]) -> dict[str, S]:
+    """`held` with the new summaries and without the gone ones; the namespaces that changed go to
+    `moved` (all of them when nothing was held yet)."""
+    out = dict(held or {})
+    for ns, summary in new.items():
+        if held is None or held.get(ns) != summary:
+            out[ns] = summary
+            moved.add(ns)
+    for ns in gone:
+        if out.pop(ns, None) is not None:
+            moved.add(ns)
+    return out
 
 
 class Bridge:
@@ -263,17 +280,14 @@ class Bridge:
         self.overlay_error, self.overlay_seconds = result.error, result.seconds
         if result.error:
             return set()
-        exposure, found_by_ns = dict(self.exposure or {}), dict(self.findings or {})
-        exposure.update(result.exposure)
-        found_by_ns.update(result.findings)
-        for ns in result.exposure_gone:
-            exposure.pop(ns, None)
-        for ns in result.findings_gone:
-            found_by_ns.pop(ns, None)
-        self.exposure, self.findings = exposure, found_by_ns
+        moved: set[str] = set()
+        # a summary equal to the one held keeps the one held (rows cached by it stay): the child's
+        # first result repeats the app's own first one, and moves nothing
+        self.exposure = _merged(self.exposure, result.exposure, result.exposure_gone, moved)
+        self.findings = _merged(self.findings, result.findings, result.findings_gone, moved)
         if result.found is not None:
             self.found = result.found
-        return {*result.exposure, *result.findings, *result.exposure_gone, *result.findings_gone}
+        return moved
 
     def _entry(self, now: float, d: PostureDelta) -> FeedEntry:
         return FeedEntry(

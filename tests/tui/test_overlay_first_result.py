@@ -90,9 +90,11 @@ def test_with_the_child_running_both_come_and_agree() -> None:
         assert [r.error for r in results] == ["", ""]
         assert results[0].exposure.keys() == results[1].exposure.keys()
         assert results[0].found == results[1].found
-        for r in results:
-            bridge.apply_overlay(r)
-        assert bridge.exposure == results[0].exposure
+        assert bridge.apply_overlay(results[0]) == set(results[0].exposure) | set(results[0].findings)
+        held = bridge.exposure
+        assert held is not None
+        assert bridge.apply_overlay(results[1]) == set()  # the same answers: nothing moves on screen
+        assert bridge.exposure is not None and all(bridge.exposure[ns] is held[ns] for ns in held)
     finally:
         bridge.stop()
 
