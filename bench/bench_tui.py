@@ -11,6 +11,8 @@ bytes are rendered). Figures:
 
 - keystroke -> frame: from posting the key to the first frame drawn after its handler ran,
   for j (cursor), s (re-sort every row), enter (open a namespace) and escape (back).
+- garbage collection: each pass of the cyclic collector in the app's process (a full pass,
+  generation 2, holds the GIL throughout: keys and frames wait for it).
 - event -> screen: from the server writing (or deleting) a NetworkPolicy that flips a namespace's
   egress class (allow-all egress: cluster -> internet) to the first frame drawn after the row's
   cell changed (watch, queue, the app's poll on arrival and its batch pacing, posture update, row
@@ -192,6 +194,17 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
     RowTable.update_row = recorded  # type: ignore[method-assign]
     timed(OverviewScreen, "action_sort")
 
+    import gc
+
+    collections: list[tuple[int, float]] = []  # (generation, seconds) of each collection in the app
+    gc_started = [0.0]
+
+    def gc_timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            collections.append((info["generation"], time.perf_counter() - gc_started[0]))
+    gc.callbacks.append(gc_timed)
     source = ClusterSource(kubeconfig)
     t0 = time.time()
     source.start()
@@ -287,6 +300,12 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
         out["slow_messages"] = [what for _t, what in timeline if float(what.split()[-2]) >= 50]
         out["batches"] = app.bridge.batches
         out["polls"] = polls
+        out["gc"] = collections
+        if os.environ.get("BENCH_GCTYPES"):  # what the collector's full passes walk (not frozen)
+            from collections import Counter
+            kinds = Counter(type(o).__qualname__ for o in gc.get_objects(2))
+            print("gen2 objects:", sum(kinds.values()), kinds.most_common(25), flush=True)
+    gc.callbacks.remove(gc_timed)
     source.stop()
     return out
 
@@ -335,6 +354,9 @@ def main() -> None:
     print(f"UI thread per batch {'drain + posture update':<24} {stats(out['polls'])}")
     print(f"event loop lag      {'(a 10 ms sleep, late by)':<24} {stats(out['lags'])}")
     print(f"overlay result piece {'longest unpickle (GIL)':<23} {stats(out['unpickle'])}")
+    for gen in (0, 1, 2):
+        passes = [t for g, t in out["gc"] if g == gen]
+        print(f"garbage collection  {f'generation {gen} (whole app)':<24} {stats(passes)}")
     for i, part in enumerate(("write -> start of the poll that drains it", "that poll -> row updated",
                               "row updated -> frame")):
         print(f"  event split: {part:<42} {stats([s[i] for s in out['event_split']])}")

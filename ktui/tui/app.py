@@ -31,6 +31,7 @@ from ktui.tui.screens.namespace import NamespaceScreen
 from ktui.tui.screens.overview import OverviewScreen
 from ktui.tui.screens.pod import PodScreen
 from ktui.tui.screens.prompt import CommandLine, ContextScreen
+from ktui.tui.steady_gc import SteadyCollector
 from ktui.tui.themes import LoadedTheme, Palette, ThemeError, ThemeWatcher, load_theme, resolve, theme_files
 
 T = TypeVar("T")
@@ -71,6 +72,7 @@ class KtuiApp(Navigation, App[None]):
         self._batch_cost = 0.0  # the last batch's time on this thread (poll, then the screens' update)
         self._poll_timer: Timer | None = None
         self._switch_interval = sys.getswitchinterval()
+        self._collector = SteadyCollector()  # full passes of the cyclic collector kept short
         self._overlay_seen = False
         self._reusable: dict[str, NamespaceScreen | PodScreen] = {}
         self._pending: dict[int, Update] = {}
@@ -108,6 +110,8 @@ class KtuiApp(Navigation, App[None]):
     def on_mount(self) -> None:
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
+        if self.background:  # the real app (tests run inline, many apps to a process)
+            self._collector.start()
         self._use_theme(self.loaded)
         self.theme_changed_signal.subscribe(self, self._theme_switched)
         if self.start_source:
@@ -124,6 +128,7 @@ class KtuiApp(Navigation, App[None]):
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
+        self._collector.stop()
         if self._watcher is not None:
             self._watcher.stop()
         if self.bridge.overlay is not None:

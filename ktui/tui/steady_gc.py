@@ -1,0 +1,46 @@
+"""Short full passes of the cyclic collector while the TUI runs.
+
+A full pass (generation 2) walks every object not frozen, holding the GIL: the UI stops for it.
+After the first list those are the posture's and the engine's (subjects, pod postures, address
+tuples: 300,000 at 10,000 pods), and at 500 events/s a full pass came every few seconds and took
+120-600 ms: the worst stall of keys and frames. What survives a full pass is alive, and almost
+all of it holds no cycle, so right after each one the survivors are frozen (gc.freeze): the next
+pass walks only what came since. Frozen objects are still freed when their count drops; a cycle
+among them that dies (a closed screen) would be kept, so every `thaw_every` seconds one full pass
+walks everything again (gc.unfreeze before it) and frees those.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+
+
+class SteadyCollector:
+    def __init__(self, thaw_every: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.thaw_every = thaw_every
+        self.clock = clock
+        self._thawed_at = clock()
+        self.on = False
+
+    def start(self) -> None:
+        if not self.on:
+            self.on = True
+            gc.callbacks.append(self._pass)
+
+    def stop(self) -> None:
+        if self.on:
+            self.on = False
+            gc.callbacks.remove(self._pass)
+
+    def _pass(self, phase: str, info: dict[str, int]) -> None:
+        """A collector callback: runs on whichever thread allocated, inside the collection."""
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            if self.clock() - self._thawed_at >= self.thaw_every:
+                self._thawed_at = self.clock()
+                gc.unfreeze()  # this pass walks everything: cycles that died frozen are freed
+        else:
+            gc.freeze()  # the survivors (the younger generations are empty right after a full pass)

@@ -1,0 +1,59 @@
+"""The app's collector: survivors of a full pass are frozen (the next pass walks only what came
+since), and once `thaw_every` has passed a full pass walks everything again, so a cycle that died
+while frozen is freed."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from ktui.tui.steady_gc import SteadyCollector
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture(autouse=True)
+def thawed() -> Iterator[None]:
+    yield
+    gc.unfreeze()
+
+
+def test_the_survivors_of_a_full_pass_are_frozen_and_only_while_started() -> None:
+    steady = SteadyCollector(thaw_every=1e9)
+    steady.start()
+    try:
+        kept = Cycle()
+        gc.collect()
+        assert any(o is kept for o in gc.get_objects()) is False  # out of every generation: frozen
+        assert gc.get_freeze_count() > 0
+    finally:
+        steady.stop()
+    gc.unfreeze()
+    gc.collect()
+    assert gc.get_freeze_count() == 0  # stopped: nothing frozen any more
+    assert any(o is kept for o in gc.get_objects())
+
+
+def test_a_frozen_cycle_that_died_is_freed_once_thawed() -> None:
+    now = [0.0]
+    steady = SteadyCollector(thaw_every=600.0, clock=lambda: now[0])
+    steady.start()
+    try:
+        dead = Cycle()
+        gone = weakref.ref(dead)
+        gc.collect()  # frozen with the survivors
+        del dead
+        gc.collect()
+        assert gone() is not None  # frozen: not walked
+        now[0] = 601.0
+        gc.collect()  # the thawing pass
+        assert gone() is None
+        assert gc.get_freeze_count() > 0  # and the survivors frozen again
+    finally:
+        steady.stop()
