@@ -211,6 +211,8 @@ class KtuiApp(Navigation, App[None]):
 
     def dispatch(self, update: Update) -> None:
         """The visible screen refreshes now; hidden ones catch up when shown again."""
+        if not self.screen_stack:  # closing (a worker's last poll may land after the screens went)
+            return
         top = self.screen
         for screen in self.screen_stack:
             if not isinstance(screen, KScreen):

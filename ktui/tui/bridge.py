@@ -326,7 +326,9 @@ class Bridge:
         fs = self.findings.get(namespace) if self.findings is not None else None
         key = (np, ex, fs, self.exposure is None, self.findings is None)
         hit = self._overviews.get(namespace)
-        if hit is not None and all(a is b for a, b in zip(hit[0], key, strict=True)):
+        if hit is not None and all(a is b for a, b in zip(hit[0][1:], key[1:], strict=True)) and (
+                hit[0][0] is np or hit[0][0] == np):  # (readiness flips: a new posture, equal)
+            self._overviews[namespace] = (key, hit[1])
             return hit[1]
         row = namespace_overview(np, None if self.exposure is None else (ex.entries if ex else ()),
                                  None if self.findings is None else (fs.findings if fs else ()))
