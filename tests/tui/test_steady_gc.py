@@ -57,3 +57,14 @@ def test_a_frozen_cycle_that_died_is_freed_once_thawed() -> None:
         assert gc.get_freeze_count() > 0  # and the survivors frozen again
     finally:
         steady.stop()
+
+
+def test_full_passes_come_sooner_while_started_and_the_pace_is_restored() -> None:
+    before = gc.get_threshold()
+    steady = SteadyCollector()
+    steady.start()
+    try:
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] <= 3
+    finally:
+        steady.stop()
+    assert gc.get_threshold() == before

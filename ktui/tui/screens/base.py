@@ -103,8 +103,15 @@ class KScreen(Screen[None]):
         self.kapp.catch_up(self)
         self.refresh_status()
 
+    _status_lines: list[StatusLine] | None = None  # found once: this runs on every batch
+
     def refresh_status(self) -> None:
-        for line in self.query(StatusLine):
+        lines = self._status_lines
+        if lines is None:
+            lines = list(self.query(StatusLine))
+            if lines:
+                self._status_lines = lines
+        for line in lines:
             line.show(self.bridge, self.palette)
 
     def on_batch(self, update: Update) -> None:
