@@ -127,6 +127,7 @@ class NamespacePreview(VerticalScroll):
         self._wanted: tuple[Bridge, Palette, str] | None = None  # destinations to ask once the cursor rests
         self._timer: Timer | None = None
         self._asking = False
+        self._shown_title = ""
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="pv-hosts-title")
@@ -141,30 +142,35 @@ class NamespacePreview(VerticalScroll):
         egress = self.query_one("#pv-egress", Static)
         findings = self.query_one("#pv-findings", Static)
         if not namespace:
-            self.border_title = "Preview"
+            self._title("Preview")
             for box in (title, hosts, egress, findings):
-                box.update("")
+                _put(box, Text())
             return
         t = Text()
         if namespace == CLUSTER_ROW:
-            self.border_title = Text("cluster-scoped findings")
+            self._title("cluster-scoped findings")
             _heading(t, "Findings of no namespace", p, "IngressClass, GatewayClass, admin policies… (enter lists them)")
             _findings(t, p, _cluster_findings(bridge), with_ns=True)
-            title.update(t)
+            _put(title, t)
             for box in (hosts, egress, findings):
-                box.update("")
+                _put(box, Text())
             return
-        self.border_title = Text(f"{clean(namespace)} · enter opens · e egress")
+        self._title(f"{clean(namespace)} · enter opens · e egress")
         n = len(data.host_rows(bridge, namespace) or ())
         _heading(t, f"Exposed hosts ({n})" if n else "Exposed hosts", p, "here and routed to here")
-        title.update(t)
-        hosts.update(hosts_text(bridge, p, namespace))
+        _put(title, t)
+        _put(hosts, hosts_text(bridge, p, namespace))
         self._show_egress(bridge, p, namespace, limit=0)
         f = Text()
         found = data.namespace_findings(bridge, namespace)
         _heading(f, "Top findings" + (f" ({len(found)})" if found else ""), p)
         _findings(f, p, list(found) if found is not None else None)
-        findings.update(f)
+        _put(findings, f)
+
+    def _title(self, title: str) -> None:
+        if title != self._shown_title:  # setting it redraws the preview, even when equal
+            self._shown_title = title
+            self.border_title = Text(title)
 
 
     def _show_egress(self, bridge: Bridge, p: Palette, namespace: str, limit: int) -> None:
@@ -172,7 +178,7 @@ class NamespacePreview(VerticalScroll):
         _heading(e, "Egress", p, "destinations, ports (workloads)")
         body, pending = egress_text(bridge, p, namespace, limit)
         e.append_text(body)
-        self.query_one("#pv-egress", Static).update(e)
+        _put(self.query_one("#pv-egress", Static), e)
         if pending:
             self._wanted = (bridge, p, namespace)
             if self._timer is None and not self._asking:
@@ -203,6 +209,14 @@ class NamespacePreview(VerticalScroll):
             self._show_egress(bridge, p, namespace, limit=0)
         if self._wanted is not None and self.is_mounted:
             self._timer = self.set_timer(REST, self._ask)
+
+
+def _put(box: Static, text: Text) -> None:
+    """The box shows `text`; unchanged, it is left alone (an update lays the screen out again:
+    the preview is redrawn on each background result, and most leave it as it was)."""
+    if not fmt.same(text, getattr(box, "_ktui_shown", None)):
+        box._ktui_shown = text  # type: ignore[attr-defined]
+        box.update(text)
 
 
 def _cluster_findings(bridge: Bridge) -> list[Finding] | None:
