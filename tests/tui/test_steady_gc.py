@@ -1,6 +1,6 @@
 """The app's collector: survivors of a full pass are frozen (the next pass walks only what came
-since); once what is frozen has grown by half, a full pass walks everything again, so a cycle
-that died while frozen is freed; the collector's pace comes back on stop."""
+since), and once `thaw_every` has passed a full pass walks everything again, so a cycle that died
+while frozen is freed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from ktui.tui import steady_gc
 from ktui.tui.steady_gc import SteadyCollector
 
 
@@ -26,13 +25,13 @@ def thawed() -> Iterator[None]:
 
 
 def test_the_survivors_of_a_full_pass_are_frozen_and_only_while_started() -> None:
-    steady = SteadyCollector()
+    steady = SteadyCollector(thaw_every=1e9)
     steady.start()
     try:
         kept = Cycle()
         gc.collect()
-        assert not any(o is kept for o in gc.get_objects())  # out of every generation: frozen
-        assert gc.get_freeze_count() > 0 and steady.baseline is not None
+        assert any(o is kept for o in gc.get_objects()) is False  # out of every generation: frozen
+        assert gc.get_freeze_count() > 0
     finally:
         steady.stop()
     gc.unfreeze()
@@ -41,22 +40,21 @@ def test_the_survivors_of_a_full_pass_are_frozen_and_only_while_started() -> Non
     assert any(o is kept for o in gc.get_objects())
 
 
-def test_a_frozen_cycle_that_died_is_freed_once_the_frozen_grew_by_half(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(steady_gc, "SLACK", 0)
-    steady = SteadyCollector()
+def test_a_frozen_cycle_that_died_is_freed_once_thawed() -> None:
+    now = [0.0]
+    steady = SteadyCollector(thaw_every=600.0, clock=lambda: now[0])
     steady.start()
     try:
         dead = Cycle()
         gone = weakref.ref(dead)
-        gc.collect()  # frozen with the survivors: the baseline
+        gc.collect()  # frozen with the survivors
         del dead
         gc.collect()
-        assert gone() is not None and steady.thawed == 0  # frozen: not walked
-        grown = [Cycle() for _ in range(gc.get_freeze_count())]  # the frozen double
-        gc.collect()  # frozen with them
-        gc.collect()  # grown by half: this pass walks everything
-        assert gone() is None and steady.thawed == 1
-        assert steady.baseline is not None and steady.baseline > len(grown)  # the survivors frozen again
+        assert gone() is not None  # frozen: not walked
+        now[0] = 601.0
+        gc.collect()  # the thawing pass
+        assert gone() is None
+        assert gc.get_freeze_count() > 0  # and the survivors frozen again
     finally:
         steady.stop()
 
