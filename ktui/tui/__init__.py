@@ -1,9 +1,12 @@
 """The Textual app: screens/, widgets/, ktui.tcss; themes are data (themes/*.yaml).
 
 Decisions worth knowing before changing it:
-- One path for data (bridge.py): the source threads fill a queue; the app drains it every 100 ms
-  on the UI thread (the store's only writer), updates the posture index, posts one BatchApplied
-  per batch; only the visible screen refreshes, hidden ones catch up when shown.
+- One path for data (bridge.py): the source threads fill a queue; the app drains it when told
+  something arrived (paced, a 100 ms tick as a fallback) on the UI thread (the store's only
+  writer), updates the posture index and hands each batch to the screens at once; only the
+  visible screen refreshes, hidden ones catch up when shown. Heavy questions run on a worker in
+  short pieces with polls held (the store stays still under them); while the app runs, the
+  collector's full passes walk only what came since the last (steady_gc.py).
 - Exposure (judged per entry by its triage chain) and findings run in a child process on a
   replica of the store (overlay.py): whole-cluster checks take seconds on big clusters and must
   neither block nor share the GIL with the screen.
