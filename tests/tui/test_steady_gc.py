@@ -42,19 +42,43 @@ def test_the_survivors_of_a_full_pass_are_frozen_and_only_while_started() -> Non
 
 def test_a_frozen_cycle_that_died_is_freed_once_thawed() -> None:
     now = [0.0]
-    steady = SteadyCollector(thaw_every=600.0, clock=lambda: now[0])
+    steady = SteadyCollector(thaw_every=600.0, clock=lambda: now[0], growth=1.0, slack=0)
     steady.start()
     try:
+        gc.collect()
+        now[0] = 601.0
+        gc.collect()  # the first count: the baseline, nothing walked again
         dead = Cycle()
         gone = weakref.ref(dead)
-        gc.collect()  # frozen with the survivors
+        grown = [object() for _ in range(100)]
+        gc.collect()  # frozen with the survivors: more than the baseline now
         del dead
         gc.collect()
         assert gone() is not None  # frozen: not walked
-        now[0] = 601.0
-        gc.collect()  # the thawing pass
-        assert gone() is None
+        now[0] = 1202.0
+        gc.collect()  # grown since the baseline: the thawing pass
+        assert gone() is None and grown
         assert gc.get_freeze_count() > 0  # and the survivors frozen again
+    finally:
+        steady.stop()
+
+
+def test_no_walk_of_everything_while_what_is_frozen_has_not_grown() -> None:
+    """At 100,000 pods that walk would stall the UI for seconds: a clock alone does not bring it."""
+    now = [0.0]
+    steady = SteadyCollector(thaw_every=600.0, clock=lambda: now[0])  # grown by half + 50,000
+    steady.start()
+    try:
+        gc.collect()
+        now[0] = 601.0
+        gc.collect()  # the baseline
+        dead = Cycle()
+        gone = weakref.ref(dead)
+        gc.collect()
+        del dead
+        now[0] = 1202.0
+        gc.collect()
+        assert gone() is not None  # kept frozen: a small leak, not a stall
     finally:
         steady.stop()
 
