@@ -48,3 +48,13 @@ def collector() -> Iterator[None]:
     yield
     gc.unfreeze()
     gc.set_threshold(*threshold)
+
+
+def running_pod(name: str, ns: str, app: str, ip: str, ports: str = "") -> str:
+    """A running pod with one container and one IP, as a manifest document (the YAML worlds of
+    the screen tests)."""
+    extra = f", ports: [{ports}]" if ports else ""
+    return (f"apiVersion: v1\nkind: Pod\n"
+            f"metadata: {{name: {name}, namespace: {ns}, labels: {{app: {app}}}}}\n"
+            f"spec: {{containers: [{{name: c, image: x{extra}}}]}}\n"
+            f"status: {{phase: Running, podIP: {ip}, podIPs: [{{ip: {ip}}}]}}\n")

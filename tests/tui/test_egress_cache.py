@@ -18,7 +18,7 @@ from ktui.tui import egress_view
 from ktui.tui.bridge import Bridge
 from ktui.tui.egress_view import namespace_egress
 
-from .conftest import StillSource
+from .conftest import StillSource, running_pod
 
 WORLD = """
 apiVersion: v1
@@ -29,24 +29,11 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: other}
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: client-0, namespace: web, labels: {app: client}}
-spec: {containers: [{name: c, image: x}]}
-status: {phase: Running, podIP: 10.0.0.7, podIPs: [{ip: 10.0.0.7}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: batch-0, namespace: web, labels: {app: batch}}
-spec: {containers: [{name: c, image: x}]}
-status: {phase: Running, podIP: 10.0.0.8, podIPs: [{ip: 10.0.0.8}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: db-0, namespace: other, labels: {app: db}}
-spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
-status: {phase: Running, podIP: 10.0.1.9, podIPs: [{ip: 10.0.1.9}]}
----
+""" + "---\n".join([
+    running_pod("client-0", "web", "client", "10.0.0.7"),
+    running_pod("batch-0", "web", "batch", "10.0.0.8"),
+    running_pod("db-0", "other", "db", "10.0.1.9", "{containerPort: 5432}"),
+]) + """---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: client-out, namespace: web}
