@@ -251,9 +251,9 @@ class Bridge:
         update = Update(changed=changed, statuses=batch.statuses, changes=len(batch.changes), raw=batch.changes)
         self.synced = self.synced or self._all_listed()
         update.first_sync = self.synced and not job.was_synced
-        if changed:
-            update.deltas = posture_deltas(job.before, self.posture.by_namespace, changed, batch.changes)
-        if job.was_synced:  # the initial listing is not news; changes after it are
+        if job.was_synced:  # the initial listing is not news (nor worked out: 100,000 changes); later ones are
+            if changed:
+                update.deltas = posture_deltas(job.before, self.posture.by_namespace, changed, batch.changes)
             update.feed = [self._entry(now, d) for d in update.deltas]
         update.feed += [FeedEntry(now, self.stamp(now), "", (), (), problem=str(p)) for p in batch.problems]
         self.feed.extend(update.feed)

@@ -52,7 +52,7 @@ def test_the_first_build_is_a_job_and_its_update_equals_the_inline_one() -> None
     update = bridge.finish_job()
     assert bridge.job is None and bridge.synced and update.first_sync
     assert update.changed == expected.changed and bridge.namespaces() == inline.namespaces()
-    assert [d.namespace for d in update.deltas] == [d.namespace for d in expected.deltas]
+    assert update.deltas == expected.deltas == []  # the first listing is not news: not worked out
     after = bridge.poll()  # now the held event is taken: a Namespace change is followed incrementally
     assert after is not None and bridge.job is None
     inline.source.queue.put(gone)

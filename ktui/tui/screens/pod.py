@@ -155,7 +155,7 @@ class PodScreen(KScreen):
         if self.namespace not in update.changed and not update.overlay:
             return
         self.fill()
-        if any(d.namespace == self.namespace for d in update.deltas):
+        if update.first_sync or any(d.namespace == self.namespace for d in update.deltas):
             self.compute_reach()
 
     def restyle(self) -> None:
