@@ -147,8 +147,10 @@ class KtuiApp(Navigation, App[None]):
         event at once, and a flow of events is batched, each batch waiting after the last at
         least MIN_POLL_GAP and PACE times that batch's cost (at most MAX_POLL_GAP), so keys and
         frames get two thirds of this thread (bigger batches also cost less per event)."""
-        if self._poll_timer is not None:
-            return
+        if self._poll_timer is None:
+            self._poll_when_paced()
+
+    def _poll_when_paced(self) -> None:
         wait = self._next_poll - self._monotonic()
         if wait <= 0:
             self.poll()
@@ -194,6 +196,8 @@ class KtuiApp(Navigation, App[None]):
         update = self.bridge.finish_job()
         self.changes.on_batch(update, synced_before)
         self.post_message(BatchApplied(update))
+        if self.bridge.job is not None:  # its follow-up (the first exposure and findings): at once,
+            self.call_later(self.poll)  # once this worker has returned, not at the fallback tick
 
     def on_batch_applied(self, message: BatchApplied) -> None:
         started = self._monotonic()
@@ -252,11 +256,7 @@ class KtuiApp(Navigation, App[None]):
         next fallback tick: the source's wake-up was spent on the held poll."""
         if self._hold or self._poll_timer is not None or self.bridge.job is not None:
             return  # (a posture build: polls resume at the fallback tick, as the job expects)
-        wait = self._next_poll - self._monotonic()
-        if wait <= 0:
-            self.poll()
-        else:
-            self._poll_timer = self.set_timer(wait, self._paced_poll)
+        self._poll_when_paced()
 
     def open_command_line(self, initial: str = "") -> None:
         def done(text: str | None) -> None:

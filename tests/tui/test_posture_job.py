@@ -115,6 +115,20 @@ async def test_the_app_builds_the_first_posture_on_a_worker() -> None:
         assert app.bridge.job is None and app.bridge.exposure is not None and app.bridge.findings is not None
 
 
+async def test_the_first_exposure_job_follows_the_posture_build_at_once() -> None:
+    """Not at the fallback tick (made an hour long here): the first complete overview waits for
+    no timer."""
+    app: KtuiApp = make_app(background=True)
+    app.poll_interval = 3600.0
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.bridge.synced and app.bridge.job is None and app.bridge.exposure is not None:
+                break
+        assert app.bridge.synced and app.bridge.job is None
+        assert app.bridge.exposure is not None and app.bridge.findings is not None
+
+
 def test_the_attention_line_says_the_posture_is_being_computed() -> None:
     bridge = _bridge(background=True)
     assert "waiting for the first list" in attention(bridge, ChangeTracker(bridge), Palette()).plain
