@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject
+from ktui.analysis.core.subjects import Subject, is_subject_pod, namespace_subjects, pod_subject, same_subject
 from ktui.analysis.policy import (
     DNS_LABELS,
     DNS_STAND_IN,
@@ -127,6 +127,8 @@ def pod_moved(c: Change) -> bool:
     answer about others."""
     if c.old is None or c.new is None or is_subject_pod(c.old) != is_subject_pod(c.new):
         return True
+    if same_subject(c.old, c.new):
+        return False
     old, new = pod_subject(c.old), pod_subject(c.new)
     return (dict(old.labels) != dict(new.labels) or old.ips != new.ips or old.ports != new.ports
             or old.host_network != new.host_network or old.workload != new.workload
@@ -247,18 +249,24 @@ class PostureIndex:
         if where is None:  # positions hold while only patches happen
             where = self._where[ns] = {p.subject.name: i for i, p in enumerate(old.pods)}
         pods = list(old.pods)
-        material = False
+        material = touched = False
         for c in changes:
             i = where.get(c.name)
             hit = self._subjects.get((ns, c.name))
+            alike = same_subject(c.old, c.new)  # a readiness flip: the same Subject, the same posture
             if i is None or hit is None or hit[0] is not c.old or pods[i].subject is not hit[1]:
                 return False
+            if alike:
+                self._subjects[(ns, c.name)] = (c.new, hit[1])
+                continue
             s = pod_subject(c.new)
             self._subjects[(ns, c.name)] = (c.new, s)
             new = self._pod(ns, s)
             material = material or new != pods[i]
             pods[i] = new
-        self.by_namespace[ns] = self._build(ns, pods)
+            touched = True
+        if touched:  # else the namespace's posture object stays (screens' caches keyed by it hold)
+            self.by_namespace[ns] = self._build(ns, pods)
         if material:
             changed.add(ns)
         return True

@@ -155,3 +155,40 @@ class TierPostureMachine(PostureMachine):
 
 TierPostureMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
 TestTierPostureIndex = TierPostureMachine.TestCase
+
+
+def _subject_fields(s: Any) -> tuple[Any, ...]:
+    return (s.namespace, s.name, dict(s.labels), s.ports, s.ips, s.workload, s.host_network, s.service_account)
+
+
+def test_same_subject_tells_a_readiness_flip_from_every_move() -> None:
+    """`same_subject` (the cheap test a readiness flip takes) answers True only when pod_subject
+    gives equal Subjects: each field pod_subject reads, changed alone, makes it False."""
+    from ktui.analysis.core.subjects import pod_subject, same_subject
+
+    base = dict(name="web", ns="a", labels={"app": "web"}, ip="10.0.0.1", ports=[("http", 80)])
+    moves = {"labels": {"labels": {"app": "web", "v": "2"}}, "ip": {"ip": "10.0.0.9"},
+             "ports": {"ports": [("http", 81)]}, "owner": {"owner": ("ReplicaSet", "web-1")},
+             "service account": {"service_account": "robot"}, "host network": {"host_network": True}}
+
+    def decoded(**over: Any) -> Any:
+        return decode_document(pod(**{**base, **over}), "default")[1]  # type: ignore[arg-type]
+
+    before = decoded()
+    flipped = decoded(ready=False)
+    assert same_subject(before, flipped)
+    assert _subject_fields(pod_subject(before)) == _subject_fields(pod_subject(flipped))
+    for what, over in moves.items():
+        moved = decoded(**over)
+        assert not same_subject(before, moved), what
+        assert _subject_fields(pod_subject(before)) != _subject_fields(pod_subject(moved)), what
+
+
+def test_a_readiness_flip_keeps_the_namespace_posture_object() -> None:
+    cluster = Cluster(_base())
+    held = cluster.index.by_namespace["a"]
+    assert cluster.event("MODIFIED", pod("web", "a", {"app": "web"}, ip="10.0.0.1", ready=False)) == set()
+    assert cluster.index.by_namespace["a"] is held
+    assert cluster.event("MODIFIED", pod("web", "a", {"app": "web", "v": "2"}, ip="10.0.0.1")) <= {"a"}
+    assert cluster.index.by_namespace["a"] is not held
+    assert cluster.index.by_namespace == cluster.fresh()

@@ -119,6 +119,15 @@ def pod_subject(pod: Pod) -> Subject:
     )
 
 
+def same_subject(old: Pod, new: Pod) -> bool:
+    """Two versions of a pod give equal Subjects: nothing `pod_subject` reads differs (compared
+    field by field in C; a readiness flip or a status update is cheap to tell from a move)."""
+    a, b = old.metadata, new.metadata
+    return (a.name == b.name and a.namespace == b.namespace and a.labels == b.labels
+            and a.owner_references == b.owner_references and old.spec == new.spec
+            and old.status.pod_ips == new.status.pod_ips and old.status.pod_ip == new.status.pod_ip)
+
+
 def template_subject(workload: Workload) -> Subject | None:
     template = workload.pod_template()
     if template is None:
