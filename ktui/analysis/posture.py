@@ -347,12 +347,14 @@ class PostureIndex:
             elif c.kind in POLICY_KINDS:
                 dns_moved = dns_moved or (c.kind == "NetworkPolicy" and c.namespace in dns_namespaces)
                 full.add(c.namespace)
-        quiet = all(c.kind == "Pod" and _same_place(c) and not pod_moved(c) for c in changes)
+        still = Counter(c.namespace for c in changes if c.kind == "Pod" and _same_place(c) and not pod_moved(c))
+        quiet = sum(still.values()) == len(changes)
         # readiness flips, status updates: no probe class can move (what it reads is unchanged),
-        # so the probes are not refreshed (they catch up, lazily, when something does move)
+        # so the probes are not refreshed (they catch up, lazily, when something does move); the
+        # classes they hold stay current across them, even beside other changes (a namespace with
+        # other changes too is looked at again: its version tells)
+        pods_quiet(self.engine, dict(still))
         moved = set() if quiet and not full else self._egress_moved()
-        if quiet:  # the probes' classes hold too: kept current, not rebuilt at the next policy change
-            pods_quiet(self.engine, dict(Counter(c.namespace for c in changes)))
         if moved is None:
             return self.recompute(None)
         pods_only |= moved

@@ -75,6 +75,9 @@ class PolicyEngine:
         self._ranges: dict[str, list[ExternalRange]] = {}
         self._memo: dict[str, object] = {}  # per state version
         self._policy_memo: dict[str, object] = {}  # per policy key
+        # alike_key's answers by subject, with the class cuts they were cut at: kept across a
+        # policy change that leaves the cuts equal (most do: no new ipBlock boundary)
+        self._alike: tuple[dict[int, list[int]], dict[int, tuple[Subject, object]]] = ({}, {})
 
     @property
     def policy_key(self) -> int:
@@ -158,14 +161,18 @@ class PolicyEngine:
         """What the tiers read of a subject: namespace, labels, service account, ports, host
         network, and the segment between the tiers' boundaries each IP falls in. Subjects with
         equal keys get equal answers from every tier, so one stands for all (egress probes, a
-        controller's pods, a Service's backends). Kept per subject until the policies change."""
-        memo: dict[int, tuple[Subject, object]] = self.per_policy("alike-keys", dict)
+        controller's pods, a Service's backends). Kept per subject while the cuts are equal."""
+        cuts = self.class_cuts()
+        held, memo = self._alike
+        if held is not cuts:
+            if held != cuts:
+                memo = {}
+            self._alike = (cuts, memo)
         hit = memo.get(id(s))
         if hit is not None and hit[0] is s:
             return hit[1]
         if len(memo) > 4 * (self.state.count("Pod") + 64):
             memo.clear()  # subjects of pods long gone: keep it bounded
-        cuts = self.class_cuts()
         segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
         key = (s.namespace, s.label_set, s.service_account, s.ports, s.host_network, segments)
         memo[id(s)] = (s, key)
