@@ -62,6 +62,7 @@ class ClusterState:
         # per kind / per namespace: how many changes so far (caches keyed by what they depend on)
         self._kind_versions: dict[str, int] = defaultdict(int)
         self._ns_versions: dict[str, int] = defaultdict(int)
+        self._ns_names: tuple[list[str], frozenset[str]] | None = None  # namespace_names, until one comes or goes
 
     # ---------------------------------------------------------------- visibility
     def set_unseen(self, kind: str, reason: str | None, namespace: str = "") -> None:
@@ -163,6 +164,9 @@ class ClusterState:
 
     def _index(self, kind: str, obj: Any) -> None:
         ns, name = obj.metadata.namespace, obj.metadata.name
+        held = self._ns_names
+        if held is not None and (kind == "Namespace" or (ns and ns not in held[1])):
+            self._ns_names = None
         if kind == "Pod":
             self._pods_by_ns[ns][name] = obj
             by_label = self._pod_labels[ns]
@@ -187,7 +191,12 @@ class ClusterState:
         elif kind == "EndpointSlice":
             self._slices_by_service[(ns, obj.service_name())].discard(name)
         if ns:
-            self._by_ns[kind][ns].pop(name, None)
+            per_ns = self._by_ns[kind][ns]
+            per_ns.pop(name, None)
+            if not per_ns:
+                self._ns_names = None
+        elif kind == "Namespace":
+            self._ns_names = None
 
     # ---------------------------------------------------------------- reading
     def get(self, kind: str, namespace: str, name: str) -> Any | None:
@@ -205,14 +214,18 @@ class ClusterState:
         return [k for k, v in self._objs.items() if v]
 
     def namespace_names(self) -> list[str]:
-        """Every namespace that exists or that some object lives in, sorted."""
-        names = {ns for ns, _ in self._objs["Namespace"]} | {
-            name for _, name in self._objs["Namespace"]
-        }
-        for per_ns in self._by_ns.values():
-            names.update(ns for ns, objs in per_ns.items() if objs)
-        names.discard("")
-        return sorted(names)
+        """Every namespace that exists or that some object lives in, sorted (kept until a
+        Namespace changes, an object lands in a namespace not held, or one's last object of a
+        kind goes: at 500 pod events/s the set is asked for many times between changes)."""
+        if self._ns_names is None:
+            names = {ns for ns, _ in self._objs["Namespace"]} | {
+                name for _, name in self._objs["Namespace"]
+            }
+            for per_ns in self._by_ns.values():
+                names.update(ns for ns, objs in per_ns.items() if objs)
+            names.discard("")
+            self._ns_names = (sorted(names), frozenset(names))
+        return list(self._ns_names[0])
 
     def namespace_labels(self, namespace: str) -> dict[str, str]:
         """The namespace's labels; always with kubernetes.io/metadata.name, as the API sets it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Protocol, TypeVar
 
@@ -169,10 +169,21 @@ class CompiledPolicy:
     egress: bool
     ingress_rules: tuple[CompiledRule, ...]
     egress_rules: tuple[CompiledRule, ...]
+    # per direction, the points where its ipBlocks' membership changes: read at every policy
+    # change (the class cuts), of every policy; the policy is compiled once per object
+    _bounds: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def ref(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+    def boundaries(self, direction: str) -> tuple[tuple[int, int], ...]:
+        found = self._bounds.get(direction)
+        if found is None:
+            found = self._bounds[direction] = tuple(
+                point for rule in self.rules(direction) for p in rule.peers or () if p.block is not None
+                for point in p.block.boundaries())
+        return found
 
     def rules(self, direction: str) -> tuple[CompiledRule, ...]:
         return self.ingress_rules if direction == "ingress" else self.egress_rules

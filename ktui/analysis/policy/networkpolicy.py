@@ -186,10 +186,7 @@ class NetworkPolicyTier:
 
     def boundaries(self, direction: str) -> Iterable[tuple[int, int]]:
         for cp in self.all_policies():
-            for rule in cp.rules(direction):
-                for p in rule.peers or ():
-                    if p.block is not None:
-                        yield from p.block.boundaries()
+            yield from cp.boundaries(direction)
 
     def blocks(self) -> Iterable[CompiledBlock]:
         """Every ipBlock of every policy (pods inside one are told apart by the connectivity list)."""
