@@ -13,7 +13,7 @@ Decisions worth knowing before changing it:
 - The overview is a row-cached virtual table (widgets/rowtable.py): a live change re-renders one
   row. The namespace and pod screens are composed once and retargeted.
 - Every cluster string reaches the screen as rich Text built through ktui.render.safe; a plain str
-  in a Static, a DataTable cell or the palette would be parsed as markup. The doors that take a
+  in a Static, a table cell or the palette would be parsed as markup. The doors that take a
   str (completions, notifications, the clipboard, titles) take SafeText and clean again on the
   way out (safe_ui.py, KtuiApp.notify): a completion is drawn as the user types.
 - The change feed is the app's (changes.py): per-namespace snapshots per workload, host and

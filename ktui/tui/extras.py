@@ -18,7 +18,6 @@ from ktui.tui import fmt
 from ktui.tui.bridge import Bridge, Update
 from ktui.tui.summaries import EntryHealth
 from ktui.tui.themes import Palette
-from ktui.tui.widgets.table import KTable
 
 SEVERITY_LEVEL = {Severity.CRITICAL: "fail", Severity.HIGH: "fail", Severity.MEDIUM: "warn",
                   Severity.LOW: "", Severity.INFO: ""}
@@ -79,54 +78,6 @@ def findings_cell(p: Palette, ex: NamespaceExtras, bridge: Bridge) -> Text:
     if not ex.findings_known:
         return _pending(p, bridge)
     return fmt.count(p, ex.findings_total, ex.findings_worst)
-
-
-def fill_exposure(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> bool:
-    """The Exposure tab: one row per entry with TLS, backend health and the triage verdict."""
-    if bridge.exposure is None:
-        return False
-    if not table.columns:
-        table.add_columns("HOST", "PORT", "PATH", "STATUS", "TLS", "BACKEND", "VIA", "WHY")
-    keep = table.selected_key()
-    table.clear()
-    summary = bridge.exposure.get(namespace)
-    for i, h in enumerate(summary.entries if summary else ()):
-        e = h.entry
-        backend = ", ".join(f"{b.label()} ({b.endpoints.ready} ready)" if b.endpoints.known else b.label()
-                            for b in e.backends) or "-"
-        table.add_row(
-            fmt.literal(e.host, "bold", 40),
-            Text(str(e.port or "-")),
-            fmt.literal(e.path or "-", "", 24),
-            fmt.status(p, h.status),
-            Text("tls" if e.tls else "-", style=p.ok if e.tls else p.muted),
-            fmt.literal(backend, "", 40),
-            fmt.literal(e.source, p.muted, 36),
-            fmt.literal(h.reason or "-", p.level(h.status) if h.reason else p.muted, 120),
-            key=f"{i}\t{target(h)}",
-        )
-    if keep:
-        table.move_to_key(keep)
-    return True
-
-
-def fill_findings(bridge: Bridge, namespace: str, table: KTable, p: Palette) -> bool:
-    if bridge.findings is None:
-        return False
-    if not table.columns:
-        table.add_columns("SEVERITY", "CODE", "OBJECT", "MESSAGE")
-    table.clear()
-    summary = bridge.findings.get(namespace)
-    for i, f in enumerate(summary.findings if summary else ()):
-        lvl = SEVERITY_LEVEL[f.severity]
-        table.add_row(
-            Text(f.severity.value, style=f"bold {p.level(lvl)}" if lvl else p.muted),
-            Text(f.code),
-            fmt.literal(f.object, "bold", 40),
-            fmt.literal(f.message, "", 200),
-            key=str(i),
-        )
-    return True
 
 
 def touches(update: Update, namespace: str) -> bool:

@@ -9,12 +9,11 @@ from ktui.tui.screens.overview import OverviewScreen
 from ktui.tui.screens.pod import PodScreen
 from ktui.tui.screens.triage import TriageScreen
 from ktui.tui.widgets.rowtable import RowTable
-from ktui.tui.widgets.table import KTable
 
 
 def rows(app: KtuiApp, selector: str = "#namespaces") -> list[str]:
     table = app.screen.query_one(selector)
-    assert isinstance(table, KTable | RowTable)
+    assert isinstance(table, RowTable)
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable
 
 from ktui.render.safe import SafeText, clean, safe_text
 from ktui.tui.bridge import Update
@@ -16,6 +15,7 @@ from ktui.tui.screens.base import ObjectRef
 from ktui.tui.screens.listed import ListingScreen
 from ktui.tui.widgets.feed import change_text
 from ktui.tui.widgets.listing import Listing, Row
+from ktui.tui.widgets.rowtable import RowTable
 
 COLUMNS = ("TIME", "CHANGE", "CAUSED BY")
 
@@ -71,8 +71,8 @@ class FeedScreen(ListingScreen):
             self.fill()
 
 
-    @on(DataTable.RowSelected)
-    def _open(self, _event: DataTable.RowSelected) -> None:
+    @on(RowTable.Selected)
+    def _open(self, _event: RowTable.Selected) -> None:
         e = self._selected()
         if e is not None and e.namespace:
             self.kapp.open_namespace(e.namespace)

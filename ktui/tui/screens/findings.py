@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ktui.analysis.findings.catalogue import Finding, Severity
 from ktui.render.safe import SafeText, clean, safe_text
@@ -21,6 +21,7 @@ from ktui.tui.screens.base import KScreen, ObjectRef
 from ktui.tui.screens.listed import ListingScreen
 from ktui.tui.themes import Palette
 from ktui.tui.widgets.listing import Listing, Row
+from ktui.tui.widgets.rowtable import RowTable
 
 LEVEL = {Severity.CRITICAL: "fail", Severity.HIGH: "fail", Severity.MEDIUM: "warn", Severity.LOW: "", Severity.INFO: ""}
 COLUMNS = ("SEVERITY", "CODE", "OBJECT", "MESSAGE")
@@ -154,8 +155,8 @@ class FindingsScreen(ListingScreen):
             self.fill()
 
 
-    @on(DataTable.RowSelected)
-    def _open(self, _event: DataTable.RowSelected) -> None:
+    @on(RowTable.Selected)
+    def _open(self, _event: RowTable.Selected) -> None:
         f = self.selected_finding()
         if f is not None:
             self.app.push_screen(FindingDetail(f))

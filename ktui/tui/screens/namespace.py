@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ktui.analysis.findings.catalogue import Finding
 from ktui.analysis.posture import NamespacePosture
@@ -30,6 +30,7 @@ from ktui.tui.screens.egress import destination_row, rule_object
 from ktui.tui.screens.findings import COLUMNS as FINDING_COLUMNS
 from ktui.tui.screens.findings import FindingDetail, finding_row, jump_target
 from ktui.tui.widgets.listing import Listing, Row
+from ktui.tui.widgets.rowtable import RowTable
 
 TABS = ("exposure", "pods", "policies", "findings", "egress")
 TAB_LABELS = {"exposure": "1 Exposure", "pods": "2 Pods", "policies": "3 Policies", "findings": "4 Findings",
@@ -104,7 +105,7 @@ class NamespaceScreen(KScreen):
         return self.query_one(Listing)
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> RowTable:
         return self.listing.table
 
     @property
@@ -245,11 +246,9 @@ class NamespaceScreen(KScreen):
         if not self.listing.clear_filter():
             super().action_back()
 
-    @on(DataTable.RowSelected, "#ns-table")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        key = event.row_key.value
-        if key is None:
-            return
+    @on(RowTable.Selected, "#ns-table")
+    def _selected(self, event: RowTable.Selected) -> None:
+        key = event.key
         i = int(key) if key.isdigit() else None
         if self.tab == "pods":
             self.kapp.open_pod(self.namespace, key)

@@ -1,4 +1,4 @@
-"""The overview: one row per namespace (a virtualised DataTable, so thousands stay fast), an
+"""The overview: one row per namespace (a RowTable: virtualised, a row rendered once until it changes), an
 attention line naming what needs a look, and the change feed. Batches update only the rows of
 the namespaces they changed; a full rebuild happens only when rows appear, vanish or reorder."""
 

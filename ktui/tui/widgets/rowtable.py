@@ -85,6 +85,11 @@ class RowTable(ScrollView, can_focus=True):
             self.cursor = min(self.cursor, max(0, len(self._keys) - 1))
         self.refresh()
 
+    def clear(self) -> None:
+        """No rows, the cursor back at the top (the next rows start from there)."""
+        self.set_rows([])
+        self.cursor = 0
+
     def update_row(self, key: str, cells: list[Text]) -> None:
         if key not in self._index:
             return
