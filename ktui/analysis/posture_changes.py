@@ -229,7 +229,7 @@ def posture_changes(before: NamespaceSnapshot | None, after: NamespaceSnapshot |
         return [PostureChange(ns, "namespace", "namespace", "absent" if before is None else "present",
                               "absent" if after is None else "present", why)]
     ns = after.namespace
-    out = _workload_changes(ns, before.workloads, after.workloads, why)
+    out = [] if before.workloads is after.workloads else _workload_changes(ns, before.workloads, after.workloads, why)
     if before.hosts is not None and after.hosts is not None:
         for host in sorted(set(before.hosts) | set(after.hosts)):
             b, a = before.hosts.get(host, ""), after.hosts.get(host, "")

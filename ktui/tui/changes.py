@@ -55,7 +55,9 @@ class ChangeTracker:
         self._workload_memo: dict[str, tuple[NamespacePosture, object, Mapping[str, WorkloadPosture]]] = {}
 
     # ------------------------------------------------------------ snapshots
-    def _snapshot(self, ns: str) -> NamespaceSnapshot:
+    def _snapshot(self, ns: str, held: NamespaceSnapshot | None = None) -> NamespaceSnapshot:
+        """The namespace's snapshot now; with `held` (a background result: it moves hosts and
+        findings, never the posture) its workloads are kept, not grouped again."""
         b = self.bridge
         hosts = data.host_rows(b, ns) if self._overlay_seen else None
         found = data.namespace_findings(b, ns) if self._overlay_seen else None
@@ -65,6 +67,8 @@ class ChangeTracker:
                                         for h in hosts],
             found,
         )
+        if held is not None:
+            return replace(shot, workloads=held.workloads)
         np = b.namespace(ns)
         return shot if np is None else replace(shot, workloads=self._workloads(ns, np))
 
@@ -132,8 +136,8 @@ class ChangeTracker:
         for ns in sorted(targets):
             if b.namespace(ns) is None:
                 continue
-            new = self._snapshot(ns)
             old = self._snaps.get(ns)
+            new = self._snapshot(ns, old)
             if not first and old is not None:
                 why = self._pending.get(ns) or [c for cs in self._pending.values() for c in cs if c.kind != "Pod"][:3]
                 self._add([c for c in posture_changes(old, new, why) if c.what in ("host", "finding")])

@@ -50,3 +50,19 @@ def test_workloads_kept_while_the_posture_is_equal_and_asked_again_after_a_polic
     moved = tracker._snapshot("shop")
     assert grouped == ["shop", "shop"]  # the stamp moved: grouped again
     assert moved == snapshot(bridge.namespace("shop"), bridge.state, "shop") != first
+
+
+def test_a_background_result_keeps_the_held_workloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A background result moves hosts and findings only: the namespaces it moved keep the
+    workloads their last posture snapshot grouped (not grouped again on the UI thread)."""
+    bridge = _bridge()
+    tracker = ChangeTracker(bridge)
+    held = {ns: tracker._snapshot(ns) for ns in bridge.posture.by_namespace}
+    tracker._snaps.update(held)
+    grouped: list[str] = []
+    monkeypatch.setattr(changes, "workload_postures", lambda np, state: grouped.append(np.namespace) or {})
+    tracker.on_overlay({"shop"})  # the first result: every namespace
+    tracker.on_overlay({"shop"})
+    assert grouped == []
+    assert all(tracker._snaps[ns].workloads is held[ns].workloads for ns in held)
+    assert tracker._snaps["shop"].workloads == snapshot(bridge.namespace("shop"), bridge.state, "shop").workloads
