@@ -62,6 +62,10 @@ def test_a_background_result_keeps_the_held_workloads(monkeypatch: pytest.Monkey
     grouped: list[str] = []
     monkeypatch.setattr(changes, "workload_postures", lambda np, state: grouped.append(np.namespace) or {})
     tracker.on_overlay({"shop"})  # the first result: every namespace
+    other = next(ns for ns in held if ns != "shop")
+    _put(bridge, {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",  # the policy stamp moves
+                  "metadata": {"name": "all-out", "namespace": other},
+                  "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{}]}})
     tracker.on_overlay({"shop"})
     assert grouped == []
     assert all(tracker._snaps[ns].workloads is held[ns].workloads for ns in held)
