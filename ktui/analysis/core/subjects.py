@@ -207,24 +207,26 @@ def namespace_subjects(state: ClusterState, namespace: str,
     rendered manifests are their workloads, a Deployment scaled to zero (or a CronJob between
     runs) still shows what it would allow. A workload owned by another never stands in for it.
     With `cache`, a pod whose object is unchanged (the same immutable struct) keeps its Subject
-    across versions (the cache is filled with this version's pods). Within one state version the
-    answer is memoized, so every caller holds the same Subject objects; the list is a copy.
+    across versions (the cache is filled with this version's pods). The answer is memoized while
+    the namespace's objects are unchanged (its namespace_version: nothing outside it counts), so
+    every caller holds the same Subject objects; the list is a copy.
     """
-    version, per_ns = _MEMO.get(state, (-1, {}))
-    if version != state.version:
-        per_ns = {}
-        _MEMO[state] = (state.version, per_ns)
+    per_ns = _MEMO.get(state)
+    if per_ns is None:
+        per_ns = _MEMO[state] = {}
+    version = state.namespace_version(namespace)
     hit = per_ns.get(namespace)
-    if hit is None:
+    if hit is None or hit[0] != version:
         pods: PodCache = {}
-        hit = per_ns[namespace] = (_subjects_in(state, namespace, cache, pods), pods)
+        hit = per_ns[namespace] = (version, _subjects_in(state, namespace, cache, pods), pods)
     if cache is not None:
-        cache.update(hit[1])
-    return list(hit[0])
+        cache.update(hit[2])
+    return list(hit[1])
 
 
-# per state: (version, namespace -> (subjects, their pods)); weak, so a dropped state goes with it
-_MEMO: weakref.WeakKeyDictionary[ClusterState, tuple[int, dict[str, tuple[list[Subject], PodCache]]]] = (
+# per state: namespace -> (its namespace_version, subjects, their pods); weak, so a dropped state
+# goes with it
+_MEMO: weakref.WeakKeyDictionary[ClusterState, dict[str, tuple[int, list[Subject], PodCache]]] = (
     weakref.WeakKeyDictionary())
 
 
