@@ -65,6 +65,7 @@ class Listing(Vertical):
         self.table_id = table_id
         self._columns: list[str] = []
         self._rows: list[Row] = []
+        self._by_key: dict[str, Row] = {}  # the cursor's row, looked up on every move
         self.filter_text = ""
         self.sort_column: int | None = None
         self._title = ""
@@ -84,14 +85,14 @@ class Listing(Vertical):
     # ------------------------------------------------------------ data
     def set_rows(self, columns: Sequence[str], rows: Sequence[Row], title: str = "") -> None:
         table = self.table
-        keep = table.selected_key()
         if list(columns) != self._columns:
             self._columns = list(columns)
             if self.sort_column is not None and self.sort_column >= len(columns):
                 self.sort_column = None
             table.set_columns([(c, c) for c in columns])
         self._rows, self._title = list(rows), title
-        self._redraw(keep)
+        self._by_key = {r.key: r for r in self._rows}
+        self._redraw()
 
     def visible_rows(self) -> list[Row]:
         needle = self.filter_text.casefold()
@@ -102,12 +103,11 @@ class Listing(Vertical):
             rows.sort(key=lambda r: _sort_value(r.sort[col] if col < len(r.sort) else r.cells[col].plain))
         return rows
 
-    def _redraw(self, keep: str | None = None) -> None:
+    def _redraw(self) -> None:
+        """The visible rows again; the cursor stays on its row if it is still shown (RowTable)."""
         table = self.table
         rows = self.visible_rows()
         table.set_rows([(r.key, list(r.cells)) for r in rows])
-        if keep:
-            table.move_to_key(keep)
         parts = [self._title] if self._title else []
         parts.append(f"{len(rows)}/{len(self._rows)}" if self.filter_text else str(len(rows)))
         if self.filter_text:
@@ -118,15 +118,14 @@ class Listing(Vertical):
         self._show_detail()
 
     def _show_detail(self) -> None:
-        key = self.table.selected_key()
-        row = next((r for r in self._rows if r.key == key), None)
+        row = self.selected()
         box = self.query_one(".listing-detail", Static)
         box.update(row.detail if row is not None and row.detail is not None else Text())
         box.display = row is not None and row.detail is not None
 
     def selected(self) -> Row | None:
         key = self.table.selected_key()
-        return next((r for r in self._rows if r.key == key), None)
+        return None if key is None else self._by_key.get(key)
 
     # ------------------------------------------------------------ actions
     def start_filter(self) -> None:
@@ -138,7 +137,7 @@ class Listing(Vertical):
         n = len(self._columns)
         if n:
             self.sort_column = 0 if self.sort_column is None else (self.sort_column + 1) % n
-            self._redraw(self.table.selected_key())
+            self._redraw()
 
     def clear_filter(self) -> bool:
         """True when there was a filter to clear (esc then clears it instead of going back)."""
@@ -148,7 +147,7 @@ class Listing(Vertical):
             box.value = ""
             box.add_class("hidden")
             self.filter_text = ""
-            self._redraw(self.table.selected_key())
+            self._redraw()
             self.table.focus()
         return had
 
@@ -156,7 +155,7 @@ class Listing(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.filter_text = event.value
-        self._redraw(self.table.selected_key())
+        self._redraw()
 
     @on(Input.Submitted, ".listing-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
