@@ -232,13 +232,20 @@ def egress_destinations(engine: PolicyEngine, subject: Subject) -> list[Destinat
             pending = (r, ports, rules)
     flush()
     by_workload: dict[WorkloadId, tuple[PortSet, tuple[RuleRef, ...]]] = {}
-    for peer in _subjects(engine):
-        if peer.workload == subject.workload:
-            continue
-        ports = engine.allowed_ports(subject, peer, "egress")
+    # peers no tier tells apart (engine.alike_ids) get the same ports and rules: asked once per
+    # class, not once per pod; the subject's own workload is left out at the end
+    per_class: dict[int, tuple[PortSet, tuple[RuleRef, ...]]] = {}
+    peers = _subjects(engine)
+    for peer, number in zip(peers, engine.alike_ids(peers), strict=True):
+        found = per_class.get(number)
+        if found is None:
+            ports = engine.allowed_ports(subject, peer, "egress")
+            found = per_class[number] = (ports, _opening_rules(engine, subject, peer, ports) if ports else ())
+        ports, rules = found
         if ports:
-            old_ports, old_rules = by_workload.get(peer.workload, (EMPTY, ()))
-            rules = _opening_rules(engine, subject, peer, ports)
-            by_workload[peer.workload] = (old_ports | ports, old_rules + tuple(r for r in rules if r not in old_rules))
+            old = by_workload.get(peer.workload)
+            by_workload[peer.workload] = found if old is None else (
+                old[0] | ports, old[1] + tuple(r for r in rules if r not in old[1]))
+    by_workload.pop(subject.workload, None)
     out.extend(Destination((), w, p, rules) for w, (p, rules) in sorted(by_workload.items(), key=lambda kv: str(kv[0])))
     return out

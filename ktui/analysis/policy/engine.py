@@ -75,9 +75,11 @@ class PolicyEngine:
         self._ranges: dict[str, list[ExternalRange]] = {}
         self._memo: dict[str, object] = {}  # per state version
         self._policy_memo: dict[str, object] = {}  # per policy key
-        # alike_key's answers by subject, with the class cuts they were cut at: kept across a
-        # policy change that leaves the cuts equal (most do: no new ipBlock boundary)
-        self._alike: tuple[dict[int, list[int]], dict[int, tuple[Subject, object]]] = ({}, {})
+        # alike_key's answers by subject (the key and its class number), with the class cuts
+        # they were cut at: kept across a policy change that leaves the cuts equal (most do: no
+        # new ipBlock boundary)
+        self._alike: tuple[dict[int, list[int]], dict[int, tuple[Subject, object, int]], dict[object, int]] = (
+            {}, {}, {})
 
     @property
     def policy_key(self) -> int:
@@ -162,21 +164,40 @@ class PolicyEngine:
         network, and the segment between the tiers' boundaries each IP falls in. Subjects with
         equal keys get equal answers from every tier, so one stands for all (egress probes, a
         controller's pods, a Service's backends). Kept per subject while the cuts are equal."""
+        return self._alike_entry(s)[1]
+
+    def alike_ids(self, subjects: Sequence[Subject]) -> list[int]:
+        """Each subject's class number: equal when their alike_key is (a small int, cheap to
+        group by, where the key is a tuple hashed afresh at every look-up)."""
+        memo = self._alike_memo()
+        out = []
+        for s in subjects:
+            hit = memo.get(id(s))
+            out.append(hit[2] if hit is not None and hit[0] is s else self._alike_entry(s)[2])
+        return out
+
+    def _alike_memo(self) -> dict[int, tuple[Subject, object, int]]:
         cuts = self.class_cuts()
-        held, memo = self._alike
+        held, memo, numbers = self._alike
         if held is not cuts:
             if held != cuts:
-                memo = {}
-            self._alike = (cuts, memo)
+                memo, numbers = {}, {}
+            self._alike = (cuts, memo, numbers)
+        return memo
+
+    def _alike_entry(self, s: Subject) -> tuple[Subject, object, int]:
+        memo = self._alike_memo()
         hit = memo.get(id(s))
         if hit is not None and hit[0] is s:
-            return hit[1]
+            return hit
+        cuts, _, numbers = self._alike
         if len(memo) > 4 * (self.state.count("Pod") + 64):
             memo.clear()  # subjects of pods long gone: keep it bounded
         segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
         key = (s.namespace, s.label_set, s.service_account, s.ports, s.host_network, segments)
-        memo[id(s)] = (s, key)
-        return key
+        number = numbers.setdefault(key, len(numbers))
+        hit = memo[id(s)] = (s, key, number)
+        return hit
 
     def external_ranges(self, direction: str) -> list[ExternalRange]:
         """The address space cut at every tier's boundaries for the direction (cached per version)."""
