@@ -192,3 +192,24 @@ def test_a_readiness_flip_keeps_the_namespace_posture_object() -> None:
     assert cluster.event("MODIFIED", pod("web", "a", {"app": "web", "v": "2"}, ip="10.0.0.1")) <= {"a"}
     assert cluster.index.by_namespace["a"] is not held
     assert cluster.index.by_namespace == cluster.fresh()
+
+
+def test_namespace_subjects_keep_a_pods_subject_over_a_readiness_flip() -> None:
+    """The engine's subject cache: a flipped pod keeps its Subject object (answers kept by it
+    hold: alike classes, egress destinations); a pod that moved gets a new one, with the move."""
+    from ktui.analysis.core.subjects import namespace_subjects
+
+    state = ClusterState()
+    cache: dict[Any, Any] = {}
+
+    def put(**over: Any) -> Any:
+        doc = pod(**{"name": "web", "ns": "a", "labels": {"app": "web"}, "ip": "10.0.0.1", **over})
+        state.apply(Event("MODIFIED" if state.count("Pod") else "ADDED", "Pod",
+                          decode_document(doc, "default")[1]))
+        return namespace_subjects(state, "a", cache)[0]
+
+    first = put()
+    assert put(ready=False) is first
+    moved = put(ready=False, labels={"app": "web", "v": "2"})
+    assert moved is not first and dict(moved.labels) == {"app": "web", "v": "2"}
+    assert put(ready=True, labels={"app": "web", "v": "2"}, ip="10.0.0.7") is not moved

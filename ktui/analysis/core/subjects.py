@@ -11,6 +11,7 @@ import ipaddress
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from ktui.model.core import WORKLOAD_KINDS, ContainerPort, Pod, Workload
 from ktui.model.meta import controller_of
@@ -177,9 +178,10 @@ def _subjects_in(state: ClusterState, namespace: str, cache: PodCache | None,
         if not is_subject_pod(p):
             continue
         hit = cache.get((namespace, p.metadata.name)) if cache is not None else None
-        if hit is None or hit[0] is not p:
-            s = pod_subject(p)  # a readiness flip leaves it equal: the same Subject goes on (caches by it hold)
-            hit = (p, hit[1] if hit is not None and hit[1] == s else s)
+        if hit is None:
+            hit = (p, pod_subject(p))
+        elif hit[0] is not p:  # a readiness flip leaves it equal: the same Subject goes on (caches by it hold)
+            hit = (p, hit[1] if same_subject(cast(Pod, hit[0]), p) else pod_subject(p))
         pods_seen[(namespace, p.metadata.name)] = hit
         subjects.append(hit[1])
         ref = controller_of(p.metadata)
