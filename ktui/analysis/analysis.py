@@ -136,6 +136,15 @@ class Analysis:
         return cluster_subjects(self.state)
 
     @computed
+    def peers(self) -> list[Subject]:
+        """Every subject, as the other end of a connection: the posture index's when one was
+        given (the TUI keeps it current with the store, a readiness flip patched in place: no
+        pass over every pod's object per state version), else `subjects`."""
+        if self._posture_index is None:
+            return self.subjects
+        return [p.subject for np in self._posture_index.by_namespace.values() for p in np.pods]
+
+    @computed
     def subjects_by_namespace(self) -> dict[str, list[Subject]]:
         out: dict[str, list[Subject]] = defaultdict(list)
         for s in self.subjects:
@@ -163,7 +172,7 @@ class Analysis:
         hit = self._destinations.get(key)
         if hit is None:
             self.check_fresh()
-            hit = self._destinations[key] = egress_destinations(self.engine, subject)
+            hit = self._destinations[key] = egress_destinations(self.engine, subject, self.peers)
         return hit
 
     @computed

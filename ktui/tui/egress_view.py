@@ -20,7 +20,10 @@ from ktui.analysis.core.subjects import Subject, WorkloadId
 from ktui.analysis.core.verdicts import RuleRef
 from ktui.analysis.policy import Destination as PolicyDestination
 from ktui.analysis.policy import EgressClass, EgressPath
+from ktui.analysis.posture import NamespacePosture
+from ktui.model.core import WORKLOAD_KINDS
 from ktui.render.addresses import compact_cidrs, is_whole_space
+from ktui.store import ClusterState
 from ktui.tui.bridge import Bridge
 
 ORDER = {"open": 0, "internet": 2, "cidr": 3, "namespace": 4, "pods": 5}
@@ -76,7 +79,10 @@ def _answers(bridge: Bridge, namespace: str) -> Answers:
     and the address ranges their ipBlocks cut merge again in this namespace's answers (adjacent
     ranges with the same ports and rules are one)."""
     state = bridge.state
-    stamp = (state.version - state.kind_version("Pod") - state.kind_version("NetworkPolicy"), bridge.pod_shapes)
+    # (the posture index too: a whole build swaps it in without moving the store, and answers
+    # asked meanwhile read the peers of the index it replaces)
+    stamp = (state.version - state.kind_version("Pod") - state.kind_version("NetworkPolicy"), bridge.pod_shapes,
+             id(bridge.posture))
     hit = _CACHE.get(id(bridge))
     if hit is None or hit[0] != stamp:
         hit = _CACHE[id(bridge)] = (stamp, {})
@@ -155,6 +161,22 @@ def egress_destinations(bridge: Bridge, namespace: str) -> list[Destination]:
     return namespace_egress(bridge, namespace).destinations
 
 
+# id(namespace posture) -> (it, the workloads' versions, its pods' owning workloads): a posture
+# object is kept while its namespace's pods do not move (readiness flips keep it), and the
+# preview asks often
+_WORKLOADS: dict[int, tuple[NamespacePosture, int, set[WorkloadId]]] = {}
+
+
+def _workloads_of(state: ClusterState, np: NamespacePosture) -> set[WorkloadId]:
+    owners = sum(state.kind_version(k) for k in WORKLOAD_KINDS)
+    hit = _WORKLOADS.get(id(np))
+    if hit is None or hit[0] is not np or hit[1] != owners:
+        if len(_WORKLOADS) > 4096:
+            _WORKLOADS.clear()
+        hit = _WORKLOADS[id(np)] = (np, owners, {owning_workload(state, p.subject.workload) for p in np.pods})
+    return hit[2]
+
+
 def _whole_namespaces(bridge: Bridge, namespace: str, found: dict[tuple[str, str], Destination],
                       per_peer: dict[str, dict[WorkloadId, Destination]]) -> None:
     """Every workload of a namespace reachable alike (same ports, same rules, same sources): one
@@ -164,7 +186,7 @@ def _whole_namespaces(bridge: Bridge, namespace: str, found: dict[tuple[str, str
         np = bridge.namespace(ns)
         if np is None or len(rows) < 2:
             continue
-        every = {owning_workload(state, p.subject.workload) for p in np.pods}
+        every = _workloads_of(state, np)
         first = next(iter(rows.values()))
         alike = all(r.ports == first.ports and r.rules == first.rules and r.workloads == first.workloads
                     for r in rows.values())

@@ -70,3 +70,19 @@ def test_peers_told_apart_by_labels_address_or_named_port_get_their_own_answer()
     assert sorted(found) == sorted(str(w) for w in _peer_by_peer(a, src))
     names = {d.workload.name: d.ports.describe() for d in egress_destinations(a.engine, src) if d.workload}
     assert names == {"web": "TCP 8080", "named": "TCP 9090", "near": "TCP 443"}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(full_clusters())
+def test_peers_from_the_posture_index_give_the_same_destinations(docs: list[dict[str, Any]]) -> None:
+    """The TUI's Analysis takes the peers from its posture index (kept current by patches); the
+    answers equal those over the cluster's subjects listed afresh."""
+    from ktui.analysis.policy import NetpolEngine
+    from ktui.analysis.posture import PostureIndex
+
+    state = _state(docs)
+    engine = NetpolEngine(state)
+    held, fresh = Analysis(state, engine=engine, posture_index=PostureIndex(state, engine)), Analysis(state)
+    assert sorted(map(str, held.peers)) == sorted(map(str, fresh.subjects))
+    for subject in fresh.subjects:
+        assert held.egress_destinations(subject) == fresh.egress_destinations(subject)

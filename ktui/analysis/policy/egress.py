@@ -13,6 +13,7 @@ to, and the rules that open it (the namespace Egress view).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ktui.analysis.core.portset import EMPTY, PortSet
@@ -206,9 +207,11 @@ def _opening_rules(engine: PolicyEngine, subject: Subject, peer: Subject | Exter
     return tuple(out)
 
 
-def egress_destinations(engine: PolicyEngine, subject: Subject) -> list[Destination]:
+def egress_destinations(engine: PolicyEngine, subject: Subject,
+                        peers: Sequence[Subject] | None = None) -> list[Destination]:
     """What the pod's egress allows: adjacent address ranges with the same ports and rules merged
-    (then as CIDRs), then in-cluster workloads; an open pod gets one entry for everything."""
+    (then as CIDRs), then in-cluster workloads; an open pod gets one entry for everything.
+    `peers`: every subject of the cluster when the caller holds them (else listed here)."""
     out: list[Destination] = []
     pending: tuple[ExternalRange, PortSet, tuple[RuleRef, ...]] | None = None
 
@@ -235,7 +238,8 @@ def egress_destinations(engine: PolicyEngine, subject: Subject) -> list[Destinat
     # peers no tier tells apart (engine.alike_ids) get the same ports and rules: asked once per
     # class, not once per pod; the subject's own workload is left out at the end
     per_class: dict[int, tuple[PortSet, tuple[RuleRef, ...]]] = {}
-    peers = _subjects(engine)
+    if peers is None:
+        peers = _subjects(engine)
     for peer, number in zip(peers, engine.alike_ids(peers), strict=True):
         found = per_class.get(number)
         if found is None:
