@@ -86,3 +86,18 @@ def test_peers_from_the_posture_index_give_the_same_destinations(docs: list[dict
     assert sorted(map(str, held.peers)) == sorted(map(str, fresh.subjects))
     for subject in fresh.subjects:
         assert held.egress_destinations(subject) == fresh.egress_destinations(subject)
+
+
+def test_class_numbers_stay_unique_when_the_memo_is_cleared() -> None:
+    """alike_ids over more subjects than the memo keeps (it clears itself midway): subjects with
+    different keys never share a number, equal keys asked twice in a row do."""
+    from ktui.analysis.core.subjects import Subject, WorkloadId
+    from ktui.analysis.policy import NetpolEngine
+    from ktui.store import ClusterState
+
+    engine = NetpolEngine(ClusterState())
+    subjects = [Subject("a", f"p{i}", {"app": f"x{i}"}, (), (), WorkloadId("a", f"p{i}", "Pod")) for i in range(600)]
+    numbers = engine.alike_ids(subjects)
+    assert len(set(numbers)) == len(subjects)
+    twin = Subject("a", "twin", {"app": "x599"}, (), (), WorkloadId("a", "twin", "Pod"))
+    assert engine.alike_ids([subjects[599], twin]) == [numbers[599]] * 2

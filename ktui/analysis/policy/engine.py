@@ -80,6 +80,7 @@ class PolicyEngine:
         # new ipBlock boundary)
         self._alike: tuple[dict[int, list[int]], dict[int, tuple[Subject, object, int]], dict[object, int]] = (
             {}, {}, {})
+        self._alike_count = 0  # class numbers given so far (never reused, the memo cleared or not)
 
     @property
     def policy_key(self) -> int:
@@ -193,9 +194,13 @@ class PolicyEngine:
         cuts, _, numbers = self._alike
         if len(memo) > 4 * (self.state.count("Pod") + 64):
             memo.clear()  # subjects of pods long gone: keep it bounded
+            numbers.clear()  # (numbers go on counting: one given before stays unique)
         segments = frozenset((ip.version, bisect.bisect_right(cuts.get(ip.version, ()), int(ip))) for ip in s.ips)
         key = (s.namespace, s.label_set, s.service_account, s.ports, s.host_network, segments)
-        number = numbers.setdefault(key, len(numbers))
+        number = numbers.get(key, -1)
+        if number < 0:
+            number = numbers[key] = self._alike_count
+            self._alike_count += 1
         hit = memo[id(s)] = (s, key, number)
         return hit
 
