@@ -109,12 +109,25 @@ class Compactor:
         if share_ref is None or share_port is None or share_cond is None:
             return generic
 
+        by_owner: dict[str, dict[str, str]] = {}  # a controller's uid -> the labels of its last pod
+        limit = self.limit
+
         def pod(p: Any) -> Any:
             meta, spec, status = p.metadata, p.spec, p.status
-            if meta.labels:
-                _force(meta, "labels", {k: _intern(v) for k, v in meta.labels.items()})
+            labels, refs = meta.labels, meta.owner_references
+            if labels:
+                # a workload's pods mostly carry equal labels: one dict for all of them (and one
+                # label set made of it, analysis/core/subjects.py)
+                owner = refs[0].uid if refs else ""
+                held = by_owner.get(owner) if owner else None
+                if held is None or held != labels:
+                    held = {k: _intern(v) for k, v in labels.items()}
+                    if owner:
+                        if len(by_owner) >= limit:
+                            by_owner.clear()
+                        by_owner[owner] = held
+                _force(meta, "labels", held)
             _force(meta, "namespace", _intern(meta.namespace))
-            refs = meta.owner_references
             for i, ref in enumerate(refs):
                 refs[i] = share_ref(ref)
             _force(spec, "node_name", _intern(spec.node_name))

@@ -57,3 +57,36 @@ def test_the_gc_pause_ends_with_the_sync_and_with_stop(server: ApiServer, live_f
     assert other.source.alive_threads() == []
     server.apply(pod("after", "shop", ip="10.244.1.200"))
     live.wait_equal()
+
+
+def _owned(name: str, ns: str, owner: str, **labels: str) -> dict[str, object]:
+    doc = pod(name, ns, **labels)
+    doc["metadata"]["ownerReferences"] = [  # type: ignore[index]
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": owner, "uid": f"uid-{owner}", "controller": True}]
+    return doc
+
+
+def test_a_workloads_pods_share_one_labels_dict_and_one_label_set() -> None:
+    from ktui.analysis.core.subjects import pod_subject
+
+    docs = [_owned(f"web-{i}", "shop", "web-7f", app="web", tier="frontend") for i in range(3)]
+    docs.append(_owned("web-3", "shop", "web-7f", app="web", tier="canary"))  # relabelled by hand
+    docs.append(_owned("api-0", "shop", "api-5c", app="web", tier="frontend"))
+    docs.append(_owned("web-0", "other", "web-7f", app="web", tier="frontend"))  # same owner object
+    compactor = Compactor()
+    pods = [compactor(p) for p in _decode("Pod", docs)]
+    assert pods == _decode("Pod", docs)  # every value as decoded
+    labels = [p.metadata.labels for p in pods]
+    assert labels[0] is labels[1] is labels[2]
+    assert labels[3] is not labels[0] and labels[3] == {"app": "web", "tier": "canary"}
+    assert pods[5].metadata.owner_references[0] is pods[0].metadata.owner_references[0]
+    subjects = [pod_subject(p) for p in pods[:3]]
+    assert str(pod_subject(pods[5]).workload) == "other/web-7f[ReplicaSet]"  # right after web-2's
+    subjects += [pod_subject(p) for p in pods[3:]]
+    for s, p in zip(subjects, pods, strict=True):
+        assert s.label_set == frozenset(p.metadata.labels.items())
+        assert s.workload.namespace == p.metadata.namespace and s.namespace == p.metadata.namespace
+    assert subjects[0].label_set is subjects[1].label_set
+    assert subjects[0].workload is subjects[1].workload  # one WorkloadId for a controller's pods
+    assert str(subjects[4].workload) == "shop/api-5c[ReplicaSet]"
+    assert str(subjects[5].workload) == "other/web-7f[ReplicaSet]"
