@@ -118,3 +118,28 @@ def test_in_cluster_config_when_there_is_no_kubeconfig(tmp_path: Path, monkeypat
     source = ClusterSource()
     assert source.context == "in-cluster" and source.server == "https://10.96.0.1:443"
     source.client.close()
+
+
+def test_the_proxy_is_read_from_the_environment_once_not_before_every_request(
+        server: ApiServer, kubeconfig: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kubernetes.client.configuration as client_configuration
+
+    from ktui.sources.kubeclient import KubeClient, connect
+
+    real = client_configuration.getproxies
+    reads: list[int] = []
+    monkeypatch.setattr(client_configuration, "getproxies", lambda: reads.append(1) or real())
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")  # the test server is reached directly
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    conn = connect(kubeconfig)
+    assert conn.api.configuration.proxy == "http://proxy.invalid:3128"  # the environment's, as kubectl
+    assert conn.api.configuration.no_proxy == "127.0.0.1,localhost"
+    loaded = len(reads)
+    client = KubeClient(conn)
+    try:
+        for _ in range(5):
+            assert b'"kind":"NamespaceList"' in client.get_bytes("/api/v1/namespaces").replace(b" ", b"")
+    finally:
+        client.close()
+    assert len(reads) == loaded  # the credential refresh before each request reads it no more
+    assert conn.api.configuration.proxy == "http://proxy.invalid:3128"
