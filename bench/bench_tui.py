@@ -192,6 +192,14 @@ async def run(kubeconfig: str, conn: Any, samples: int, overlay: bool) -> dict[s
         update_row(self, key, cells)
         cell_updates[key] = time.time()
     RowTable.update_row = recorded  # type: ignore[method-assign]
+    set_rows = RowTable.set_rows
+
+    def recorded_all(self: Any, rows: Any) -> None:  # a flip that moves a row (sorted by egress)
+        set_rows(self, rows)
+        now = time.time()
+        for key, _cells in rows:
+            cell_updates[key] = now
+    RowTable.set_rows = recorded_all  # type: ignore[method-assign]
     timed(OverviewScreen, "action_sort")
 
     import gc
